@@ -1,0 +1,91 @@
+"""State and helpers shared by the read and write halves of :class:`archive.Archive`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Generator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from archive import connection
+from archive.errors import ArchiveError, ReadOnlyError
+from archive.schema import JSON_COLUMNS
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+class ArchiveBase:
+    """The connection and its transaction rules; :class:`Archive` adds the methods."""
+
+    path: str
+    readonly: bool
+    _conn: sqlite3.Connection | None
+    _db: sqlite_utils.Database | None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The open sqlite3 connection (for the archive package only: no SQL elsewhere)."""
+        if self._conn is None:
+            raise ArchiveError(f"The archive {self.path} is closed.")
+        return self._conn
+
+    @property
+    def schema_version(self) -> int:
+        """The archive's ``PRAGMA user_version``."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection wrapped by sqlite-utils (table introspection, ad-hoc reads)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
+
+    @contextlib.contextmanager
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``what`` names the operation in the read-only error."""
+        if self.readonly:
+            raise ReadOnlyError(f"Cannot {what}: {self.path} is open read-only.")
+        with connection.transaction(self.conn, self.path) as conn:
+            yield conn
+
+    def _rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        return list(self._iter_rows(sql, params))
+
+    def _iter_rows(
+        self, sql: str, params: Any = (), *, table: str | None = None
+    ) -> Generator[dict[str, Any], None, None]:
+        """Rows as dicts, fetched lazily; JSON columns of ``table`` are decoded."""
+        try:
+            cursor = self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            connection.reraise(exc, self.path)
+        names = [d[0] for d in cursor.description]
+        json_columns = set(JSON_COLUMNS.get(table, ())) if table else set()
+        try:
+            for row in cursor:
+                record = dict(zip(names, row, strict=True))
+                for column in json_columns.intersection(record):
+                    record[column] = decode_json(record[column])
+                yield record
+        finally:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the archive closed first
+                cursor.close()
+
+
+def decode_json(value: Any) -> Any:
+    """A JSON column's value; text that is not JSON is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def encode_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)

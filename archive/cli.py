@@ -1,0 +1,395 @@
+"""The ``morgue`` command line: a thin layer over :class:`archive.Archive`.
+
+Every command takes ``--db PATH`` (default ``archive.db``, or ``MORGUE_DB``).
+A :class:`archive.errors.MorgueError` becomes ``Error: <message>`` on stderr
+and the error's exit code; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import importlib.metadata
+import itertools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from archive import render
+from archive.errors import MorgueError, UsageError
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
+
+DEFAULT_DB = "archive.db"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MorgueGroup(click.Group):
+    """Turns our own errors into clean messages, also under click's CliRunner."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MorgueError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        default=DEFAULT_DB,
+        envvar="MORGUE_DB",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The archive file (or set MORGUE_DB).",
+    )(func)
+
+
+def format_option(func: F) -> F:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default=None,
+        help="Output format [default: table on a terminal, json when piped].",
+    )(func)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    try:
+        version = importlib.metadata.version("morgue")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown (not installed)"
+    click.echo(f"morgue {version}")
+    ctx.exit()
+
+
+@click.group(cls=MorgueGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
+def cli() -> None:
+    """morgue: crawl online articles into a SQLite archive, then search, show and export them."""
+
+
+def open_reader(db: str) -> Archive:
+    """The archive at ``db``, read-only; an older schema is migrated once first."""
+    from archive.archive import Archive
+    from archive.errors import SchemaOutdatedError
+
+    try:
+        return Archive(db, readonly=True)
+    except SchemaOutdatedError:
+        Archive(db).close()
+        return Archive(db, readonly=True)
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+@cli.command(short_help="Full-text search of titles and bodies (FTS5, bm25).")
+@click.argument("query")
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--site", help="Only articles from this site (host name).")
+@format_option
+@db_option
+def search(query: str, limit: int, site: str | None, fmt: str | None, db: str) -> None:
+    """Full-text search of titles and bodies, best match first (FTS5, bm25).
+
+    QUERY uses SQLite FTS5 syntax: words, "quoted phrases", AND/OR/NOT, prefix*.
+    """
+    fmt = render.pick_format(fmt)
+    marks = render.TABLE_HIGHLIGHT if fmt == "table" else render.JSON_HIGHLIGHT
+    with open_reader(db) as archive:
+        hits = archive.search(query, limit=limit, site=site, highlight=marks)
+    if fmt == "json":
+        render.echo_json(hits)
+    else:
+        render.search_table(query, hits)
+
+
+@cli.command(short_help="Show one article: blocks, links out and in, captures.")
+@click.argument("id_or_url", metavar="ID|URL")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Readable text, or the whole record as JSON.",
+)
+@db_option
+def show(id_or_url: str, fmt: str, db: str) -> None:
+    """Show one article: metadata, body blocks, links out and in, captures."""
+    with open_reader(db) as archive:
+        article = archive.get_article(id_or_url)
+    if fmt == "json":
+        render.echo_json(article)
+    else:
+        render.article_text(article)
+
+
+@cli.command(short_help="Articles per site, captures by status, last runs.")
+@click.option(
+    "--runs",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many recent runs to list.",
+)
+@format_option
+@db_option
+def stats(runs: int, fmt: str | None, db: str) -> None:
+    """Articles per site, captures by HTTP status, and the last runs."""
+    with open_reader(db) as archive:
+        data = archive.stats(runs=runs)
+    if render.pick_format(fmt) == "json":
+        render.echo_json(data)
+    else:
+        render.stats_table(data)
+
+
+@cli.command(short_help="Write every article as CSV or JSON Lines.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    required=True,
+    help="csv (JSON columns as JSON text) or jsonl (one object per line).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="File to write [default: stdout].",
+)
+@click.option("--site", help="Only articles from this site (host name).")
+@db_option
+def export(fmt: str, out: str | None, site: str | None, db: str) -> None:
+    """Write every article, streaming, as CSV or JSON Lines."""
+    from archive.export import export_to_path
+
+    with open_reader(db) as archive:
+        count = export_to_path(archive, fmt, out, site=site)
+    if out and out != "-":
+        click.echo(f"Exported {count} articles to {out}", err=True)
+
+
+# -- extraction ----------------------------------------------------------------------------
+
+
+@cli.command(short_help="Extract articles from saved HTML files (no archive).")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--url", help="The page's URL [default: each file's file:// URI]. One FILE only.")
+@click.option("--jsonl", is_flag=True, help="Print one JSON object (the whole Article) per file.")
+@db_option
+def extract(files: tuple[Path, ...], url: str | None, jsonl: bool, db: str) -> None:
+    """Extract articles from saved HTML files (.gz is gunzipped); the archive is not touched.
+
+    --db is accepted, like on every command, and ignored.
+    """
+    from pipelines.extraction import extract as extract_article
+
+    if url and len(files) > 1:
+        raise UsageError("--url names one page: give a single FILE with it.")
+    for path in files:
+        article = extract_article(_read_page(path), url or path.resolve().as_uri())
+        data = article.to_dict()
+        if jsonl:
+            click.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            render.extract_summary(str(path), data)
+
+
+def _read_page(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+        if path.suffix == ".gz" or raw[:2] == b"\x1f\x8b":
+            return gzip.decompress(raw)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise UsageError(f"Cannot read {path}: {exc}.") from exc
+    return raw
+
+
+# -- crawling ------------------------------------------------------------------------------
+
+
+@cli.command(short_help="Crawl URLs and their related/next-page links.")
+@click.argument("urls", nargs=-1, metavar="URL...")
+@click.option(
+    "--follow",
+    default="related,next",
+    show_default=True,
+    help="Links to follow: any of related,next, or all.",
+)
+@click.option("--depth", type=click.IntRange(min=0), help="Maximum link depth (DEPTH_LIMIT).")
+@click.option("--allowed-domains", help="Comma-separated hosts to allow besides the seeds'.")
+@click.option(
+    "--urls-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Seed URLs, one a line (# starts a comment).",
+)
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy setting (repeatable).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display and no summary.")
+@db_option
+def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
+    urls: tuple[str, ...],
+    follow: str,
+    depth: int | None,
+    allowed_domains: str | None,
+    urls_file: str | None,
+    overrides: tuple[str, ...],
+    quiet: bool,
+    db: str,
+) -> None:
+    """Crawl from URL... (and related/next-page links) into the archive.
+
+    Exits 0 when the crawl ran to its end, even if some pages failed (they are
+    recorded in captures); exits 1 when every seed failed or the crawl did not
+    finish, and 2 on bad arguments.
+    """
+    if not urls and not urls_file:
+        raise UsageError("Give at least one URL, or --urls-file PATH.")
+    spider_args = {"follow": follow}
+    if allowed_domains:
+        spider_args["allowed_domains"] = allowed_domains
+    if urls_file:
+        spider_args["urls_file"] = urls_file
+    settings: dict[str, Any] = dict(_parse_setting(item) for item in overrides)
+    if depth is not None:
+        settings["DEPTH_LIMIT"] = depth
+    if quiet:
+        settings.setdefault("LOG_LEVEL", "WARNING")
+    summary = _run_crawl(list(urls), db, spider_args, settings, show_progress=not quiet)
+    if not quiet:
+        _print_summary(summary, db)
+    _check_outcome(summary)
+
+
+def _parse_setting(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"-s takes NAME=VALUE, not {item!r}.")
+    return name.strip(), value
+
+
+def _run_crawl(
+    urls: list[str],
+    db: str,
+    spider_args: dict[str, str] | None,
+    settings: dict[str, Any] | None,
+    *,
+    show_progress: bool,
+) -> Any:
+    from crawler.runner import run_crawl
+
+    return run_crawl(
+        urls,
+        archive_path=db,
+        spider_args=spider_args,
+        settings=settings,
+        show_progress=show_progress,
+    )
+
+
+def _print_summary(summary: Any, db: str) -> None:
+    click.echo(
+        f"Run {summary.run_id or '?'} ({summary.finish_reason}): {summary.pages} pages, "
+        f"{summary.articles_new} new articles, {summary.articles_seen} seen again, "
+        f"{summary.errors} errors -> {db}"
+    )
+
+
+def crawl_succeeded(summary: Any) -> bool:
+    """True when the crawl ran to its end: finish reason "finished" or a CloseSpider limit
+    ("closespider_*"), and not every seed failed."""
+    seeds_failed = getattr(summary, "all_seeds_failed", None)
+    if seeds_failed is None:
+        seeds_failed = summary.pages > 0 and summary.errors >= summary.pages
+    if seeds_failed:
+        return False
+    reason = str(summary.finish_reason)
+    return reason == "finished" or reason.startswith("closespider")
+
+
+def _check_outcome(summary: Any) -> None:
+    if crawl_succeeded(summary):
+        return
+    if getattr(summary, "all_seeds_failed", False) or (
+        summary.pages > 0 and summary.errors >= summary.pages
+    ):
+        raise MorgueError(
+            f"Every seed failed ({summary.errors} errors in {summary.pages} pages); "
+            "see `morgue stats` for the capture statuses."
+        )
+    raise MorgueError(f"The crawl did not finish: its finish reason is {summary.finish_reason!r}.")
+
+
+# -- demo ----------------------------------------------------------------------------------
+
+
+@cli.command(short_help="Crawl the bundled demo site and show the result.")
+@click.option("--quiet", "-q", is_flag=True, help="No live progress display.")
+@db_option
+def demo(quiet: bool, db: str) -> None:
+    """Serve the bundled demo site on 127.0.0.1, crawl it into the archive, and show the result."""
+    from crawler.demo.server import DEMO_SEED_PATH, serve_demo_site
+
+    with serve_demo_site() as server:
+        click.echo(f"Serving the demo site at {server.base_url}{DEMO_SEED_PATH}")
+        summary = _run_crawl(
+            [server.base_url + DEMO_SEED_PATH],
+            db,
+            None,
+            {"LOG_LEVEL": "WARNING"} if quiet else None,
+            show_progress=not quiet,
+        )
+    _print_summary(summary, db)
+    _check_outcome(summary)
+    with open_reader(db) as archive:
+        data = archive.stats(runs=1)
+        with contextlib.closing(archive.iter_articles()) as rows:
+            first = list(itertools.islice(rows, 5))
+        hits = archive.search("Dannemora", limit=1) if first else []
+    titles = [row["title"] for row in first]
+    some_id = hits[0]["id"] if hits else (first[0]["id"] if first else "ID")
+    click.echo(f"\nArchived {data['totals']['articles']} articles in {db}:")
+    for row in data["sites"]:
+        click.echo(f"  {row['site']}: {row['articles']} articles")
+    for title in titles:
+        click.echo(f"  - {title or '(untitled)'}")
+    db_arg = "" if db == DEFAULT_DB else f" --db {db}"
+    click.echo("\nTry next:")
+    click.echo(f"  morgue search Dannemora{db_arg}")
+    click.echo(f"  morgue show {some_id}{db_arg}")
+    click.echo(f"  morgue export --format csv --out articles.csv{db_arg}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``morgue`` console script."""
+    try:
+        cli.main(args=argv, prog_name="morgue")
+    except MorgueError as error:  # raised outside a command's invocation
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(error.exit_code)

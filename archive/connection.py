@@ -1,0 +1,177 @@
+"""Opening an archive file: checks, pragmas, migration, and SQLite error translation.
+
+Kept apart from :class:`archive.Archive` so the rules for what counts as an
+archive, and how each SQLite failure reads to a user, sit in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+from archive import schema
+from archive.errors import (
+    ArchiveError,
+    ArchiveLockedError,
+    ArchiveMissingError,
+    NotAnArchiveError,
+    ReadOnlyError,
+    SchemaOutdatedError,
+    SchemaVersionError,
+)
+
+logger = logging.getLogger(__name__)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MEMORY = ":memory:"
+
+
+def latest_version() -> int:
+    return schema.MIGRATIONS[-1].version
+
+
+def check_file(path: Path, *, readonly: bool) -> None:
+    """Refuse a path that cannot hold an archive, before SQLite touches it."""
+    if not path.exists():
+        if readonly:
+            raise ArchiveMissingError(
+                f"No archive at {path}. Create one with `morgue demo` or `morgue crawl URL`, "
+                "or point --db (or MORGUE_DB) at an existing archive."
+            )
+        return
+    if path.is_dir():
+        raise NotAnArchiveError(f"{path} is a directory, not an archive file.")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise ArchiveError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if head and head != SQLITE_MAGIC:
+        raise NotAnArchiveError(f"{path} is not a morgue archive: it is not a SQLite database.")
+
+
+def connect(path: str | Path, *, readonly: bool, timeout: float) -> sqlite3.Connection:
+    """A connection with morgue's pragmas (no schema work yet)."""
+    if str(path) == MEMORY:
+        conn = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
+    else:
+        file = Path(path)
+        check_file(file, readonly=readonly)
+        target = f"{file.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
+        try:
+            conn = sqlite3.connect(
+                target, uri=True, isolation_level=None, timeout=timeout, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"Cannot open {file}: {exc}") from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if str(path) != MEMORY and not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        schema.user_version(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        reraise(exc, path)
+    return conn
+
+
+def prepare(conn: sqlite3.Connection, path: str | Path, *, readonly: bool) -> int:
+    """Check the schema of a fresh connection and migrate it; returns the schema version."""
+    latest = latest_version()
+    version = schema.user_version(conn)
+    _check_version(conn, path, version, latest)
+    if version == latest:
+        return version
+    if readonly:
+        if version == 0:
+            raise NotAnArchiveError(f"{path} is an empty database, not a morgue archive yet.")
+        raise SchemaOutdatedError(
+            f"{path} has schema version {version}; this morgue uses {latest}. "
+            "Open it once without read-only mode to migrate it."
+        )
+    with transaction(conn, path):
+        version = schema.user_version(conn)  # another process may have migrated meanwhile
+        _check_version(conn, path, version, latest)
+        if version < latest:
+            logger.info("migrating %s from schema v%d to v%d", path, version, latest)
+            version = schema.migrate(conn, version, schema.MIGRATIONS)
+    return version
+
+
+def _check_version(conn: sqlite3.Connection, path: str | Path, version: int, latest: int) -> None:
+    if version > latest:
+        raise SchemaVersionError(
+            f"{path} has schema version {version}, newer than this morgue understands "
+            f"(up to {latest}). Upgrade morgue to open it."
+        )
+    if version == 0:
+        others = schema.user_tables(conn)
+        if others:
+            shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            raise NotAnArchiveError(
+                f"{path} is a SQLite database but not a morgue archive (it has tables {shown})."
+            )
+        return
+    missing = schema.missing_core_tables(conn)
+    if missing:
+        raise NotAnArchiveError(
+            f"{path} is not a morgue archive: tables {', '.join(missing)} are missing."
+        )
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection, path: str | Path) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``; roll back on any error. Translates SQLite errors."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.DatabaseError as exc:
+        reraise(exc, path)
+    try:
+        yield conn
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
+        reraise(exc, path)
+    except BaseException:
+        _rollback(conn)
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
+        reraise(exc, path)
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def reraise(exc: sqlite3.DatabaseError, path: str | Path) -> NoReturn:
+    """Raise the morgue error that ``exc`` means, or ``exc`` itself (then it is a bug)."""
+    error = translate(exc, path)
+    if error is None:
+        raise exc
+    raise error from exc
+
+
+def translate(exc: sqlite3.DatabaseError, path: str | Path) -> ArchiveError | None:
+    """The morgue error a SQLite error means, or None when it means a bug."""
+    message = str(exc).rstrip(".")
+    lowered = message.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return ReadOnlyError(f"{path} is open read-only: {message}.")
+    if "locked" in lowered or "busy" in lowered:
+        return ArchiveLockedError(
+            f"{path} is locked by another process (a crawl or migration). Try again when it ends."
+        )
+    if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
+        return NotAnArchiveError(f"{path} is not a morgue archive: {message}.")
+    if "unable to open" in lowered:
+        return ArchiveError(f"Cannot open {path}: {message}.")
+    return None

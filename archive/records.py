@@ -1,0 +1,78 @@
+"""What the crawl hands to the archive: plain records, no Scrapy types."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.extraction.model import Article
+
+
+def capture_id(url: str, fetched_at: str, body: bytes) -> str:
+    """Content-derived capture ID: the same fetch gives the same ID in any shard."""
+    digest = hashlib.sha256()
+    digest.update(url.encode("utf-8"))
+    digest.update(b"\n")
+    digest.update(fetched_at.encode("ascii", "replace"))
+    digest.update(b"\n")
+    digest.update(hashlib.sha256(body).digest())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Capture:
+    """One response or failed request, exactly as received."""
+
+    url: str
+    final_url: str
+    status: int  # 0 when no response came back
+    fetched_at: str  # ISO-8601 UTC
+    run_id: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""  # raw bytes; the archive compresses them
+    content_type: str | None = None
+    error: str | None = None
+    referrer: str | None = None
+    depth: int = 0
+    reached_by: str = "seed"
+    article_id: str | None = None  # the article this capture produced or refreshed
+
+    @property
+    def id(self) -> str:
+        return capture_id(self.url, self.fetched_at, self.body)
+
+
+@dataclass
+class PageWrite:
+    """One unit of work for :meth:`archive.Archive.save_batch`.
+
+    ``action`` is ``"new"`` (insert the article, its blocks and links) or
+    ``"seen"`` (the article is archived already: move last_seen_at), or None
+    when the capture produced no article (a failure, a non-HTML response).
+    """
+
+    capture: Capture
+    article: Article | None = None
+    action: str | None = None
+
+
+@dataclass
+class BatchResult:
+    """What one :meth:`archive.Archive.save_batch` wrote (rows actually inserted or updated)."""
+
+    captures: int = 0
+    articles_new: int = 0
+    articles_seen: int = 0
+    links: int = 0  # link rows written for the new articles
+    links_resolved: int = 0  # archived links whose target_id this batch's articles filled in
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "captures": self.captures,
+            "articles_new": self.articles_new,
+            "articles_seen": self.articles_seen,
+            "links": self.links,
+            "links_resolved": self.links_resolved,
+        }

@@ -1,0 +1,217 @@
+"""How the ``morgue`` CLI prints: rich tables for people, JSON for programs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+#: Markers the CLI asks :meth:`Archive.search` to put around matches, for JSON output.
+JSON_HIGHLIGHT = ("**", "**")
+#: Private markers for table output, turned into styles (never shown).
+_MARK = ("\x02", "\x03")
+TABLE_HIGHLIGHT = _MARK
+
+
+def console() -> Console:
+    """A console on the current stdout (looked up at call time, so CliRunner captures it)."""
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def echo_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.write("\n")
+
+
+def pick_format(fmt: str | None) -> str:
+    """``table`` on a terminal, ``json`` when piped, unless asked."""
+    if fmt:
+        return fmt
+    return "table" if sys.stdout.isatty() else "json"
+
+
+def highlighted(snippet: str) -> Text:
+    """A snippet with :data:`TABLE_HIGHLIGHT` markers as styled text."""
+    text = Text()
+    rest = snippet or ""
+    while _MARK[0] in rest:
+        before, _, tail = rest.partition(_MARK[0])
+        match, _, rest = tail.partition(_MARK[1])
+        text.append(before)
+        text.append(match, style="bold yellow")
+    text.append(rest)
+    return text
+
+
+def search_table(query: str, hits: list[dict[str, Any]]) -> None:
+    out = console()
+    if not hits:
+        out.print(f"No articles match {escape(query)!r}.")
+        return
+    table = Table(title=f"{len(hits)} result(s) for {escape(query)!r}", show_lines=True)
+    table.add_column("ID", no_wrap=True, style="cyan")
+    table.add_column("Site", no_wrap=True)
+    table.add_column("Published", no_wrap=True)
+    table.add_column("Title / snippet")
+    for hit in hits:
+        cell = Text(hit.get("title") or "(untitled)", style="bold")
+        cell.append("\n")
+        cell.append_text(highlighted(hit.get("snippet") or ""))
+        table.add_row(hit["id"], hit.get("site") or "", (hit.get("published_at") or "")[:10], cell)
+    out.print(table)
+
+
+def stats_table(stats: Mapping[str, Any]) -> None:
+    out = console()
+    totals = stats["totals"]
+    out.print(
+        f"[bold]{escape(str(stats['path']))}[/bold] (schema v{stats['schema_version']}): "
+        f"{totals['articles']} articles, {totals['captures']} captures, "
+        f"{totals['links']} links, {totals['runs']} runs"
+    )
+    sites = Table(title="Articles by site")
+    for name in ("Site", "Articles", "First seen", "Last seen"):
+        sites.add_column(name, justify="right" if name == "Articles" else "left")
+    for row in stats["sites"]:
+        sites.add_row(
+            row["site"],
+            str(row["articles"]),
+            _when(row["first_seen_at"]),
+            _when(row["last_seen_at"]),
+        )
+    out.print(sites)
+    statuses = Table(title="Captures by status")
+    statuses.add_column("Status", justify="right")
+    statuses.add_column("Captures", justify="right")
+    for row in stats["captures_by_status"]:
+        label = "failed (no response)" if row["status"] == 0 else str(row["status"])
+        statuses.add_row(label, str(row["captures"]))
+    out.print(statuses)
+    runs = Table(title="Last runs")
+    for name in ("Run", "Spider", "Started", "Finished", "Finish reason"):
+        runs.add_column(
+            name, no_wrap=name != "Run", overflow="fold" if name == "Run" else "ellipsis"
+        )
+    for row in stats["runs"]:
+        runs.add_row(
+            row["id"],
+            row["spider"] or "",
+            _when(row["started_at"]),
+            _when(row["finished_at"]),
+            row["finish_reason"] or "(running or killed)",
+        )
+    out.print(runs)
+
+
+def _when(stamp: str | None) -> str:
+    """An ISO-8601 timestamp to the minute, for tables (``2025-03-03 10:00``)."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
+def article_text(article: Mapping[str, Any]) -> None:
+    out = console()
+    out.print(Text(article.get("title") or "(untitled)", style="bold underline"))
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="dim", no_wrap=True)
+    meta.add_column(overflow="fold")
+    for key in (
+        "id",
+        "url",
+        "canonical_url",
+        "site",
+        "site_name",
+        "authors",
+        "published_at",
+        "modified_at",
+        "section",
+        "tags",
+        "language",
+        "word_count",
+        "first_seen_at",
+        "last_seen_at",
+        "run_id",
+    ):
+        value = article.get(key)
+        if value in (None, "", []):
+            continue
+        shown = ", ".join(value) if isinstance(value, list) else str(value)
+        meta.add_row(key, Text(shown))
+    out.print(meta)
+    out.print()
+    for block in article.get("blocks", []):
+        out.print(_block(block))
+    _links(out, "Links out", article.get("links_out", []), incoming=False)
+    _links(out, "Linked from", article.get("links_in", []), incoming=True)
+    captures = article.get("captures", [])
+    if captures:
+        out.print()
+        out.print(Text("Captures", style="bold"))
+        for capture in captures:
+            out.print(Text(f"  {capture['id']}  {capture['fetched_at']}  HTTP {capture['status']}"))
+
+
+def _block(block: Mapping[str, Any]) -> Text:
+    kind, text = block.get("kind"), block.get("text") or ""
+    if kind == "heading":
+        return Text(text, style="bold")
+    if kind == "list_item":
+        return Text("  " * int(block.get("level") or 0) + "• " + text)
+    if kind == "quote":
+        return Text("│ " + text, style="italic")
+    if kind in ("image", "embed"):
+        return Text(f"[{kind}: {block.get('src') or ''}] {text}".rstrip(), style="dim")
+    return Text(text + "\n")
+
+
+def _links(out: Console, title: str, links: Iterable[Mapping[str, Any]], *, incoming: bool) -> None:
+    """Links out (their text and target) or in (the linking article's title and URL)."""
+    rows = list(links)
+    if not rows:
+        return
+    table = Table(title=title, title_justify="left")
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Article" if incoming else "Text")
+    table.add_column("URL", overflow="fold")
+    table.add_column("ID" if incoming else "Archived as", no_wrap=True)
+    for link in rows:
+        if incoming:
+            label, url, ident = link.get("source_title"), link["source_url"], link["source_id"]
+        else:
+            label = link.get("title") or link.get("anchor_text")
+            url, ident = link["target_url"], link.get("target_id") or "-"
+        table.add_row(link["kind"], Text(label or ""), Text(url), ident)
+    out.print(table)
+
+
+def extract_summary(name: str, data: Mapping[str, Any]) -> None:
+    out = console()
+    out.print(Text(name, style="bold cyan"))
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    kinds: dict[str, int] = {}
+    for block in data.get("blocks", []):
+        kinds[block["kind"]] = kinds.get(block["kind"], 0) + 1
+    rows = {
+        "id": data.get("id"),
+        "title": data.get("title"),
+        "site": data.get("site"),
+        "canonical_url": data.get("canonical_url"),
+        "authors": ", ".join(data.get("authors") or []),
+        "published_at": data.get("published_at"),
+        "words": data.get("word_count"),
+        "blocks": ", ".join(f"{n} {k}" for k, n in kinds.items()),
+        "related": len(data.get("related") or []),
+        "next_page_url": data.get("next_page_url"),
+        "warnings": "; ".join(data.get("warnings") or []),
+    }
+    for key, value in rows.items():
+        if value not in (None, ""):
+            grid.add_row(key, Text(str(value)))
+    out.print(grid)

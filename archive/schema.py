@@ -1,0 +1,252 @@
+"""The archive's schema: DDL for each version and the ordered migrations between them.
+
+The schema version lives in ``PRAGMA user_version``. ``MIGRATIONS[i]`` takes
+an archive from version ``i`` to version ``i + 1``; :func:`migrate` applies the
+missing ones, in order, inside the caller's transaction, so an archive is
+always at one whole version. A later issue adds a version by appending one
+function to :data:`MIGRATIONS` (never by editing an old one) and keeping a
+fixture archive of the previous version for the migration test.
+
+Migrations issue statements with ``conn.execute`` only: ``executescript``
+would commit the open transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+#: The tables that make a SQLite file a morgue archive (at version 1 and later).
+CORE_TABLES = ("articles", "blocks", "links", "captures", "runs")
+
+#: Columns stored as JSON text, decoded on read.
+JSON_COLUMNS: dict[str, tuple[str, ...]] = {
+    "articles": ("authors", "tags", "field_sources"),
+    "captures": ("headers",),
+    "runs": ("args", "settings", "stats"),
+}
+
+#: The columns of ``articles`` in table order (what export writes).
+ARTICLE_COLUMNS = (
+    "id",
+    "url",
+    "canonical_url",
+    "site",
+    "title",
+    "authors",
+    "published_at",
+    "published_raw",
+    "modified_at",
+    "modified_raw",
+    "language",
+    "site_name",
+    "section",
+    "tags",
+    "description",
+    "image_url",
+    "body_text",
+    "body_html",
+    "word_count",
+    "content_hash",
+    "field_sources",
+    "next_page_url",
+    "capture_id",
+    "first_seen_at",
+    "last_seen_at",
+    "run_id",
+)
+
+#: The full-text index: an external-content FTS5 table over ``articles``, in the
+#: exact form ``sqlite-utils enable-fts articles title body_text --create-triggers``
+#: writes, so sqlite-utils and Datasette detect it as the table's search index.
+FTS_TABLE = "articles_fts"
+FTS_COLUMNS = ("title", "body_text")
+
+_V1_TABLES = (
+    """
+    CREATE TABLE "runs" (
+        "id" TEXT PRIMARY KEY,
+        "spider" TEXT,
+        "args" TEXT NOT NULL DEFAULT '{}',
+        "settings" TEXT NOT NULL DEFAULT '{}',
+        "started_at" TEXT,
+        "finished_at" TEXT,
+        "finish_reason" TEXT,
+        "stats" TEXT
+    )
+    """,
+    """
+    CREATE TABLE "articles" (
+        "id" TEXT PRIMARY KEY,
+        "url" TEXT NOT NULL,
+        "canonical_url" TEXT NOT NULL UNIQUE,
+        "site" TEXT NOT NULL,
+        "title" TEXT,
+        "authors" TEXT NOT NULL DEFAULT '[]',
+        "published_at" TEXT,
+        "published_raw" TEXT,
+        "modified_at" TEXT,
+        "modified_raw" TEXT,
+        "language" TEXT,
+        "site_name" TEXT,
+        "section" TEXT,
+        "tags" TEXT NOT NULL DEFAULT '[]',
+        "description" TEXT,
+        "image_url" TEXT,
+        "body_text" TEXT NOT NULL DEFAULT '',
+        "body_html" TEXT NOT NULL DEFAULT '',
+        "word_count" INTEGER NOT NULL DEFAULT 0,
+        "content_hash" TEXT,
+        "field_sources" TEXT NOT NULL DEFAULT '{}',
+        "next_page_url" TEXT,
+        "capture_id" TEXT,
+        "first_seen_at" TEXT NOT NULL,
+        "last_seen_at" TEXT NOT NULL,
+        "run_id" TEXT
+    )
+    """,
+    """
+    CREATE TABLE "blocks" (
+        "article_id" TEXT NOT NULL REFERENCES "articles"("id") ON DELETE CASCADE,
+        "position" INTEGER NOT NULL,
+        "kind" TEXT NOT NULL,
+        "level" INTEGER,
+        "text" TEXT NOT NULL DEFAULT '',
+        "src" TEXT,
+        "alt" TEXT,
+        "caption" TEXT,
+        PRIMARY KEY ("article_id", "position")
+    )
+    """,
+    """
+    CREATE TABLE "links" (
+        "source_id" TEXT NOT NULL REFERENCES "articles"("id") ON DELETE CASCADE,
+        "position" INTEGER NOT NULL,
+        "kind" TEXT NOT NULL CHECK ("kind" IN ('related', 'next_page', 'canonical')),
+        "target_url" TEXT NOT NULL,
+        "target_id" TEXT,
+        "anchor_text" TEXT,
+        "title" TEXT,
+        "teaser" TEXT,
+        "image_url" TEXT,
+        PRIMARY KEY ("source_id", "kind", "position")
+    )
+    """,
+    """
+    CREATE TABLE "captures" (
+        "id" TEXT PRIMARY KEY,
+        "url" TEXT NOT NULL,
+        "final_url" TEXT,
+        "status" INTEGER NOT NULL,
+        "fetched_at" TEXT NOT NULL,
+        "content_type" TEXT,
+        "headers" TEXT NOT NULL DEFAULT '{}',
+        "body" BLOB,
+        "body_size" INTEGER NOT NULL DEFAULT 0,
+        "body_sha256" TEXT,
+        "compression" TEXT,
+        "error" TEXT,
+        "referrer" TEXT,
+        "depth" INTEGER,
+        "reached_by" TEXT,
+        "article_id" TEXT,
+        "run_id" TEXT
+    )
+    """,
+)
+
+_V1_INDEXES = (
+    'CREATE INDEX "idx_articles_site" ON "articles" ("site")',
+    'CREATE INDEX "idx_articles_published_at" ON "articles" ("published_at")',
+    'CREATE INDEX "idx_articles_url" ON "articles" ("url")',
+    'CREATE INDEX "idx_articles_content_hash" ON "articles" ("content_hash")',
+    'CREATE INDEX "idx_captures_url" ON "captures" ("url")',
+    'CREATE INDEX "idx_captures_run_id" ON "captures" ("run_id")',
+    'CREATE INDEX "idx_captures_article_id" ON "captures" ("article_id")',
+    'CREATE INDEX "idx_links_target_url" ON "links" ("target_url")',
+    'CREATE INDEX "idx_links_target_id" ON "links" ("target_id")',
+)
+
+_V1_FTS = (
+    """CREATE VIRTUAL TABLE "articles_fts" USING FTS5 (
+    "title", "body_text",
+    content="articles"
+)""",
+    """CREATE TRIGGER "articles_ai" AFTER INSERT ON "articles" BEGIN
+  INSERT INTO "articles_fts" (rowid, "title", "body_text")
+    VALUES (new.rowid, new."title", new."body_text");
+END""",
+    """CREATE TRIGGER "articles_ad" AFTER DELETE ON "articles" BEGIN
+  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "body_text")
+    VALUES('delete', old.rowid, old."title", old."body_text");
+END""",
+    """CREATE TRIGGER "articles_au" AFTER UPDATE ON "articles" BEGIN
+  INSERT INTO "articles_fts" ("articles_fts", rowid, "title", "body_text")
+    VALUES('delete', old.rowid, old."title", old."body_text");
+  INSERT INTO "articles_fts" (rowid, "title", "body_text")
+    VALUES (new.rowid, new."title", new."body_text");
+END""",
+)
+
+
+def _v1_initial(conn: sqlite3.Connection) -> None:
+    """Version 1 (issue 2): articles, blocks, links, captures, runs and articles_fts."""
+    for statement in (*_V1_TABLES, *_V1_INDEXES, *_V1_FTS):
+        conn.execute(statement)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int  # the version this migration produces
+    apply: Callable[[sqlite3.Connection], None]
+
+    @property
+    def description(self) -> str:
+        return (self.apply.__doc__ or "").strip().splitlines()[0]
+
+
+#: Every migration, oldest first: ``MIGRATIONS[i].version == i + 1``. Append only.
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, _v1_initial),)
+
+#: The version this code writes: the last migration's.
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def user_tables(conn: sqlite3.Connection) -> list[str]:
+    """Tables other than SQLite's own, in name order."""
+    rows = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    )
+    return [str(row[0]) for row in rows]
+
+
+def missing_core_tables(conn: sqlite3.Connection) -> list[str]:
+    present = set(user_tables(conn))
+    return [name for name in CORE_TABLES if name not in present]
+
+
+def migrate(
+    conn: sqlite3.Connection, current: int, migrations: Sequence[Migration] | None = None
+) -> int:
+    """Apply every migration after ``current``, in order, and set ``user_version``.
+
+    Runs inside the caller's transaction (the caller commits or rolls back).
+    Returns the new version.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    version = current
+    for step in steps:
+        if step.version <= version:
+            continue
+        if step.version != version + 1:
+            raise RuntimeError(f"migration to v{step.version} cannot follow v{version}")
+        step.apply(conn)
+        version = step.version
+    conn.execute(f"PRAGMA user_version = {int(version)}")
+    return version

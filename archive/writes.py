@@ -1,0 +1,273 @@
+"""The write half of :class:`archive.Archive`: runs, and pages in batched transactions."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from archive.base import ArchiveBase, encode_json
+from archive.errors import UsageError
+from archive.records import BatchResult, Capture, PageWrite
+
+if TYPE_CHECKING:
+    from pipelines.extraction.model import Article
+
+#: How capture bodies are compressed (the ``captures.compression`` value).
+COMPRESSION = "zlib"
+#: Actions a :class:`PageWrite` may carry.
+ACTIONS = ("new", "seen", None)
+#: Most host parameters in one ``IN (...)`` list (SQLite's limit is 32766; stay modest).
+_CHUNK = 500
+
+_INSERT_CAPTURE = """
+INSERT INTO captures (
+    id, url, final_url, status, fetched_at, content_type, headers, body, body_size,
+    body_sha256, compression, error, referrer, depth, reached_by, article_id, run_id
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+
+_INSERT_ARTICLE = """
+INSERT INTO articles (
+    id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
+    modified_raw, language, site_name, section, tags, description, image_url, body_text,
+    body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
+    first_seen_at, last_seen_at, run_id
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+
+_INSERT_BLOCK = """
+INSERT INTO blocks (article_id, position, kind, level, text, src, alt, caption)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+_INSERT_LINK = """
+INSERT INTO links (
+    source_id, position, kind, target_url, anchor_text, title, teaser, image_url
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+
+_TOUCH = "UPDATE articles SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?"
+
+# New links -> archived articles: the canonical URL wins over a plain URL match.
+_RESOLVE_OUT = """
+UPDATE links SET target_id = COALESCE(
+    (SELECT a.id FROM articles a WHERE a.canonical_url = links.target_url),
+    (SELECT a.id FROM articles a WHERE a.url = links.target_url ORDER BY a.first_seen_at LIMIT 1)
+)
+WHERE source_id = ? AND target_id IS NULL
+"""
+
+# Archived links -> a new article.
+_RESOLVE_IN = """
+UPDATE links SET target_id = ? WHERE target_id IS NULL AND target_url IN (?, ?)
+"""
+
+
+class WritesMixin(ArchiveBase):
+    # -- runs ----------------------------------------------------------------------
+    def start_run(
+        self,
+        run_id: str,
+        *,
+        spider: str,
+        args: dict[str, Any],
+        settings: dict[str, Any],
+        started_at: str,
+    ) -> None:
+        """Record the start of a crawl (a second call with the same ID keeps the first)."""
+        with self._write("record a run") as conn:
+            conn.execute(
+                "INSERT INTO runs (id, spider, args, settings, started_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (run_id, spider, encode_json(args), encode_json(settings), started_at),
+            )
+
+    def finish_run(
+        self, run_id: str, *, finished_at: str, finish_reason: str, stats: dict[str, Any]
+    ) -> None:
+        """Complete a run's row; a run never started gets a row with what is known."""
+        with self._write("record a run") as conn:
+            conn.execute("INSERT INTO runs (id) VALUES (?) ON CONFLICT DO NOTHING", (run_id,))
+            conn.execute(
+                "UPDATE runs SET finished_at = ?, finish_reason = ?, stats = ? WHERE id = ?",
+                (finished_at, finish_reason, encode_json(stats), run_id),
+            )
+
+    # -- pages ---------------------------------------------------------------------
+    def known_article_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are archived already."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._iter_rows(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            found.update(str(row["id"]) for row in rows)
+        return found
+
+    def article_ids_for_urls(self, urls: Iterable[str]) -> dict[str, str]:
+        """``{url: article_id}`` for each URL that is an archived article's canonical URL or URL."""
+        wanted = list(dict.fromkeys(urls))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = (
+                f"SELECT url AS key, id FROM articles WHERE url IN ({marks}) "
+                f"UNION ALL SELECT canonical_url AS key, id FROM articles "
+                f"WHERE canonical_url IN ({marks})"
+            )
+            for row in self._iter_rows(sql, [*chunk, *chunk]):
+                found[str(row["key"])] = str(row["id"])
+        return found
+
+    def save_batch(self, writes: Sequence[PageWrite]) -> BatchResult:
+        """Write captures, new articles (with blocks and links) and last_seen_at updates.
+
+        All in ONE transaction: a failure rolls the whole batch back. An article
+        labelled ``"new"`` that is archived already only moves last_seen_at; one
+        labelled ``"seen"`` that is not archived yet is inserted when the write
+        carries it. Afterwards links are resolved both ways: this batch's links to
+        archived articles, and archived links to this batch's articles.
+        """
+        for write in writes:
+            if write.action not in ACTIONS:
+                raise UsageError(f"Unknown PageWrite action {write.action!r}: use {ACTIONS}.")
+            if write.action == "new" and write.article is None:
+                raise UsageError(f"PageWrite for {write.capture.url} is 'new' without an article.")
+        result = BatchResult()
+        with self._write("save pages") as conn:
+            new_articles: list[Article] = []
+            for write in writes:
+                article_id = self._save_page(conn, write, result, new_articles)
+                result.captures += _insert_capture(conn, write.capture, article_id)
+            for article in new_articles:
+                conn.execute(_RESOLVE_OUT, (article.id,))
+            for article in new_articles:
+                cursor = conn.execute(_RESOLVE_IN, (article.id, article.canonical_url, article.url))
+                result.links_resolved += cursor.rowcount
+        return result
+
+    def _save_page(
+        self,
+        conn: sqlite3.Connection,
+        write: PageWrite,
+        result: BatchResult,
+        new_articles: list[Article],
+    ) -> str | None:
+        """Apply one write's article action; returns the article ID its capture belongs to."""
+        capture, article = write.capture, write.article
+        if write.action is None:  # no article to store (a failure, a non-article page)
+            return capture.article_id
+        if article is not None and _insert_article(conn, article, capture):
+            result.articles_new += 1
+            result.links += _insert_children(conn, article)
+            new_articles.append(article)
+            return article.id
+        article_id = article.id if article is not None else capture.article_id
+        if article_id is None:
+            return None
+        if conn.execute(_TOUCH, (capture.fetched_at, article_id)).rowcount:
+            result.articles_seen += 1
+            return article_id
+        return None  # "seen" for an article that is not archived and was not given
+
+
+def _insert_capture(conn: sqlite3.Connection, capture: Capture, article_id: str | None) -> int:
+    body = capture.body or b""
+    stored = zlib.compress(body) if body else None
+    cursor = conn.execute(
+        _INSERT_CAPTURE,
+        (
+            capture.id,
+            capture.url,
+            capture.final_url,
+            capture.status,
+            capture.fetched_at,
+            capture.content_type,
+            encode_json(capture.headers or {}),
+            stored,
+            len(body),
+            hashlib.sha256(body).hexdigest() if body else None,
+            COMPRESSION if stored is not None else None,
+            capture.error,
+            capture.referrer,
+            capture.depth,
+            capture.reached_by,
+            article_id,
+            capture.run_id,
+        ),
+    )
+    return cursor.rowcount
+
+
+def _insert_article(conn: sqlite3.Connection, article: Article, capture: Capture) -> bool:
+    cursor = conn.execute(
+        _INSERT_ARTICLE,
+        (
+            article.id,
+            article.url,
+            article.canonical_url,
+            article.site,
+            article.title,
+            encode_json(list(article.authors)),
+            article.published_at,
+            article.published_raw,
+            article.modified_at,
+            article.modified_raw,
+            article.language,
+            article.site_name,
+            article.section,
+            encode_json(list(article.tags)),
+            article.description,
+            article.image_url,
+            article.body_text,
+            article.body_html,
+            article.word_count,
+            article.content_hash,
+            encode_json(dict(article.field_sources)),
+            article.next_page_url,
+            capture.id,
+            capture.fetched_at,
+            capture.fetched_at,
+            capture.run_id,
+        ),
+    )
+    return cursor.rowcount > 0
+
+
+def _insert_children(conn: sqlite3.Connection, article: Article) -> int:
+    """Blocks in reading order, then links; returns the number of link rows."""
+    conn.executemany(
+        _INSERT_BLOCK,
+        [
+            (article.id, position, b.kind, b.level, b.text, b.src, b.alt, b.caption)
+            for position, b in enumerate(article.blocks)
+        ],
+    )
+    links: list[tuple[Any, ...]] = [
+        (
+            article.id,
+            position,
+            "related",
+            link.url,
+            link.anchor_text,
+            link.title,
+            link.teaser,
+            link.image_url,
+        )
+        for position, link in enumerate(article.related)
+    ]
+    if article.next_page_url:
+        links.append((article.id, 0, "next_page", article.next_page_url, None, None, None, None))
+    if article.canonical_url != article.url:
+        links.append((article.id, 0, "canonical", article.canonical_url, None, None, None, None))
+    before = conn.total_changes
+    conn.executemany(_INSERT_LINK, links)
+    return conn.total_changes - before

@@ -1,0 +1,322 @@
+"""The archive's schema: version, pragmas, what counts as an archive, and migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from archive import Archive, schema
+from archive.errors import (
+    ArchiveError,
+    ArchiveLockedError,
+    ArchiveMissingError,
+    NotAnArchiveError,
+    SchemaOutdatedError,
+    SchemaVersionError,
+)
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
+
+EXPECTED_COLUMNS = {
+    "articles": list(schema.ARTICLE_COLUMNS),
+    "blocks": ["article_id", "position", "kind", "level", "text", "src", "alt", "caption"],
+    "links": [
+        "source_id",
+        "position",
+        "kind",
+        "target_url",
+        "target_id",
+        "anchor_text",
+        "title",
+        "teaser",
+        "image_url",
+    ],
+    "captures": [
+        "id",
+        "url",
+        "final_url",
+        "status",
+        "fetched_at",
+        "content_type",
+        "headers",
+        "body",
+        "body_size",
+        "body_sha256",
+        "compression",
+        "error",
+        "referrer",
+        "depth",
+        "reached_by",
+        "article_id",
+        "run_id",
+    ],
+    "runs": [
+        "id",
+        "spider",
+        "args",
+        "settings",
+        "started_at",
+        "finished_at",
+        "finish_reason",
+        "stats",
+    ],
+}
+
+
+def columns(db: Path | str, table: str) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
+def pragma(db: Path, name: str) -> object:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(f"PRAGMA {name}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_migrations_are_ordered_and_end_at_the_schema_version() -> None:
+    assert [m.version for m in schema.MIGRATIONS] == list(range(1, len(schema.MIGRATIONS) + 1))
+    assert schema.SCHEMA_VERSION == schema.MIGRATIONS[-1].version == 1
+    assert all(m.description for m in schema.MIGRATIONS)
+
+
+def test_a_new_archive_has_the_documented_tables_wal_and_version(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    with Archive(db) as archive:
+        assert archive.schema_version == 1
+        assert archive.query("PRAGMA foreign_keys")[0]["foreign_keys"] == 1
+        assert archive.query("PRAGMA busy_timeout")[0]["timeout"] > 0
+    assert pragma(db, "user_version") == 1
+    assert pragma(db, "journal_mode") == "wal"
+    for table, expected in EXPECTED_COLUMNS.items():
+        assert columns(db, table) == expected, table
+    conn = sqlite3.connect(db)
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    conn.close()
+    assert {
+        "idx_articles_site",
+        "idx_articles_published_at",
+        "idx_captures_url",
+        "idx_captures_run_id",
+        "idx_links_target_url",
+        "idx_links_target_id",
+    } <= indexes
+
+
+def test_sqlite_utils_sees_the_fts_table_and_its_triggers(tmp_path: Path) -> None:
+    db = tmp_path / "fts.db"
+    Archive(db).close()
+    with sqlite_utils.Database(db) as plain:
+        articles = plain.table("articles")
+        assert articles.detect_fts() == "articles_fts"
+        assert {t.name for t in articles.triggers} == {"articles_ai", "articles_ad", "articles_au"}
+        articles.insert(
+            {
+                "id": "x1",
+                "url": "u",
+                "canonical_url": "u",
+                "site": "s",
+                "title": "Harbour lights",
+                "body_text": "keepers",
+                "first_seen_at": "t",
+                "last_seen_at": "t",
+            }
+        )
+        assert [row["id"] for row in articles.search("harbour")] == ["x1"]
+        articles.update("x1", {"title": "Mountain"})
+        assert list(articles.search("harbour")) == []
+        assert [row["id"] for row in articles.search("mountain")] == ["x1"]
+        articles.delete("x1")
+        assert list(articles.search("mountain")) == []
+
+
+def test_reopening_an_archive_keeps_its_rows_and_version(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    with Archive(db) as archive:
+        archive.start_run("r1", spider="articles", args={}, settings={}, started_at="t")
+    with Archive(db) as archive:
+        assert archive.schema_version == 1
+        assert [r["id"] for r in archive.stats()["runs"]] == ["r1"]
+
+
+def test_an_empty_file_becomes_an_archive(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    db.touch()
+    with Archive(db) as archive:
+        assert archive.schema_version == 1
+
+
+# -- refusals ------------------------------------------------------------------------------
+
+
+def test_a_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    db = tmp_path / "future.db"
+    Archive(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    for readonly in (False, True):
+        with pytest.raises(SchemaVersionError, match=r"schema version 7.*up to 1.*Upgrade morgue"):
+            Archive(db, readonly=readonly)
+    assert pragma(db, "user_version") == 7
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"just some notes\nnot a database\n", os.urandom(4096), b"SQLite format 2\x00" + b"x" * 200],
+    ids=["text", "random-bytes", "wrong-magic"],
+)
+def test_a_file_that_is_not_sqlite_is_not_an_archive(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(content)
+    for readonly in (False, True):
+        with pytest.raises(NotAnArchiveError, match="not a SQLite database"):
+            Archive(path, readonly=readonly)
+    assert path.read_bytes() == content
+
+
+def test_a_corrupt_sqlite_file_is_not_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 1000)
+    with pytest.raises(NotAnArchiveError):
+        Archive(path)
+
+
+def test_another_apps_sqlite_file_is_not_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.close()
+    with pytest.raises(NotAnArchiveError, match=r"not a morgue archive \(it has tables contacts\)"):
+        Archive(path)
+    assert columns(path, "articles") == []
+
+
+def test_a_versioned_file_without_morgue_tables_is_not_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE articles (id TEXT)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with pytest.raises(NotAnArchiveError, match="blocks, links, captures, runs are missing"):
+        Archive(path)
+
+
+def test_a_directory_is_not_an_archive(tmp_path: Path) -> None:
+    with pytest.raises(NotAnArchiveError, match="directory"):
+        Archive(tmp_path)
+
+
+def test_readonly_needs_an_existing_file(tmp_path: Path) -> None:
+    db = tmp_path / "missing.db"
+    with pytest.raises(ArchiveMissingError, match=r"No archive at .*missing\.db"):
+        Archive(db, readonly=True)
+    assert not db.exists()
+
+
+def test_a_closed_archive_says_so(tmp_path: Path) -> None:
+    archive = Archive(tmp_path / "a.db")
+    archive.close()
+    archive.close()  # idempotent
+    with pytest.raises(ArchiveError, match="closed"):
+        archive.stats()
+
+
+def test_a_write_waiting_on_another_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    Archive(db).close()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Archive(db, timeout=0.05) as archive, pytest.raises(ArchiveLockedError):
+            archive.start_run("r", spider="s", args={}, settings={}, started_at="t")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+# -- migrations ----------------------------------------------------------------------------
+
+
+def _v2_add_summary(conn: sqlite3.Connection) -> None:
+    """Version 2 (test only): articles.summary."""
+    conn.execute("ALTER TABLE articles ADD COLUMN summary TEXT")
+    conn.execute("UPDATE articles SET summary = 'migrated'")
+
+
+def _v2_broken(conn: sqlite3.Connection) -> None:
+    """Version 2 (test only): fails half way."""
+    conn.execute("ALTER TABLE articles ADD COLUMN summary TEXT")
+    conn.execute("CREATE TABLE articles (nope TEXT)")  # already exists: the migration fails
+
+
+def _v1_archive_with_a_row(db: Path) -> None:
+    with Archive(db) as archive:
+        archive.query(
+            "INSERT INTO articles (id, url, canonical_url, site, first_seen_at, last_seen_at) "
+            "VALUES ('a1', 'u', 'u', 's', 't', 't')"
+        )
+
+
+def test_an_older_archive_is_migrated_on_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "old.db"
+    _v1_archive_with_a_row(db)
+    monkeypatch.setattr(
+        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(2, _v2_add_summary))
+    )
+    with pytest.raises(SchemaOutdatedError, match="Open it once without read-only mode"):
+        Archive(db, readonly=True)
+    with Archive(db) as archive:
+        assert archive.schema_version == 2
+        assert archive.query("SELECT id, summary FROM articles") == [
+            {"id": "a1", "summary": "migrated"}
+        ]
+    with Archive(db, readonly=True) as archive:
+        assert archive.schema_version == 2
+
+
+def test_a_failing_migration_leaves_the_archive_at_its_old_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "old.db"
+    _v1_archive_with_a_row(db)
+    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(2, _v2_broken)))
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        Archive(db)
+    assert pragma(db, "user_version") == 1
+    assert "summary" not in columns(db, "articles")
+    monkeypatch.undo()
+    with Archive(db) as archive:
+        assert archive.query("SELECT id FROM articles") == [{"id": "a1"}]
+
+
+def test_migrate_refuses_a_gap_in_the_versions() -> None:
+    conn = sqlite3.connect(":memory:")
+    gap = (schema.Migration(1, schema.MIGRATIONS[0].apply), schema.Migration(3, _v2_add_summary))
+    with pytest.raises(RuntimeError, match="v3 cannot follow v1"):
+        schema.migrate(conn, 0, gap)
+
+
+# -- docs ----------------------------------------------------------------------------------
+
+
+def test_docs_describe_every_table_and_column() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    assert f"schema version is **{schema.SCHEMA_VERSION}**" in text
+    for table, names in EXPECTED_COLUMNS.items():
+        assert f"## `{table}`" in text, table
+        section = text.split(f"## `{table}`", 1)[1].split("\n## ", 1)[0]
+        for name in names:
+            assert f"| `{name}` |" in section, f"{table}.{name} is not documented"
+    assert "## `articles_fts`" in text
