@@ -1,4 +1,7 @@
-"""The Scrapy project: settings, spiders and middlewares. Spiders fetch and follow; they never clean or store."""
+"""The Scrapy project: settings, spiders and middlewares.
+
+Spiders fetch and follow links; they never clean or store anything.
+"""
 
 import logging
 

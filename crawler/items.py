@@ -1,0 +1,54 @@
+"""Items that leave the spider.
+
+The spider yields one :class:`RawPage` for every response and every failed
+request: the raw capture, nothing cleaned. Pipelines fill in the rest
+(``article``, ``article_id``, ``action``) as the item passes through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipelines.extraction.model import Article
+
+
+def utc_now_iso() -> str:
+    """Now, as ISO-8601 UTC with microseconds and a ``Z``: morgue's one timestamp format."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+#: How a page was reached.
+REACHED_BY = ("seed", "related", "next", "link")
+
+
+@dataclass
+class RawPage:
+    url: str  # the URL requested
+    final_url: str  # the URL answered, after redirects
+    status: int  # HTTP status; 0 when no response came back
+    headers: dict[str, str]  # response headers, lower-case names, repeated values joined by ", "
+    body: bytes  # the raw body as received (decompressed transfer encoding)
+    fetched_at: str  # ISO-8601 UTC
+    referrer: str | None = None
+    depth: int = 0
+    reached_by: str = "seed"  # one of REACHED_BY
+    error: str | None = None  # why the request failed, when it did
+    # Filled in by pipelines:
+    article: Article | None = None  # set by ExtractPipeline for HTML pages
+    article_id: str | None = None  # set by DedupPipeline
+    action: str | None = None  # set by DedupPipeline: "new" or "seen"
+    notes: list[str] = field(default_factory=list)  # extraction warnings and repairs
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+    @property
+    def is_html(self) -> bool:
+        ctype = (self.content_type or "").lower()
+        if not ctype:
+            return self.body.lstrip()[:1] == b"<"
+        return "html" in ctype

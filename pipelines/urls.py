@@ -1,0 +1,103 @@
+"""URL canonicalisation: the one place that decides when two URLs name the same page.
+
+The rules, each with examples in docs/urls.md:
+
+* lower-case the scheme and host; drop the default port (80 for http, 443 for https);
+* drop the fragment;
+* drop tracking parameters (:data:`TRACKING_PARAMS`, and any name starting with one of
+  :data:`TRACKING_PREFIXES`);
+* sort what remains of the query, keeping blank values;
+* normalise percent-encoding of the path and query (w3lib's ``canonicalize_url``).
+
+Honouring rel=canonical / og:url and mapping AMP pages to their canonical happen during
+extraction, which reads those from the page; they are passed through :func:`clean_url` too.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+#: Query parameters that only say where a click came from.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "amp",
+        "outputtype",  # ?outputType=amp
+        "share",
+        "_ga",
+        "_gl",
+        "spm",
+        "cmpid",
+        "ocid",
+        "s_cid",
+        "sr_share",
+        "ito",
+        "xtor",
+        "__twitter_impression",
+        "src",
+        "cmp",
+    }
+)
+
+#: Parameter-name prefixes that mark a tracking parameter.
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "_hs", "vero_", "oly_", "mkt_", "at_")
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def clean_url(url: str) -> str:
+    """The canonical form of ``url`` by the rules above; a URL it cannot parse comes back as is."""
+    try:
+        canonical = canonicalize_url(url.strip(), keep_fragments=False)
+        parts = urlsplit(canonical)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host
+    if parts.username or parts.password:
+        userinfo = parts.username or ""
+        if parts.password:
+            userinfo += ":" + parts.password
+        netloc = f"{userinfo}@{host}"
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not is_tracking_param(k)
+    )
+    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def same_site(url_a: str, url_b: str) -> bool:
+    """Whether two URLs are on the same host (ignoring a leading ``www.`` and the scheme)."""
+    a = (urlsplit(url_a).hostname or "").lower().removeprefix("www.")
+    b = (urlsplit(url_b).hostname or "").lower().removeprefix("www.")
+    return bool(a) and a == b
