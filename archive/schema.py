@@ -55,6 +55,9 @@ ARTICLE_COLUMNS = (
     "first_seen_at",
     "last_seen_at",
     "run_id",
+    "duplicate_of",
+    "cluster_id",
+    "version",
 )
 
 #: The full-text index: an external-content FTS5 table over ``articles``, in the
@@ -196,6 +199,61 @@ def _v1_initial(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+_V2_STATEMENTS = (
+    # The earliest archived article with the same content_hash, when this is a copy.
+    'ALTER TABLE "articles" ADD COLUMN "duplicate_of" TEXT',
+    # Shared by all near copies of one story (issue 4); the article's own id when alone.
+    'ALTER TABLE "articles" ADD COLUMN "cluster_id" TEXT',
+    # The number of the version the row holds; 1 until the article changes.
+    'ALTER TABLE "articles" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
+    'CREATE INDEX "idx_articles_duplicate_of" ON "articles" ("duplicate_of")',
+    'CREATE INDEX "idx_articles_cluster_id" ON "articles" ("cluster_id")',
+    """
+    CREATE TABLE "aliases" (
+        "url" TEXT PRIMARY KEY,
+        "article_id" TEXT NOT NULL REFERENCES "articles"("id") ON DELETE CASCADE,
+        "first_seen_at" TEXT NOT NULL
+    )
+    """,
+    'CREATE INDEX "idx_aliases_article_id" ON "aliases" ("article_id")',
+    """
+    CREATE TABLE "versions" (
+        "article_id" TEXT NOT NULL REFERENCES "articles"("id") ON DELETE CASCADE,
+        "version" INTEGER NOT NULL,
+        "captured_at" TEXT NOT NULL,
+        "title" TEXT,
+        "body_text" TEXT NOT NULL DEFAULT '',
+        "content_hash" TEXT,
+        "capture_id" TEXT,
+        PRIMARY KEY ("article_id", "version")
+    )
+    """,
+    # Every archived article's URL and canonical URL are aliases of it.
+    """
+    INSERT OR IGNORE INTO "aliases" ("url", "article_id", "first_seen_at")
+        SELECT "canonical_url", "id", "first_seen_at" FROM "articles"
+    """,
+    """
+    INSERT OR IGNORE INTO "aliases" ("url", "article_id", "first_seen_at")
+        SELECT "url", "id", "first_seen_at" FROM "articles"
+    """,
+    # Each archived article so far is its own version 1 and its own cluster.
+    """
+    INSERT OR IGNORE INTO "versions"
+        ("article_id", "version", "captured_at", "title", "body_text", "content_hash", "capture_id")
+        SELECT "id", 1, "first_seen_at", "title", "body_text", "content_hash", "capture_id"
+        FROM "articles"
+    """,
+    'UPDATE "articles" SET "cluster_id" = "id" WHERE "cluster_id" IS NULL',
+)
+
+
+def _v2_dedup_and_versions(conn: sqlite3.Connection) -> None:
+    """Version 2 (issue 4): aliases, versions, duplicate_of, cluster_id and version."""
+    for statement in _V2_STATEMENTS:
+        conn.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -207,7 +265,10 @@ class Migration:
 
 
 #: Every migration, oldest first: ``MIGRATIONS[i].version == i + 1``. Append only.
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, _v1_initial),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, _v1_initial),
+    Migration(2, _v2_dedup_and_versions),
+)
 
 #: The version this code writes: the last migration's.
 SCHEMA_VERSION = MIGRATIONS[-1].version

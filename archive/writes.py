@@ -35,8 +35,19 @@ INSERT INTO articles (
     id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
     modified_raw, language, site_name, section, tags, description, image_url, body_text,
     body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
-    first_seen_at, last_seen_at, run_id
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    first_seen_at, last_seen_at, run_id, cluster_id, version
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT DO NOTHING
+"""
+
+_INSERT_VERSION = """
+INSERT INTO versions (article_id, version, captured_at, title, body_text, content_hash, capture_id)
+VALUES (?, 1, ?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+
+_INSERT_ALIAS = """
+INSERT INTO aliases (url, article_id, first_seen_at) VALUES (?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 
@@ -54,18 +65,19 @@ ON CONFLICT DO NOTHING
 
 _TOUCH = "UPDATE articles SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?"
 
-# New links -> archived articles: the canonical URL wins over a plain URL match.
+# New links -> archived articles: the canonical URL wins over any other alias.
 _RESOLVE_OUT = """
 UPDATE links SET target_id = COALESCE(
     (SELECT a.id FROM articles a WHERE a.canonical_url = links.target_url),
-    (SELECT a.id FROM articles a WHERE a.url = links.target_url ORDER BY a.first_seen_at LIMIT 1)
+    (SELECT al.article_id FROM aliases al WHERE al.url = links.target_url)
 )
 WHERE source_id = ? AND target_id IS NULL
 """
 
-# Archived links -> a new article.
+# Archived links -> a new article, by any URL the article is known under.
 _RESOLVE_IN = """
-UPDATE links SET target_id = ? WHERE target_id IS NULL AND target_url IN (?, ?)
+UPDATE links SET target_id = ?
+WHERE target_id IS NULL AND target_url IN (SELECT url FROM aliases WHERE article_id = ?)
 """
 
 
@@ -150,7 +162,7 @@ class WritesMixin(ArchiveBase):
             for article in new_articles:
                 conn.execute(_RESOLVE_OUT, (article.id,))
             for article in new_articles:
-                cursor = conn.execute(_RESOLVE_IN, (article.id, article.canonical_url, article.url))
+                cursor = conn.execute(_RESOLVE_IN, (article.id, article.id))
                 result.links_resolved += cursor.rowcount
         return result
 
@@ -168,6 +180,18 @@ class WritesMixin(ArchiveBase):
         if article is not None and _insert_article(conn, article, capture):
             result.articles_new += 1
             result.links += _insert_children(conn, article)
+            conn.execute(
+                _INSERT_VERSION,
+                (
+                    article.id,
+                    capture.fetched_at,
+                    article.title,
+                    article.body_text,
+                    article.content_hash,
+                    capture.id,
+                ),
+            )
+            _insert_aliases(conn, article.id, capture, article.canonical_url, article.url)
             new_articles.append(article)
             return article.id
         article_id = article.id if article is not None else capture.article_id
@@ -175,8 +199,17 @@ class WritesMixin(ArchiveBase):
             return None
         if conn.execute(_TOUCH, (capture.fetched_at, article_id)).rowcount:
             result.articles_seen += 1
+            _insert_aliases(conn, article_id, capture)
             return article_id
         return None  # "seen" for an article that is not archived and was not given
+
+
+def _insert_aliases(
+    conn: sqlite3.Connection, article_id: str, capture: Capture, *urls: str
+) -> None:
+    """Record every URL this capture shows the article under (first sighting wins)."""
+    seen = dict.fromkeys(u for u in (*urls, capture.url, capture.final_url) if u)
+    conn.executemany(_INSERT_ALIAS, [(url, article_id, capture.fetched_at) for url in seen])
 
 
 def _insert_capture(conn: sqlite3.Connection, capture: Capture, article_id: str | None) -> int:
@@ -237,6 +270,7 @@ def _insert_article(conn: sqlite3.Connection, article: Article, capture: Capture
             capture.fetched_at,
             capture.fetched_at,
             capture.run_id,
+            article.id,  # its own cluster until near-copy detection says otherwise
         ),
     )
     return cursor.rowcount > 0

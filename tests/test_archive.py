@@ -482,3 +482,42 @@ def test_readers_see_committed_rows_while_a_writer_holds_its_transaction(tmp_pat
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+# -- aliases, versions, clusters (schema v2) -----------------------------------------------
+
+
+def test_a_new_article_starts_its_aliases_version_and_cluster(archive: Archive) -> None:
+    story = make_article("ferry")
+    archive.save_batch([new(story)])
+    aliases = {r["url"]: r["article_id"] for r in archive.query("SELECT * FROM aliases")}
+    assert aliases == {url("ferry"): story.id, url("ferry") + "?utm_source=feed": story.id}
+    (version,) = archive.query("SELECT * FROM versions")
+    assert version["article_id"] == story.id
+    assert version["version"] == 1
+    assert version["content_hash"] == story.content_hash
+    assert version["body_text"] == story.body_text
+    row = archive.query("SELECT cluster_id, version, duplicate_of FROM articles")[0]
+    assert row == {"cluster_id": story.id, "version": 1, "duplicate_of": None}
+
+
+def test_a_seen_article_gains_aliases_but_no_version(archive: Archive) -> None:
+    story = make_article("ferry")
+    archive.save_batch([new(story)])
+    again = PageWrite(
+        make_capture(url("ferry") + "?fbclid=x", "2025-03-05T10:00:00Z"), story, "seen"
+    )
+    archive.save_batch([again])
+    urls = {r["url"] for r in archive.query("SELECT url FROM aliases")}
+    assert url("ferry") + "?fbclid=x" in urls
+    assert count(archive, "versions") == 1
+    assert count(archive, "articles") == 1
+
+
+def test_links_resolve_through_aliases(archive: Archive) -> None:
+    target = make_article("ferry")
+    archive.save_batch([new(target)])
+    source = make_article("harbour")
+    source.related = [RelatedLink(url("ferry") + "?utm_source=feed", title="Ferry")]
+    archive.save_batch([new(source)])
+    assert targets(archive, source)[url("ferry") + "?utm_source=feed"] == target.id

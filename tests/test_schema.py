@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -20,8 +21,19 @@ from archive.errors import (
 )
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "schema.md"
+FIXTURE_ARCHIVES = Path(__file__).resolve().parent / "fixtures" / "archives"
 
 EXPECTED_COLUMNS = {
+    "aliases": ["url", "article_id", "first_seen_at"],
+    "versions": [
+        "article_id",
+        "version",
+        "captured_at",
+        "title",
+        "body_text",
+        "content_hash",
+        "capture_id",
+    ],
     "articles": list(schema.ARTICLE_COLUMNS),
     "blocks": ["article_id", "position", "kind", "level", "text", "src", "alt", "caption"],
     "links": [
@@ -85,17 +97,17 @@ def pragma(db: Path, name: str) -> object:
 
 def test_migrations_are_ordered_and_end_at_the_schema_version() -> None:
     assert [m.version for m in schema.MIGRATIONS] == list(range(1, len(schema.MIGRATIONS) + 1))
-    assert schema.SCHEMA_VERSION == schema.MIGRATIONS[-1].version == 1
+    assert schema.SCHEMA_VERSION == schema.MIGRATIONS[-1].version == len(schema.MIGRATIONS)
     assert all(m.description for m in schema.MIGRATIONS)
 
 
 def test_a_new_archive_has_the_documented_tables_wal_and_version(tmp_path: Path) -> None:
     db = tmp_path / "new.db"
     with Archive(db) as archive:
-        assert archive.schema_version == 1
+        assert archive.schema_version == schema.SCHEMA_VERSION
         assert archive.query("PRAGMA foreign_keys")[0]["foreign_keys"] == 1
         assert archive.query("PRAGMA busy_timeout")[0]["timeout"] > 0
-    assert pragma(db, "user_version") == 1
+    assert pragma(db, "user_version") == schema.SCHEMA_VERSION
     assert pragma(db, "journal_mode") == "wal"
     for table, expected in EXPECTED_COLUMNS.items():
         assert columns(db, table) == expected, table
@@ -144,7 +156,7 @@ def test_reopening_an_archive_keeps_its_rows_and_version(tmp_path: Path) -> None
     with Archive(db) as archive:
         archive.start_run("r1", spider="articles", args={}, settings={}, started_at="t")
     with Archive(db) as archive:
-        assert archive.schema_version == 1
+        assert archive.schema_version == schema.SCHEMA_VERSION
         assert [r["id"] for r in archive.stats()["runs"]] == ["r1"]
 
 
@@ -152,7 +164,7 @@ def test_an_empty_file_becomes_an_archive(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     db.touch()
     with Archive(db) as archive:
-        assert archive.schema_version == 1
+        assert archive.schema_version == schema.SCHEMA_VERSION
 
 
 # -- refusals ------------------------------------------------------------------------------
@@ -165,7 +177,10 @@ def test_a_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
     conn.execute("PRAGMA user_version = 7")
     conn.close()
     for readonly in (False, True):
-        with pytest.raises(SchemaVersionError, match=r"schema version 7.*up to 1.*Upgrade morgue"):
+        with pytest.raises(
+            SchemaVersionError,
+            match=rf"schema version 7.*up to {schema.SCHEMA_VERSION}.*Upgrade morgue",
+        ):
             Archive(db, readonly=readonly)
     assert pragma(db, "user_version") == 7
 
@@ -247,19 +262,19 @@ def test_a_write_waiting_on_another_writer_gets_a_clear_lock_error(tmp_path: Pat
 # -- migrations ----------------------------------------------------------------------------
 
 
-def _v2_add_summary(conn: sqlite3.Connection) -> None:
-    """Version 2 (test only): articles.summary."""
+def _next_add_summary(conn: sqlite3.Connection) -> None:
+    """The next version (test only): articles.summary."""
     conn.execute("ALTER TABLE articles ADD COLUMN summary TEXT")
     conn.execute("UPDATE articles SET summary = 'migrated'")
 
 
-def _v2_broken(conn: sqlite3.Connection) -> None:
-    """Version 2 (test only): fails half way."""
+def _next_broken(conn: sqlite3.Connection) -> None:
+    """The next version (test only): fails half way."""
     conn.execute("ALTER TABLE articles ADD COLUMN summary TEXT")
     conn.execute("CREATE TABLE articles (nope TEXT)")  # already exists: the migration fails
 
 
-def _v1_archive_with_a_row(db: Path) -> None:
+def _current_archive_with_a_row(db: Path) -> None:
     with Archive(db) as archive:
         archive.query(
             "INSERT INTO articles (id, url, canonical_url, site, first_seen_at, last_seen_at) "
@@ -271,30 +286,34 @@ def test_an_older_archive_is_migrated_on_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "old.db"
-    _v1_archive_with_a_row(db)
+    _current_archive_with_a_row(db)
+    nxt = schema.SCHEMA_VERSION + 1
     monkeypatch.setattr(
-        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(2, _v2_add_summary))
+        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(nxt, _next_add_summary))
     )
     with pytest.raises(SchemaOutdatedError, match="Open it once without read-only mode"):
         Archive(db, readonly=True)
     with Archive(db) as archive:
-        assert archive.schema_version == 2
+        assert archive.schema_version == nxt
         assert archive.query("SELECT id, summary FROM articles") == [
             {"id": "a1", "summary": "migrated"}
         ]
     with Archive(db, readonly=True) as archive:
-        assert archive.schema_version == 2
+        assert archive.schema_version == nxt
 
 
 def test_a_failing_migration_leaves_the_archive_at_its_old_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = tmp_path / "old.db"
-    _v1_archive_with_a_row(db)
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(2, _v2_broken)))
+    _current_archive_with_a_row(db)
+    nxt = schema.SCHEMA_VERSION + 1
+    monkeypatch.setattr(
+        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(nxt, _next_broken))
+    )
     with pytest.raises(sqlite3.OperationalError, match="already exists"):
         Archive(db)
-    assert pragma(db, "user_version") == 1
+    assert pragma(db, "user_version") == schema.SCHEMA_VERSION
     assert "summary" not in columns(db, "articles")
     monkeypatch.undo()
     with Archive(db) as archive:
@@ -303,7 +322,7 @@ def test_a_failing_migration_leaves_the_archive_at_its_old_version(
 
 def test_migrate_refuses_a_gap_in_the_versions() -> None:
     conn = sqlite3.connect(":memory:")
-    gap = (schema.Migration(1, schema.MIGRATIONS[0].apply), schema.Migration(3, _v2_add_summary))
+    gap = (schema.Migration(1, schema.MIGRATIONS[0].apply), schema.Migration(3, _next_add_summary))
     with pytest.raises(RuntimeError, match="v3 cannot follow v1"):
         schema.migrate(conn, 0, gap)
 
@@ -320,3 +339,25 @@ def test_docs_describe_every_table_and_column() -> None:
         for name in names:
             assert f"| `{name}` |" in section, f"{table}.{name} is not documented"
     assert "## `articles_fts`" in text
+
+
+# -- real archives of older versions (tests/fixtures/archives) --------------------------------
+
+
+def test_a_v1_archive_from_issue_2_is_migrated_with_its_rows(tmp_path: Path) -> None:
+    db = tmp_path / "v1.db"
+    shutil.copyfile(FIXTURE_ARCHIVES / "v1.db", db)
+    assert pragma(db, "user_version") == 1
+    with Archive(db) as archive:
+        assert archive.schema_version == schema.SCHEMA_VERSION
+        articles = archive.query("SELECT id, url, canonical_url, cluster_id, version FROM articles")
+        assert len(articles) == 5
+        assert all(a["cluster_id"] == a["id"] and a["version"] == 1 for a in articles)
+        versions = archive.query("SELECT article_id, version, content_hash FROM versions")
+        assert sorted(v["article_id"] for v in versions) == sorted(a["id"] for a in articles)
+        aliases = {r["url"]: r["article_id"] for r in archive.query("SELECT * FROM aliases")}
+        for a in articles:
+            assert aliases[a["canonical_url"]] == a["id"]
+            assert aliases[a["url"]] == a["id"]
+        assert archive.search("ferry")  # the FTS index survived
+        assert archive.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
