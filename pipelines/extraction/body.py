@@ -1,0 +1,537 @@
+"""Main-content detection and the block walk: the article body in reading order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from pipelines.extraction import selectors as sel
+from pipelines.extraction.clean import normalize_space
+from pipelines.extraction.model import Block
+from pipelines.extraction.related import absolute
+from pipelines.extraction.sanitize import is_tracking_pixel
+
+_MAX_DEPTH = 120
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "li",
+        "blockquote",
+        "figure",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "pre",
+        "hr",
+        "iframe",
+        "video",
+        "audio",
+        "center",
+        "form",
+        "details",
+        "summary",
+        "address",
+        "figcaption",
+        "dd",
+        "dt",
+    ]
+)
+_EMBED_TAGS = frozenset(
+    (
+        "iframe",
+        "video",
+        "audio",
+        "amp-youtube",
+        "amp-iframe",
+        "amp-twitter",
+        "amp-instagram",
+        "amp-video",
+        "amp-facebook",
+    )
+)
+_BOLD = frozenset(("strong", "b"))
+
+
+def is_boilerplate(el: Any) -> bool:
+    """True for an element whose class/id/role/visibility marks it as page chrome."""
+    attrib = el.attrib
+    if not attrib:
+        return False
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
+        return True
+    role = attrib.get("role")
+    if role and role.lower() in sel.BOILERPLATE_ROLES:
+        return True
+    style = attrib.get("style")
+    if style and sel.HIDDEN_STYLE.search(style):
+        return True
+    names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
+    if len(names) < 3:
+        return False
+    if not (sel.BOILERPLATE_STRONG.search(names) or sel.BOILERPLATE_WEAK.search(names)):
+        return False
+    if sel.CONTENT_CLASS.search(names) or "embed" in names.lower():
+        return False
+    for token in names.split():
+        if sel.NEUTRAL_TOKEN.match(token):
+            continue
+        if sel.BOILERPLATE_STRONG.search(token) or sel.BOILERPLATE_WEAK.match(token):
+            return True
+    return False
+
+
+def prepare(root: Any) -> None:
+    """Drop scripts, styles, navigation and the like; make ``<br>`` break text."""
+    etree.strip_elements(root, *sel.DROP_TAGS, with_tail=True)
+    for br in root.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+
+
+def _text_len(el: Any) -> int:
+    return len(normalize_space(el.text_content()))
+
+
+def _link_len(el: Any) -> int:
+    return sum(len(normalize_space(a.text_content())) for a in el.iter("a"))
+
+
+def _selector_container(root: Any) -> Any | None:
+    """The body container a known theme/CMS selector names, when it holds enough text."""
+    for xpath in sel.CONTENT_XPATHS:
+        best, best_len = None, 0
+        for el in xpath(root):
+            if el.tag in ("body", "html") or is_boilerplate(el):
+                continue
+            n = len(normalize_space(el.text_content())) - _link_len(el)
+            if n > best_len:
+                best, best_len = el, n
+        if best is not None and best_len >= 250:
+            return best
+    return None
+
+
+def _scored_container(root: Any) -> Any | None:
+    """Readability-style scoring: paragraphs vote for their parent and grandparent."""
+    scores: dict[Any, float] = {}
+    blocked = set()
+    for head in root.iter("h2", "h3", "h4"):
+        if sel.RELATED_HEADING.match(normalize_space(head.text_content()).rstrip(":.…")):
+            parent = head.getparent()
+            if parent is not None:
+                blocked.add(parent)
+    for p in root.iter("p", "pre", "td", "blockquote"):
+        text = normalize_space(p.text_content())
+        if len(text) < 25:
+            continue
+        score = 1 + text.count(",") + min(len(text) / 100, 3)
+        parent = p.getparent()
+        if parent is None:
+            continue
+        if blocked and any(a in blocked for a in p.iterancestors()):
+            continue
+        scores[parent] = scores.get(parent, 0.0) + score
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + score / 2
+    best, best_score = None, 0.0
+    for el, votes in scores.items():
+        if el.tag == "html" or is_boilerplate(el):
+            continue
+        score = (
+            votes * 1.25
+            if sel.POSITIVE.search(f"{el.get('class', '')} {el.get('id', '')}")
+            else votes
+        )
+        total = _text_len(el)
+        if total:
+            score *= 1 - min(_link_len(el) / total, 1.0)
+        if score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def find_container(root: Any) -> Any | None:
+    for finder in (_selector_container, _scored_container):
+        found = finder(root)
+        if found is not None:
+            return found
+    return root.find("body")
+
+
+def expand(container: Any) -> list[Any]:
+    """The container plus its same-class siblings: a body split into several sections.
+
+    Climbs through wrappers that hold little besides the container; stops at
+    the first ancestor with other content.
+    """
+    node = container
+    size = _text_len(container)
+    for _ in range(5):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        cls = node.get("class")
+        if cls and sel.POSITIVE.search(cls) and not sel.LAYOUT.search(cls):
+            parts = [
+                s
+                for s in parent
+                if s is node
+                or (s.tag == node.tag and s.get("class") == cls and not is_boilerplate(s))
+            ]
+            extra = sum(len(p.text_content()) for s in parts if s is not node for p in s.iter("p"))
+            if len(parts) > 1 and extra >= 100:
+                return parts
+        if _text_len(parent) > size * 1.3 + 200:
+            break
+        node = parent
+    return [container]
+
+
+class _Walker:
+    """Turns a container into blocks; skips boilerplate as it goes."""
+
+    def __init__(self, title: str | None, base_url: str) -> None:
+        self.blocks: list[Block] = []
+        self.link_lens: list[int] = []
+        self.title = normalize_space(title).casefold() if title else ""
+        self.base_url = base_url
+        self.buffer: list[str] = []
+        self.buffer_links = 0
+        self.skip_next_list = False
+        self.stop_container = False
+
+    # -- output ---------------------------------------------------------------------
+    def add(self, kind: str, text: str, link_len: int = 0, **extra: Any) -> None:
+        text = normalize_space(text) if kind != "quote" else text
+        if not text and kind not in ("image", "embed"):
+            return
+        self.blocks.append(Block(kind=kind, text=text, **extra))
+        self.link_lens.append(link_len)
+
+    def flush(self) -> None:
+        if self.buffer:
+            text = normalize_space("".join(self.buffer))
+            if text:
+                self.add("paragraph", text, self.buffer_links)
+        self.buffer = []
+        self.buffer_links = 0
+
+    # -- walking --------------------------------------------------------------------
+    def walk(self, el: Any, depth: int = 0) -> None:
+        if el.text:
+            self.buffer.append(el.text)
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                if child.tail:
+                    self.buffer.append(child.tail)
+                continue
+            if is_boilerplate(child):
+                if child.tail:
+                    self.buffer.append(child.tail)
+                continue
+            if tag in sel.INLINE_TAGS and not self._has_blocks(child):
+                self.inline(child)
+            else:
+                self.flush()
+                self.block(child, tag, depth)
+                if self.stop_container:
+                    # a "Related posts" / "You may also like" heading: the rest is teasers
+                    self.stop_container = False
+                    self.buffer = []
+                    return
+            if child.tail:
+                self.buffer.append(child.tail)
+
+    def _has_blocks(self, el: Any) -> bool:
+        if el.tag in ("img", "amp-img", "picture"):
+            return True
+        return any(d.tag in _BLOCK_TAGS for d in el.iterdescendants())
+
+    def inline(self, el: Any, in_link: bool = False) -> None:
+        """Inline markup: its text joins the paragraph being built, boilerplate left out."""
+        in_link = in_link or el.tag == "a"
+        if len(el) == 0:
+            text = el.text or ""
+            self.buffer.append(text)
+            if in_link:
+                self.buffer_links += len(text.strip())
+            return
+        if el.text:
+            self.buffer.append(el.text)
+            if in_link:
+                self.buffer_links += len(el.text.strip())
+        for child in el:
+            if isinstance(child.tag, str) and not is_boilerplate(child):
+                self.inline(child, in_link)
+            if child.tail:
+                self.buffer.append(child.tail)
+                if in_link:
+                    self.buffer_links += len(child.tail.strip())
+
+    def block(self, el: Any, tag: str, depth: int) -> None:
+        if depth > _MAX_DEPTH:
+            self.add("paragraph", el.text_content(), _link_len(el))
+            return
+        if tag in sel.HEADING_TAGS:
+            text = normalize_space(el.text_content())
+            if not text:
+                return
+            if sel.RELATED_HEADING.match(text.rstrip(":.…")):
+                self.stop_container = True
+                return
+            if tag == "h1" or text.casefold() == self.title:
+                return
+            self.add("heading", text, _link_len(el), level=int(tag[1]))
+            return
+        if tag == "p":
+            self.paragraph(el, depth)
+            return
+        if tag in sel.LIST_TAGS:
+            self.list_block(el, 1, depth)
+            return
+        if tag == "blockquote":
+            self.quote(el)
+            return
+        cls = el.get("class", "")
+        if cls and sel.CAPTION_WORD.search(cls) and el.find(".//img") is None:
+            return  # a caption or photo credit on its own
+        if tag in ("figure", "img", "amp-img", "picture") or (
+            tag == "div"
+            and sel.CAPTION_CLASS.search(el.get("class", ""))
+            and el.find(".//img") is not None
+            and _text_len(el) < 400
+        ):
+            self.figure(el, depth)
+            return
+        if tag in _EMBED_TAGS:
+            src = el.get("src") or el.get("data-src")
+            if not src and el.get("data-videoid"):
+                src = f"https://www.youtube.com/watch?v={el.get('data-videoid')}"
+            if not src and el.get("data-tweetid"):
+                src = f"https://twitter.com/i/status/{el.get('data-tweetid')}"
+            if src:
+                self.add("embed", "", src=absolute(self.base_url, src) or src)
+            return
+        if tag in ("header", "hr"):
+            return
+        if tag == "pre":
+            self.add("paragraph", el.text_content(), _link_len(el))
+            return
+        if tag == "table":
+            self.table(el, depth)
+            return
+        if sel.EMBED_CLASS.search(el.get("class", "")):
+            self.embed(el)
+            return
+        self.walk(el, depth + 1)
+        self.flush()
+
+    def paragraph(self, el: Any, depth: int) -> None:
+        if self._has_blocks(el):
+            self.walk(el, depth + 1)
+            self.flush()
+            return
+        if el.find(".//*[@class]") is not None or el.find(".//*[@style]") is not None:
+            text, links = self._inline_text(el)
+        else:
+            text, links = normalize_space(el.text_content()), -1
+        if not text:
+            return
+        if self._is_bold_subhead(el, text):
+            if sel.RELATED_HEADING.match(text.rstrip(":.…")):
+                self.stop_container = True
+                return
+            self.add("heading", text, _link_len(el), level=None)
+            return
+        self.add("paragraph", text, _link_len(el) if links < 0 else links)
+
+    def _inline_text(self, el: Any) -> tuple[str, int]:
+        """The text of an inline run without its boilerplate (hover cards, hidden spans)."""
+        saved, saved_links = self.buffer, self.buffer_links
+        self.buffer, self.buffer_links = [], 0
+        self.inline(el)
+        text, links = normalize_space("".join(self.buffer)), self.buffer_links
+        self.buffer, self.buffer_links = saved, saved_links
+        return text, links
+
+    @staticmethod
+    def _is_bold_subhead(el: Any, text: str) -> bool:
+        if len(text) > 120 or sel.END_PUNCT.search(text):
+            return False
+        children = [c for c in el if isinstance(c.tag, str) and c.tag != "br"]
+        if len(children) != 1 or children[0].tag not in _BOLD:
+            return False
+        return not ((el.text or "").strip() or (children[0].tail or "").strip())
+
+    def list_block(self, el: Any, level: int, depth: int) -> None:
+        items = [li for li in el if isinstance(li.tag, str) and li.tag in ("li", "dt", "dd")]
+        if self.skip_next_list:
+            self.skip_next_list = False
+            lens = [(_text_len(li), _link_len(li)) for li in items]
+            if lens and all(t == 0 or lk / t > 0.6 for t, lk in lens):
+                return
+        for li in items:
+            if is_boilerplate(li):
+                continue
+            nested = [c for c in li.iter("ul", "ol") if c is not li]
+            if nested:
+                text = self._text_without(li, nested)
+                self.add("list_item", text, 0, level=level)
+                for sub in nested:
+                    if sub.getparent() is li or sub.getparent().getparent() is li:
+                        self.list_block(sub, level + 1, depth + 1)
+            else:
+                self.add("list_item", li.text_content(), _link_len(li), level=level)
+
+    @staticmethod
+    def _text_without(el: Any, skip: list[Any]) -> str:
+        skipset = set(skip)
+        parts: list[str] = []
+
+        def rec(node: Any) -> None:
+            if node.text:
+                parts.append(node.text)
+            for c in node:
+                if c not in skipset and isinstance(c.tag, str):
+                    rec(c)
+                if c.tail:
+                    parts.append(c.tail)
+
+        rec(el)
+        return "".join(parts)
+
+    def quote(self, el: Any) -> None:
+        if sel.EMBED_CLASS.search(el.get("class", "")):
+            self.embed(el)
+            return
+        paras = [normalize_space(p.text_content()) for p in el.iter("p")]
+        paras = [p for p in paras if p]
+        text = "\n\n".join(paras) if len(paras) > 1 else normalize_space(el.text_content())
+        if text:
+            self.add("quote", text, _link_len(el))
+
+    def embed(self, el: Any) -> None:
+        src = None
+        for a in el.iter("a", "iframe"):
+            src = a.get("href") or a.get("src")
+            if src:
+                break
+        self.add("embed", normalize_space(el.text_content()), _link_len(el), src=src)
+
+    def figure(self, el: Any, depth: int) -> None:
+        imgs = [el] if el.tag in ("img", "amp-img") else list(el.iter("img", "amp-img"))
+        caption_el = None
+        for c in el.iter("figcaption"):
+            caption_el = c
+            break
+        if caption_el is None:
+            for c in el.iter():
+                if "caption" in (c.get("class") or "") and c is not el:
+                    caption_el = c
+                    break
+        caption = normalize_space(caption_el.text_content()) if caption_el is not None else None
+        for img in imgs[:1]:
+            src = (
+                img.get("data-src")
+                or img.get("data-lazy-src")
+                or img.get("src")
+                or (img.get("srcset") or "").split(" ")[0]
+            )
+            if not src or is_tracking_pixel(src, img.get("width"), img.get("height")):
+                continue
+            src = absolute(self.base_url, src) or src
+            alt = normalize_space(img.get("alt")) or None
+            self.add("image", "", src=src, alt=alt, caption=caption or None)
+        if not imgs and el.tag == "figure":
+            for e in el.iter(*_EMBED_TAGS):
+                self.block(e, e.tag, depth + 1)
+                return
+            if el.find(".//table") is not None or el.find(".//blockquote") is not None:
+                self.walk(el, depth + 1)
+                self.flush()
+
+    def table(self, el: Any, depth: int) -> None:
+        for row in el.iter("tr"):
+            cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            if any(self._has_blocks(c) for c in cells):
+                for c in cells:
+                    self.walk(c, depth + 1)
+                    self.flush()
+            else:
+                text = " ".join(normalize_space(c.text_content()) for c in cells)
+                self.add("paragraph", text, sum(_link_len(c) for c in cells))
+
+
+_LINKED_KINDS: tuple[str, ...] = ()  # link-dense short blocks of any kind are navigation
+
+
+def _keep(block: Block, link_len: int) -> bool:
+    text = block.text
+    if block.kind in ("image", "embed"):
+        return True
+    if sel.BOILERPLATE_TEXT.match(text):
+        return False
+    if len(text) < 250 and block.kind == "paragraph" and sel.CALL_TO_ACTION.search(text):
+        return False
+    if len(text) < 80 and sel.DATELINE_TEXT.match(text) and any(c.isdigit() for c in text):
+        return False
+    if block.kind == "paragraph" and len(text) < 200 and sel.PHOTO_CREDIT.search(text):
+        return False
+    if len(text) < 60 and (sel.DATE_ONLY.match(text) or sel.BYLINE_TEXT.match(text)):
+        return False
+    if sel.TEASER_PREFIX.match(text) and link_len > 0:
+        return False
+    if link_len and len(text) and link_len / len(text) > 0.7 and len(text) < 300:
+        return block.kind in _LINKED_KINDS
+    return True
+
+
+def extract_blocks(root: Any, title: str | None, base_url: str) -> tuple[list[Block], list[str]]:
+    """The body blocks of a parsed page; the tree is modified (boilerplate dropped)."""
+    prepare(root)
+    container = find_container(root)
+    if container is None:
+        return [], ["body: no content container found"]
+    walker = _Walker(title, base_url)
+    for part in expand(container):
+        walker.walk(part)
+        walker.flush()
+    blocks = []
+    seen: set[str] = set()
+    for block, link_len in zip(walker.blocks, walker.link_lens, strict=True):
+        if not _keep(block, link_len):
+            continue
+        if block.text and len(block.text) > 40:
+            if block.text in seen:
+                continue  # the same caption or teaser again
+            seen.add(block.text)
+        blocks.append(block)
+    # Headings with nothing after them (a trailing "Share this" title) go.
+    while blocks and blocks[-1].kind == "heading":
+        blocks.pop()
+    # A bold paragraph working as a subhead takes the level of the real subheads.
+    levels = [b.level for b in blocks if b.kind == "heading" and b.level]
+    for b in blocks:
+        if b.kind == "heading" and b.level is None:
+            b.level = min(levels) if levels else 2
+    warnings = [] if blocks else ["body: no text blocks found"]
+    return blocks, warnings

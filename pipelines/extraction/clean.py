@@ -1,0 +1,134 @@
+"""Pure text-cleaning helpers shared by the extraction modules."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+_WS = re.compile(r"\s+")
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_BY_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|published|reported|story|words|text)\s+)?(?:by|von|par|por)[:\s]+",
+    re.IGNORECASE,
+)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
+_SEE_MORE = re.compile(r"\s*(?:…|\.\.\.)?\s*(?:see|read|view)\s+more\s*$", re.IGNORECASE)
+_ELLIPSIS_END = re.compile(r"\s*(?:…|\.\.\.)\s*$")
+_TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " » ", " // ")
+_NOT_A_NAME = re.compile(
+    r"https?://|www\.|@|\d{3,}|^(?:admin|staff|editor|editorial|team|guest|anonymous)$",
+    re.IGNORECASE,
+)
+
+
+def normalize_space(text: str | None) -> str:
+    """Collapse runs of whitespace to one space and strip both ends."""
+    if not text:
+        return ""
+    return _WS.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+
+
+def is_cut_title(text: str) -> bool:
+    """True when a teaser title was visibly cut ("Trump Deploys…See More", "Foo ...")."""
+    return bool(_SEE_MORE.search(text) or _ELLIPSIS_END.search(text))
+
+
+def strip_see_more(text: str) -> str:
+    """Remove a trailing "…See More" / "..." cut marker."""
+    text = _SEE_MORE.sub("", text)
+    return _ELLIPSIS_END.sub("", text).strip()
+
+
+def slug_title(url: str) -> str:
+    """A readable title from the last path segment of ``url`` ("" when it has none)."""
+    path = urlsplit(url).path.rstrip("/")
+    slug = unquote(path.rsplit("/", 1)[-1]) if path else ""
+    slug = re.sub(r"\.(?:html?|php|aspx?)$", "", slug)
+    slug = re.sub(r"[-_]\d{5,}$", "", slug)  # trailing numeric ids
+    words = [w for w in re.split(r"[-_+]+", slug) if w]
+    if len(words) < 2 or all(w.isdigit() for w in words):
+        return ""
+    return " ".join(w if w.isupper() else w.capitalize() for w in words)
+
+
+def strip_title_suffix(title: str, site_name: str | None = None) -> str:
+    """Drop a " | Site name" suffix (or "Site name | " prefix) from a page title."""
+    title = normalize_space(title)
+    site = normalize_space(site_name).casefold() if site_name else ""
+    for sep in _TITLE_SEPARATORS:
+        if sep not in title:
+            continue
+        head, _, tail = title.rpartition(sep)
+        if site and (tail.casefold() == site or site in tail.casefold()):
+            return head.strip()
+        first, _, rest = title.partition(sep)
+        if site and (first.casefold() == site):
+            return rest.strip()
+        # Without a known site name: cut a short trailing segment after a long head.
+        if not site and len(tail.split()) <= 4 and len(head.split()) >= 3:
+            return head.strip()
+    return title
+
+
+def clean_author(name: str) -> str:
+    """One author name without "By", trailing roles, or surrounding punctuation."""
+    name = normalize_space(name)
+    name = _BY_PREFIX.sub("", name)
+    name = re.sub(
+        r"\s*[,|–—-]\s*(?:staff|senior|contributing|editor|reporter|writer).*$",
+        "",
+        name,
+        flags=re.IGNORECASE,
+    )
+    return name.strip(" ,;:|-–—·")
+
+
+def split_authors(raw: str) -> list[str]:
+    """Split a byline such as "By Ann Lee and Bo Park" into names."""
+    raw = _BY_PREFIX.sub("", normalize_space(raw))
+    return [n for n in (clean_author(p) for p in _AUTHOR_SPLIT.split(raw)) if n]
+
+
+def clean_authors(names: list[str], site_name: str | None = None) -> list[str]:
+    """Cleaned names, without duplicates (case-insensitive) or the site's own name."""
+    site = normalize_space(site_name).casefold() if site_name else ""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        name = clean_author(raw)
+        key = name.casefold()
+        if not name or key in seen or len(name) > 60 or _NOT_A_NAME.search(name):
+            continue
+        if site and (key == site or key.replace(" ", "") == site.replace(" ", "")):
+            continue
+        seen.add(key)
+        out.append(name)
+    return out
+
+
+def link_density(text_len: int, link_len: int) -> float:
+    """Share of a block's characters that sit inside links."""
+    return link_len / text_len if text_len else 0.0
+
+
+_TRACKING_PARAM = re.compile(
+    r"^(?:utm_\w+|relatedposts_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|"
+    r"_ga|_gl|yclid|ref_src|share|amp_js_v|__twitter_impression)$",
+    re.IGNORECASE,
+)
+
+
+def strip_tracking(url: str | None) -> str | None:
+    """``url`` without tracking query parameters (utm_*, fbclid, Jetpack's relatedposts_*)."""
+    if not url or "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING_PARAM.match(k)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))

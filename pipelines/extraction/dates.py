@@ -1,0 +1,375 @@
+"""Published and modified dates: find them on the page and normalise them to ISO-8601 UTC.
+
+A date with a time zone becomes ``YYYY-MM-DDTHH:MM:SSZ``. A date without one is
+stored as given (``YYYY-MM-DDTHH:MM:SS`` or ``YYYY-MM-DD``) and flagged
+(``ParsedDate.has_tz`` is False). Relative forms ("2 hours ago", "yesterday")
+are resolved against ``fetched_at``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dateutil import parser as du_parser
+from dateutil.relativedelta import relativedelta
+from dateutil.tz import gettz, tzoffset
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_TIME = (
+    r"(?:,?\s*(?:at\s+|@\s*|-\s*|\|\s*)?\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\.?)?"
+    r"|,?\s*(?:at\s+)?\d{1,2}\s*[ap]\.?m\.?)"
+)
+_ZONE = (
+    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[ECMP][SD]?T|"
+    r"ET|CT|PT|MT|BST|CES?T|CEST|IST|JST|AEST|AEDT|HKT|SGT|WIB|EAT|SAST|NZST|NZDT))?"
+)
+_DATE_IN_TEXT = re.compile(
+    r"(?P<d>"
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
+    rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?:{_TIME})?{_ZONE}"
+    rf"|\d{{4}}/\d{{1,2}}/\d{{1,2}}(?:{_TIME})?{_ZONE}"
+    r")",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(
+    r"\b(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten)\s*"
+    r"(?P<unit>s(?:ec(?:ond)?s?)?|m(?:in(?:ute)?s?)?|h(?:(?:ou)?rs?)?|d(?:ays?)?|w(?:ee)?ks?|"
+    r"mo(?:nth)?s?|y(?:ea)?rs?)\s+ago\b",
+    re.IGNORECASE,
+)
+_WORD_DAYS = re.compile(r"\b(just now|today|yesterday)\b", re.IGNORECASE)
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_CLOCK = re.compile(
+    r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:[ECMP][SD]T|UTC|GMT|BST|CES?T)\b)?",
+    re.IGNORECASE,
+)
+_TIMESTAMP = re.compile(r"^\d{10}(?:\d{3})?$")
+_UPDATED = re.compile(
+    r"\b(?:updated|modified|last (?:updated|modified)|edited|revised)\b", re.IGNORECASE
+)
+_PUBLISHED = re.compile(r"\b(?:published|posted|first published|created|released)\b", re.IGNORECASE)
+_TZINFOS: dict[str, Any] = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "EST": -5 * 3600,
+    "EDT": -4 * 3600,
+    "CST": -6 * 3600,
+    "CDT": -5 * 3600,
+    "MST": -7 * 3600,
+    "MDT": -6 * 3600,
+    "PST": -8 * 3600,
+    "PDT": -7 * 3600,
+    "BST": 3600,
+    "CET": 3600,
+    "CEST": 2 * 3600,
+    "IST": 19800,
+    "JST": 9 * 3600,
+    "AEST": 10 * 3600,
+    "AEDT": 11 * 3600,
+    "HKT": 8 * 3600,
+    "SGT": 8 * 3600,
+    "WIB": 7 * 3600,
+    "EAT": 3 * 3600,
+    "SAST": 2 * 3600,
+    "NZST": 12 * 3600,
+    "NZDT": 13 * 3600,
+}
+
+#: Zones given without daylight-saving state ("10 a.m. ET").
+_US_ZONES = {
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
+}
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A normalised date, the string it came from, and whether it carried a zone."""
+
+    value: str
+    raw: str
+    has_tz: bool
+
+
+def _tzinfos(name: str | None, offset: int | None) -> Any:
+    if not name:
+        return None if offset is None else tzoffset(None, offset)
+    name = name.upper()
+    if name in _US_ZONES:
+        return gettz(_US_ZONES[name])
+    if name in _TZINFOS:
+        return tzoffset(name, _TZINFOS[name])
+    return (gettz(name) if len(name) > 4 else None) if offset is None else tzoffset(name, offset)
+
+
+def parse_fetched_at(fetched_at: str | None) -> datetime | None:
+    """``fetched_at`` as an aware UTC datetime (naive values are taken as UTC)."""
+    if not fetched_at:
+        return None
+    try:
+        dt = du_parser.isoparse(fetched_at)
+    except (ValueError, OverflowError):
+        try:
+            dt = du_parser.parse(fetched_at)
+        except (ValueError, OverflowError):
+            return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _fmt(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _relative(text: str, fetched_at: str | None) -> datetime | None:
+    now = parse_fetched_at(fetched_at)
+    if now is None:
+        return None
+    match = _RELATIVE.search(text)
+    if match:
+        raw_n = match.group("n").lower()
+        n = int(raw_n) if raw_n.isdigit() else _NUMBERS.get(raw_n, 1)
+        unit = match.group("unit").lower()
+        if unit.startswith("mo"):
+            return now - relativedelta(months=n)
+        if unit.startswith("s"):
+            return now - timedelta(seconds=n)
+        if unit.startswith("m"):
+            return now - timedelta(minutes=n)
+        if unit.startswith("h"):
+            return now - timedelta(hours=n)
+        if unit.startswith("d"):
+            return now - timedelta(days=n)
+        if unit.startswith("w"):
+            return now - timedelta(weeks=n)
+        return now - relativedelta(years=n)
+    word = _WORD_DAYS.search(text)
+    if word:
+        day = now - timedelta(days=1) if word.group(1).lower() == "yesterday" else now
+        if word.group(1).lower() == "just now":
+            return now
+        found = re.search(r"(\d{1,2}):(\d{2})\s*([ap])?\.?m?", text[word.end() :], re.IGNORECASE)
+        if found:
+            hour, minute = int(found.group(1)), int(found.group(2))
+            if found.group(3) and found.group(3).lower() == "p" and hour < 12:
+                hour += 12
+            if found.group(3) and found.group(3).lower() == "a" and hour == 12:
+                hour = 0
+            if hour < 24 and minute < 60:
+                return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        return day
+    return None
+
+
+def parse_date(
+    raw: str | None, fetched_at: str | None = None, dayfirst: bool | None = None
+) -> ParsedDate | None:
+    """Normalise one date string; None when it holds no plausible date. Never raises."""
+    if not raw or not isinstance(raw, str):
+        return None
+    text = " ".join(raw.split())
+    if not text or len(text) > 300:
+        return None
+    if _TIMESTAMP.match(text):
+        seconds = int(text[:10])
+        try:
+            dt = datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+        return ParsedDate(_fmt(dt), raw, True) if 1990 <= dt.year <= 2100 else None
+    relative = _relative(text, fetched_at)
+    if relative is not None and not _DATE_IN_TEXT.search(text):
+        return ParsedDate(_fmt(relative), raw, True)
+    match = _DATE_IN_TEXT.search(text)
+    candidate = match.group("d") if match else text
+    if match and ":" not in candidate:
+        # "5:27 am CST, Wednesday, November 20, 2019": the time comes before the date
+        rest = text[: match.start()] + " " + text[match.end() :]
+        clock = _CLOCK.search(rest)
+        if clock:
+            candidate = f"{candidate} {clock.group(0)}"
+    candidate = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", candidate)
+    candidate = re.sub(r"\s(?:at|@)\s", " ", candidate)
+    candidate = re.sub(r"(?<=\d{4})\s*[|-]\s*(?=\d{1,2}[:\s])", " ", candidate)
+    candidate = re.sub(r"([ap])\.m\.?", r"\1m", candidate, flags=re.IGNORECASE)
+    is_iso = bool(re.match(r"^\d{4}-\d{2}-\d{2}", candidate))
+    if dayfirst is None:
+        dayfirst = bool(re.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
+    try:
+        dt = du_parser.parse(
+            candidate,
+            dayfirst=dayfirst and not is_iso,
+            yearfirst=is_iso,
+            tzinfos=_tzinfos,
+            default=datetime(1, 1, 1),
+        )
+    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+        return None
+    if dt.year == 1 or not 1990 <= dt.year <= 2100:
+        return None
+    if not re.search(r"\d{4}|'\d{2}\b|\d{1,2}[/.]\d{1,2}[/.]\d{2}\b", candidate):
+        return None
+    has_time = bool(re.search(r"\d{1,2}:\d{2}|\d\s*[ap]m\b|T\d{2}", candidate, re.IGNORECASE))
+    if dt.tzinfo is not None and dt.utcoffset() is not None:
+        return ParsedDate(_fmt(dt), raw, True)
+    if has_time:
+        return ParsedDate(dt.strftime("%Y-%m-%dT%H:%M:%S"), raw, False)
+    return ParsedDate(dt.strftime("%Y-%m-%d"), raw, False)
+
+
+def split_dateline(text: str) -> tuple[str | None, str | None]:
+    """Split a visible dateline into its (published, updated) parts.
+
+    "Published June 3, 2025 | Updated June 4, 2025" gives both; a lone
+    "Updated ..." gives only the second.
+    """
+    text = " ".join(text.split())
+    updated = _UPDATED.search(text)
+    if not updated:
+        return text, None
+    before, after = text[: updated.start()], text[updated.end() :]
+    published = before if _DATE_IN_TEXT.search(before) or _RELATIVE.search(before) else None
+    if published is None:
+        # "Updated X, published Y" order
+        pub = _PUBLISHED.search(after)
+        if pub:
+            published, after = after[pub.end() :], after[: pub.start()]
+    return published, after
+
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.created",
+    "dcterms.date",
+    "parsely-pub-date",
+    "og:published_time",
+    "citation_publication_date",
+    "timestamp",
+    "article.published",
+    "originalpublicationdate",
+    "displaydate",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "og:article:modified_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "article.updated",
+    "lastmod",
+    "dc.date.modified",
+)
+
+
+@dataclass(frozen=True)
+class FoundDate:
+    """A normalised date and the source that gave it (json-ld, meta, microdata, ...)."""
+
+    date: ParsedDate
+    source: str
+
+
+def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
+    root: Any,
+    meta: dict[str, list[str]],
+    article: dict[str, Any] | None,
+    url: str,
+    fetched_at: str | None = None,
+    dayfirst: bool | None = None,
+) -> dict[str, FoundDate]:
+    """The page's ``published`` and ``modified`` dates, each from its best source."""
+    from pipelines.extraction import selectors as sel
+
+    found: dict[str, FoundDate] = {}
+
+    def offer(kind: str, raw: Any, source: str) -> None:
+        if kind in found or not isinstance(raw, str):
+            return
+        parsed = parse_date(raw, fetched_at, dayfirst)
+        if parsed is not None:
+            found[kind] = FoundDate(parsed, source)
+
+    if article:
+        offer("published", article.get("datePublished") or article.get("dateCreated"), "json-ld")
+        offer("modified", article.get("dateModified"), "json-ld")
+    for key in _PUBLISHED_META:
+        for value in meta.get(key, ()):
+            offer("published", value, "meta")
+    for key in _MODIFIED_META:
+        for value in meta.get(key, ()):
+            offer("modified", value, "meta")
+    if root is None:
+        return found
+    if "published" not in found or "modified" not in found:
+        for el in root.iterfind(".//*[@itemprop]"):
+            prop = el.get("itemprop")
+            kind = {"datePublished": "published", "dateModified": "modified"}.get(prop or "")
+            if kind:
+                offer(
+                    kind, el.get("content") or el.get("datetime") or el.text_content(), "microdata"
+                )
+    if "published" not in found:
+        times = list(root.iter("time"))
+        times.sort(
+            key=lambda t: (
+                0
+                if t.get("pubdate") is not None
+                or "publish" in (t.get("class") or "")
+                or "entry-date" in (t.get("class") or "")
+                else 1
+            )
+        )
+        for el in times:
+            cls = el.get("class") or ""
+            kind = "modified" if "updated" in cls or "modified" in cls else "published"
+            offer(kind, el.get("datetime") or el.text_content(), "time")
+            if "published" in found:
+                break
+    if "published" not in found:
+        for el in sel.DATELINE_XPATH(root)[:8]:
+            published, updated = split_dateline(el.text_content())
+            if published:
+                offer("published", published, "dateline")
+            if updated:
+                offer("modified", updated, "dateline")
+    if "published" not in found:
+        match = sel.URL_DATE.search(url)
+        if match:
+            year, month, day = match.groups()
+            offer("published", f"{year}-{int(month):02d}-{int(day):02d}", "url")
+    return found

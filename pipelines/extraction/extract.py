@@ -1,0 +1,131 @@
+"""``extract()``: decode, parse once, read metadata, dates and related links, then the body."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pipelines.extraction import dates, jsonld, metadata, related
+from pipelines.extraction.body import extract_blocks
+from pipelines.extraction.decode import decode_html
+from pipelines.extraction.model import Article
+from pipelines.extraction.parse import parse_html
+from pipelines.extraction.sanitize import render_blocks
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
+
+_DAYFIRST_LANGS = (
+    "en-gb",
+    "en-au",
+    "en-nz",
+    "en-ie",
+    "en-in",
+    "en-za",
+    "fr",
+    "de",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "pl",
+    "ru",
+    "tr",
+    "da",
+    "sv",
+    "nb",
+    "fi",
+    "cs",
+)
+
+
+def _dayfirst(language: str | None) -> bool | None:
+    if not language:
+        return None
+    lang = language.lower()
+    if lang.startswith("en-us") or lang == "en":
+        return False
+    return True if lang.startswith(_DAYFIRST_LANGS) else None
+
+
+def extract(
+    html: bytes,
+    url: str,
+    headers: dict[str, str] | None = None,
+    fetched_at: str | None = None,
+) -> Article:
+    """The article on one page. Never raises: problems become ``article.warnings``."""
+    url = str(url or "")
+    try:
+        return _extract(html, url, headers, fetched_at)
+    except Exception as exc:  # noqa: BLE001 - the contract: never raise, record instead
+        log.warning("extraction failed for %s: %r", url, exc)
+        article = Article(
+            url=url, canonical_url=metadata.without_fragment(url), site=metadata.host_of(url)
+        )
+        article.warnings.append(f"extract: failed ({exc.__class__.__name__}: {exc})")
+        return article
+
+
+def _extract(
+    html: bytes, url: str, headers: dict[str, str] | None, fetched_at: str | None
+) -> Article:
+    text, _encoding, warnings = decode_html(html, headers)
+    root, parse_notes = parse_html(text)
+    warnings.extend(parse_notes)
+    if root is None:
+        canonical = metadata.without_fragment(url)
+        article = Article(url=url, canonical_url=canonical, site=metadata.host_of(canonical))
+        article.warnings.extend(warnings or ["parse: nothing to extract"])
+        return article
+
+    metas, links = metadata.collect_meta(root)
+    objs = jsonld.objects(root)
+    art_obj = jsonld.article_object(objs)
+    canonical, canonical_source = metadata.canonical(url, links, metas)
+    md = metadata.extract_metadata(root, url, metas, links, objs, art_obj)
+    found = dates.find_dates(
+        root, metas, art_obj, url, fetched_at, _dayfirst(md.values.get("language"))
+    )
+    related_links = related.find_related(root, url)
+    next_page = related.find_next_page(root, url)
+
+    article = Article(url=url, canonical_url=canonical, site=metadata.host_of(canonical))
+    sources: dict[str, str] = {"canonical_url": canonical_source}
+    values: dict[str, Any] = md.values
+    for key in (
+        "title",
+        "authors",
+        "language",
+        "site_name",
+        "section",
+        "tags",
+        "description",
+        "image_url",
+    ):
+        if key in values:
+            setattr(article, key, values[key])
+            sources[key] = md.sources[key]
+    for kind, field in (("published", "published_at"), ("modified", "modified_at")):
+        if kind in found:
+            hit = found[kind]
+            setattr(article, field, hit.date.value)
+            setattr(article, f"{kind}_raw", hit.date.raw)
+            sources[field] = hit.source
+            if not hit.date.has_tz:
+                warnings.append(f"{field}: no time zone in {hit.date.raw!r}; stored as given")
+
+    blocks, body_notes = extract_blocks(root, article.title, url)
+    warnings.extend(body_notes)
+    article.blocks = blocks
+    article.body_text = "\n\n".join(b.text for b in blocks if b.text)
+    article.body_html = render_blocks(blocks)
+    article.related = related_links
+    article.next_page_url = next_page
+    if blocks:
+        sources["body"] = "dom"
+    if related_links:
+        sources["related"] = "dom"
+    article.field_sources = sources
+    article.warnings = warnings
+    return article

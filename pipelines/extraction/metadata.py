@@ -1,0 +1,229 @@
+"""Page metadata: title, authors, language, site name, section, tags, description, image,
+canonical URL. Each value says where it came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from pipelines.extraction import jsonld
+from pipelines.extraction import selectors as sel
+from pipelines.extraction.clean import (
+    clean_authors,
+    normalize_space,
+    split_authors,
+    strip_title_suffix,
+)
+
+
+@dataclass
+class Metadata:
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def set(self, key: str, value: Any, source: str) -> None:
+        if value and key not in self.values:
+            self.values[key] = value
+            self.sources[key] = source
+
+
+def collect_meta(root: Any) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """``<meta>`` contents by lower-cased name/property, and ``<link rel>`` hrefs by rel."""
+    metas: dict[str, list[str]] = {}
+    links: dict[str, str] = {}
+    if root is None:
+        return metas, links
+    for el in root.iter("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        content = el.get("content")
+        if key and content and content.strip():
+            metas.setdefault(key.strip().lower(), []).append(content.strip())
+    for el in root.iter("link"):
+        rel, href = (el.get("rel") or "").lower(), el.get("href")
+        if href:
+            for token in rel.split():
+                links.setdefault(token, href.strip())
+    return metas, links
+
+
+def _first(metas: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        for raw in metas.get(key, ()):
+            value = normalize_space(raw)
+            if value:
+                return value
+    return None
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).netloc or "").lower().rsplit("@", 1)[-1]
+    except ValueError:
+        return ""
+
+
+def without_fragment(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def _strip_www(host: str) -> str:
+    return host[4:] if host.startswith("www.") else host
+
+
+def canonical(url: str, links: dict[str, str], metas: dict[str, list[str]]) -> tuple[str, str]:
+    """``(canonical_url, source)``: rel=canonical or og:url on the same site, else the URL."""
+    base_host = _strip_www(host_of(url))
+    for href, source in ((links.get("canonical"), "canonical"), (_first(metas, "og:url"), "og")):
+        if not href:
+            continue
+        try:
+            absolute = without_fragment(urljoin(url, href.strip()))
+        except ValueError:
+            continue
+        if (
+            absolute.startswith(("http://", "https://"))
+            and _strip_www(host_of(absolute)) == base_host
+        ):
+            return absolute, source
+    return without_fragment(url), "url"
+
+
+def _first_text(root: Any, tag: str) -> str | None:
+    for el in root.iter(tag):
+        text = normalize_space(el.text_content())
+        if text:
+            return text
+    return None
+
+
+def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once upstream
+    root: Any,
+    url: str,
+    metas: dict[str, list[str]],
+    links: dict[str, str],
+    objs: list[dict[str, Any]],
+    article: dict[str, Any] | None,
+) -> Metadata:
+    """Everything but the body and the dates."""
+    md = Metadata()
+    art = article or {}
+    # site name first: the title and authors are cleaned against it
+    publisher = jsonld.by_id(objs, art.get("publisher"))
+    md.set("site_name", _first(metas, "og:site_name", "application-name"), "og")
+    md.set("site_name", normalize_space(jsonld.text_value(publisher)), "json-ld")
+    for obj in objs:
+        if "WebSite" in jsonld.types_of(obj):
+            md.set("site_name", normalize_space(jsonld.text_value(obj.get("name"))), "json-ld")
+    site_name = md.values.get("site_name")
+
+    og_title = _first(metas, "og:title", "twitter:title")
+    headline = normalize_space(jsonld.text_value(art.get("headline") or art.get("name")))
+    h1 = _first_text(root, "h1") if root is not None else None
+    doc_title = _first_text(root, "title") if root is not None else None
+    for value, source in (
+        (og_title, "og"),
+        (headline, "json-ld"),
+        (h1, "h1"),
+        (doc_title, "title"),
+    ):
+        if value:
+            md.set("title", strip_title_suffix(value, site_name), source)
+
+    names = jsonld.names(art.get("author"), objs) if art.get("author") else []
+    md.set("authors", clean_authors(names, site_name), "json-ld")
+    for key in (
+        "author",
+        "article:author",
+        "parsely-author",
+        "sailthru.author",
+        "dc.creator",
+        "byl",
+        "cxenseparse:author",
+    ):
+        raw = [n for v in metas.get(key, ()) for n in split_authors(v)]
+        md.set("authors", clean_authors(raw, site_name), "meta")
+    if root is not None and "authors" not in md.values:
+        raw = []
+        for el in sel.BYLINE_XPATH(root)[:6]:
+            text = normalize_space(el.text_content())
+            if 0 < len(text) < 120:
+                raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
+        md.set("authors", clean_authors(raw, site_name), "byline")
+
+    lang = root.get("lang") if root is not None else None
+    md.set("language", normalize_space(lang), "html")
+    md.set(
+        "language",
+        _first(metas, "og:locale", "content-language", "language", "dc.language"),
+        "meta",
+    )
+    md.set("language", normalize_space(jsonld.text_value(art.get("inLanguage"))), "json-ld")
+    if "language" in md.values:
+        md.values["language"] = md.values["language"].replace("_", "-")
+
+    md.set("section", _first(metas, "article:section", "section", "parsely-section"), "meta")
+    md.set("section", normalize_space(jsonld.text_value(art.get("articleSection"))), "json-ld")
+
+    tags = [normalize_space(t) for t in metas.get("article:tag", ())]
+    md.set("tags", _dedupe(tags), "meta")
+    keywords = art.get("keywords")
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    if isinstance(keywords, list):
+        md.set("tags", _dedupe([normalize_space(str(k)) for k in keywords]), "json-ld")
+    if root is not None:
+        rel_tags = [
+            normalize_space(a.text_content())
+            for a in root.iterfind(".//a[@rel]")
+            if "tag" in a.get("rel", "").split() and "category" not in a.get("rel", "")
+        ]
+        md.set("tags", _dedupe(rel_tags), "links")
+    kw_meta = _first(metas, "news_keywords", "keywords")
+    if kw_meta:
+        md.set("tags", _dedupe([normalize_space(k) for k in kw_meta.split(",")]), "meta")
+
+    md.set(
+        "description", _first(metas, "og:description", "description", "twitter:description"), "meta"
+    )
+    md.set("description", normalize_space(jsonld.text_value(art.get("description"))), "json-ld")
+
+    image = _first(
+        metas,
+        "og:image",
+        "og:image:url",
+        "og:image:secure_url",
+        "twitter:image",
+        "twitter:image:src",
+    )
+    source = "og"
+    if not image:
+        image, source = jsonld.text_value(art.get("image")), "json-ld"
+    if not image and links.get("image_src"):
+        image, source = links["image_src"], "link"
+    if image:
+        md.set("image_url", safe_join(url, image), source)
+    return md
+
+
+def safe_join(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base``; None when either is not a valid URL."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            out.append(item)
+    return out

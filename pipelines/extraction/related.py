@@ -1,0 +1,333 @@
+"""Related-post blocks and the next page of a multi-page article.
+
+Both functions read an lxml.html tree that has not been cleaned (the spider
+passes Scrapy's ``response.selector.root``) and never modify it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from pipelines.extraction import selectors as sel
+from pipelines.extraction.clean import (
+    is_cut_title,
+    normalize_space,
+    slug_title,
+    strip_see_more,
+    strip_tracking,
+)
+from pipelines.extraction.model import RelatedLink
+from pipelines.extraction.sanitize import is_tracking_pixel
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_SKIP_TEXT_TAGS = frozenset(("script", "style", "noscript", "svg", "button"))
+
+
+def absolute(base_url: str, href: str | None) -> str | None:
+    """``href`` resolved against ``base_url``, without fragment; None unless http(s)."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    try:
+        url = urljoin(base_url, href)
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return url.split("#", 1)[0]
+
+
+def _names(el: Any) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def _excluded(el: Any) -> bool:
+    """Inside navigation, menus, comments or share bars."""
+    return any(anc.tag in ("nav", "header") or _excluded_names(anc) for anc in el.iterancestors())
+
+
+def _excluded_names(el: Any) -> bool:
+    names = _names(el)
+    if len(names) < 3 or not sel.RELATED_EXCLUDED_ANCESTOR.search(names):
+        return False
+    return any(
+        sel.RELATED_EXCLUDED_ANCESTOR.search(token)
+        for token in names.split()
+        if not sel.NEUTRAL_TOKEN.match(token)
+    )
+
+
+def _block_regions(root: Any) -> list[list[Any]]:
+    """Each related-posts block as a list of elements, in document order."""
+    regions: list[tuple[Any, list[Any]]] = []
+    chosen: set[Any] = set()
+
+    def taken(el: Any) -> bool:
+        return el in chosen or any(a in chosen for a in el.iterancestors())
+
+    for el in sel.WITH_NAMES(root):
+        if el.tag in ("body", "html", "nav") or not sel.RELATED_BLOCK.search(_names(el)):
+            continue
+        if taken(el) or _excluded(el) or _excluded_names(el):
+            continue
+        if el.find(".//a[@href]") is None:
+            continue
+        chosen.add(el)
+        regions.append((el, [el]))
+    for head in sel.HEADING_LIKE(root):
+        text = normalize_space(head.text_content())
+        if not text or len(text) > 60 or not sel.RELATED_HEADING.match(text):
+            continue
+        if taken(head) or _excluded(head):
+            continue
+        region = _after_heading(head)
+        if region:
+            chosen.update(region)
+            regions.append((head, region))
+    for para in sel.TEASER_PARAGRAPHS(root):
+        if sel.TEASER_PREFIX.match(normalize_space(para.text_content())) and not (
+            taken(para) or _excluded(para)
+        ):
+            chosen.add(para)
+            regions.append((para, [para]))
+    if len(regions) > 1:
+        order = {el: i for i, el in enumerate(root.iter())}
+        regions.sort(key=lambda r: order.get(r[0], 0))
+    return [r for _, r in regions]
+
+
+def _after_heading(head: Any) -> list[Any]:
+    """The siblings after a "Related Posts" heading, up to the next heading."""
+    node = head
+    for _ in range(3):
+        region = []
+        for sib in node.itersiblings():
+            if not isinstance(sib.tag, str):
+                continue
+            if sib.tag in _HEADINGS:
+                break
+            region.append(sib)
+            if len(region) >= 3:
+                break
+        if any(s.find(".//a[@href]") is not None or s.tag == "a" for s in region):
+            return region
+        node = node.getparent()
+        if node is None or node.tag in ("body", "html"):
+            break
+    return []
+
+
+def _entry_url(a: Any, base_url: str, page: str) -> str | None:
+    url = strip_tracking(absolute(base_url, a.get("href")))
+    if not url or url.rstrip("/") == page or sel.RELATED_SKIP_HREF.search(a.get("href", "")):
+        return None
+    return url
+
+
+def _anchor_urls(el: Any, base_url: str, page: str) -> set[str]:
+    anchors = [el] if el.tag == "a" else el.iter("a")
+    return {u for a in anchors if (u := _entry_url(a, base_url, page))}
+
+
+def _img_src(img: Any) -> str | None:
+    src = (
+        img.get("data-src")
+        or img.get("data-lazy-src")
+        or img.get("data-original")
+        or img.get("src")
+        or (img.get("srcset") or img.get("data-srcset") or "").split(" ")[0]
+    )
+    return None if is_tracking_pixel(src, img.get("width"), img.get("height")) else src
+
+
+def _visible(el: Any) -> str:
+    return normalize_space(el.text_content())
+
+
+def _card(anchor: Any, url: str, region: list[Any], base_url: str, page: str) -> Any:
+    """The largest ancestor of ``anchor`` inside the block that links to ``url`` only."""
+    card = anchor
+    tops = set(region)
+    while card not in tops:
+        parent = card.getparent()
+        if parent is None or _anchor_urls(parent, base_url, page) - {url}:
+            break
+        card = parent
+    return card
+
+
+def _teaser(card: Any, skip: set[Any]) -> str | None:
+    for el in card.iter():
+        if el is card or not isinstance(el.tag, str):
+            continue
+        if sel.TEASER_CLASS.search(el.get("class", "")) and el not in skip:
+            text = _visible(el)
+            if text:
+                return text
+    parts: list[str] = []
+
+    def rec(node: Any) -> None:
+        if node.text:
+            parts.append(node.text)
+        for c in node:
+            if (
+                isinstance(c.tag, str)
+                and c not in skip
+                and c.tag not in _SKIP_TEXT_TAGS
+                and c.tag not in _HEADINGS
+                and not sel.CARD_META_CLASS.search(c.get("class", ""))
+            ):
+                rec(c)
+            if c.tail:
+                parts.append(" " + c.tail)
+
+    rec(card)
+    text = normalize_space(" ".join(parts))
+    return text if len(text) >= 15 else None
+
+
+def _entry(card: Any, url: str, anchors: list[Any], base_url: str) -> RelatedLink:
+    title_el = None
+    for el in card.iter():
+        is_title = el.tag in _HEADINGS or (
+            el is not card
+            and isinstance(el.tag, str)
+            and sel.TITLE_CLASS.search(el.get("class", ""))
+            and el.tag != "img"
+        )
+        if is_title and _visible(el) and not sel.RELATED_HEADING.match(_visible(el)):
+            title_el = el
+            break
+    texts = [_visible(a) for a in anchors]
+    visible = _visible(title_el) if title_el is not None else max(texts, key=len, default="")
+    skip: set[Any] = set()
+    if title_el is not None:
+        skip.add(title_el)
+    for a in anchors:
+        if not any(
+            el.tag in ("p",) or sel.TEASER_CLASS.search(el.get("class", ""))
+            for el in a.iterdescendants()
+            if isinstance(el.tag, str)
+        ):
+            skip.add(a)
+    img_alt, image_url = None, None
+    for img in card.iter("img", "amp-img"):
+        src = _img_src(img)
+        if src and image_url is None:
+            image_url = absolute(base_url, src) or src
+            img_alt = normalize_space(img.get("alt")) or None
+    full = visible
+    if not visible or is_cut_title(visible):
+        attr_title = next((normalize_space(a.get("title")) for a in anchors if a.get("title")), "")
+        candidates = [attr_title, img_alt or "", slug_title(url)]
+        cut = strip_see_more(visible).casefold() if visible else ""
+        full = next(
+            (
+                c
+                for c in candidates
+                if c and (not cut or c.casefold().startswith(cut[:8]) or not visible)
+            ),
+            "",
+        )
+        full = full or next((c for c in candidates if c), "") or strip_see_more(visible)
+    teaser = _teaser(card, skip)
+    if teaser and teaser in (visible, full):
+        teaser = None
+    return RelatedLink(
+        url=url, title=full or None, anchor_text=visible or None, teaser=teaser, image_url=image_url
+    )
+
+
+def find_related(root: Any, base_url: str) -> list[RelatedLink]:
+    """Every entry of every related-posts block, in document order, one per URL."""
+    if root is None:
+        return []
+    page = (absolute(base_url, base_url) or base_url).rstrip("/")
+    out: list[RelatedLink] = []
+    seen: set[str] = set()
+    for region in _block_regions(root):
+        by_url: dict[str, list[Any]] = {}
+        for top in region:
+            for a in [top] if top.tag == "a" else top.iter("a"):
+                url = _entry_url(a, base_url, page)
+                if url:
+                    by_url.setdefault(url, []).append(a)
+        for url, anchors in by_url.items():
+            if url in seen:
+                continue
+            seen.add(url)
+            card = _card(anchors[0], url, region, base_url, page)
+            card_anchors = [a for a in card.iter("a") if _entry_url(a, base_url, page) == url]
+            out.append(_entry(card, url, card_anchors or anchors, base_url))
+    return out
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
+
+
+def _page_number(text: str) -> int | None:
+    text = normalize_space(text)
+    return int(text) if text.isdigit() and len(text) < 4 else None
+
+
+def find_next_page(root: Any, base_url: str) -> str | None:
+    """The next page of a multi-page article (rel=next, .page-links, "Next page" links)."""
+    if root is None:
+        return None
+    page = (absolute(base_url, base_url) or base_url).rstrip("/")
+    host = _host(page)
+    if not host:
+        return None
+
+    def ok(href: str | None) -> str | None:
+        url = absolute(base_url, href)
+        if url and url.rstrip("/") != page and _host(url) == host:
+            return url
+        return None
+
+    for link in root.iter("link"):
+        if "next" in (link.get("rel") or "").lower().split() and (url := ok(link.get("href"))):
+            return url
+    for el in sel.PAGE_LINK_CANDIDATES(root):
+        if not sel.PAGE_LINKS_CLASS.search(_names(el)):
+            continue
+        current = 1
+        for c in el.iter():
+            if (
+                c.tag != "a"
+                and isinstance(c.tag, str)
+                and ("current" in c.get("class", "") or c.get("aria-current"))
+            ):
+                current = _page_number(c.text_content()) or current
+        for a in el.iter("a"):
+            if a.get("aria-current") or "current" in a.get("class", ""):
+                current = _page_number(a.text_content()) or current
+        for a in el.iter("a"):
+            text = a.text_content()
+            if (
+                sel.NEXT_TEXT.match(normalize_space(text))
+                or "next" in a.get("rel", "")
+                or _page_number(text) == current + 1
+            ) and (url := ok(a.get("href"))):
+                return url
+    for a in sel.NEXT_ANCHORS(root):
+        rel = (a.get("rel") or "").lower().split()
+        text = normalize_space(a.text_content())
+        if (
+            ("next" in rel or sel.NEXT_TEXT.match(text))
+            and not any(
+                sel.POST_NAVIGATION.search(_names(anc)) or anc.tag == "nav"
+                for anc in a.iterancestors()
+            )
+            and (url := ok(a.get("href")))
+        ):
+            return url
+    return None

@@ -1,0 +1,353 @@
+"""Every site- and theme-specific pattern of the extractor, in one place, precompiled.
+
+Patterns are matched against the ``class`` and ``id`` attributes of an element
+(joined by a space) unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.etree import XPath
+
+# --- main content ---------------------------------------------------------------------
+
+#: Containers that themes and CMSs use for the article body, best first.
+CONTENT_XPATHS = [
+    XPath(x)
+    for x in (
+        '//*[@itemprop="articleBody"]',
+        '//*[contains(concat(" ", normalize-space(@class), " "), " entry-content ")]',
+        '//*[contains(concat(" ", normalize-space(@class), " "), " post-content ")]',
+        '//*[contains(concat(" ", normalize-space(@class), " "), " td-post-content ")]',
+        '//*[contains(concat(" ", normalize-space(@class), " "), " jeg_post_content ")'
+        ' or contains(concat(" ", normalize-space(@class), " "), " content-inner ")]',
+        '//*[contains(@class, "article-body") or contains(@class, "article__body")'
+        ' or contains(@class, "articleBody") or contains(@class, "story-body")'
+        ' or contains(@class, "article-content") or contains(@class, "post-body")'
+        ' or contains(@class, "entry-body") or contains(@class, "story-content")'
+        ' or contains(@class, "article-text") or contains(@class, "body-text")'
+        ' or contains(@class, "post-entry") or contains(@class, "single-content")'
+        ' or contains(@class, "article__content") or contains(@class, "c-entry-content")'
+        ' or contains(@class, "rich-text") or contains(@class, "blog-post-body")]',
+        '//*[@id="article-body" or @id="articleBody" or @id="story-body" or @id="content-body"'
+        ' or @id="post-body" or @id="entry-content"]',
+    )
+]
+
+#: Elements dropped with everything in them before the body is walked.
+DROP_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "canvas",
+        "nav",
+        "footer",
+        "aside",
+        "button",
+        "select",
+        "input",
+        "textarea",
+        "label",
+        "menu",
+        "dialog",
+        "object",
+        "embed",
+        "map",
+        "area",
+        "link",
+        "meta",
+        "head",
+        "title",
+        "math",
+        "amp-ad",
+        "amp-analytics",
+        "amp-sticky-ad",
+        "amp-consent",
+        "amp-sidebar",
+        "amp-social-share",
+        "amp-pixel",
+    ]
+)
+
+#: Elements that are one block of text at most; never a wrapper to descend into.
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+LIST_TAGS = frozenset(("ul", "ol", "dl"))
+INLINE_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "cite",
+        "code",
+        "data",
+        "del",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
+        "br",
+        "img",
+        "picture",
+        "source",
+        "amp-img",
+    ]
+)
+
+#: Words that mark boilerplate wherever they sit in a class/id ("td-post-sharing-top").
+_STRONG_WORDS = (
+    r"share|shares|sharing|sharedaddy|social|sociable|addtoany|a2a|shareaholic|sharethis|"
+    r"heateor|essb|ssba|swp|mashsb|related|relatedposts|yarpp|crp|rp4wp|taboola|outbrain|"
+    r"newsletter|newsletters|subscribe|subscription|signup|mailchimp|mc4wp|optin|paywall|"
+    r"advert|adverts|advertisement|advertising|adsense|adslot|adunit|adthrive|mediavine|"
+    r"ezoic|dfp|sponsored|sponsor|comment|comments|commentlist|disqus|breadcrumb|"
+    r"breadcrumbs|cookie|cookies|consent|gdpr|sidebar|authorbox|saboxplugin|popup|"
+    r"recommended|recommendations|trending|readmore|morestories|gallery|resgallery|"
+    r"slideshow|carousel|lightbox|rollover|tooltip|popover|hovercard"
+)
+#: Words that mark boilerplate when a class/id token starts with them ("nav-menu", "ad-box").
+_WEAK_WORDS = (
+    r"ad|ads|adv|nav|navbar|navigation|menu|masthead|footer|site-header|widget|"
+    r"widgets|pagination|post-navigation|nav-links|tags|tag-links|post-tags|entry-tags|"
+    r"categories|cat-links|entry-meta|post-meta|byline|dateline|toolbar|hidden|"
+    r"screen-reader-text|visually-hidden|sr-only|skip-link|modal|overlay|login|signin|"
+    r"author-box|author-bio|about-author|author-info|author-card|post-author|entry-author|"
+    r"promo|banner|billboard|leaderboard|skyscraper|mpu|gpt|google-ad|respond|"
+    r"wp-block-buttons|post-footer|entry-footer|article-footer|top-stories|more-from|"
+    r"more-stories|see-also|also-read|you-may|read-more|most-read|most-popular|popular|"
+    r"next-article|prev-article|previous-article|print|td-a-rec|td-category|jeg_share|"
+    r"jp-relatedposts|sign-up|subscribe|follow|social|page-links|post-page-numbers|author|"
+    r"autor|authors|credits?"
+)
+BOILERPLATE_STRONG = re.compile(rf"(?:^|[\s_-])(?:{_STRONG_WORDS})(?:$|[\s_-])", re.IGNORECASE)
+BOILERPLATE_WEAK = re.compile(rf"(?:^|\s)(?:{_WEAK_WORDS})(?:$|[\s_-])", re.IGNORECASE)
+#: Tokens that contain a boilerplate word but only describe state or layout.
+NEUTRAL_TOKEN = re.compile(
+    r"^(?:has|with|no|is|wp-block|status|format|tag|category|page-template|single|postid|"
+    r"td-pb|elementor|col|d|text|align|overflow|hidden-\w+|visible)[-_]",
+    re.IGNORECASE,
+)
+#: Classes that name the article body; an element carrying one is never boilerplate.
+CONTENT_CLASS = re.compile(
+    r"(?:^|\s)(?:entry-content|post-content|article-body|article__body|articlebody|"
+    r"story-body|article-content|post-body|td-post-content|jeg_post_content|content-inner|"
+    r"c-entry-content|single-content|entry-body|story-content|article-text)(?:$|\s)",
+    re.IGNORECASE,
+)
+
+#: Roles that mark page chrome.
+BOILERPLATE_ROLES = frozenset(
+    ("navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert")
+)
+
+#: Paragraph texts that are page chrome even inside the body.
+BOILERPLATE_TEXT = re.compile(
+    r"^(?:advertisement|advertisements|sponsored|ad|story continues below(?: advertisement)?|"
+    r"continue reading(?: below)?|scroll to continue|read more|see more|image \d+ of \d+|"
+    r"photo \d+ of \d+|\d+ of \d+|"
+    r"(?:share|tweet|email|print|pin)(?: this| on \w+)?|"
+    r"click here to (?:subscribe|sign up).*|sign up for (?:our|the) .*newsletter.*|"
+    r"related(?: articles| posts| stories)?:?|you may also like:?|recommended(?: for you)?:?|"
+    r"this (?:site|website) uses cookies.*|we use cookies.*)$",
+    re.IGNORECASE,
+)
+
+#: Sign-up and follow-us calls inside the body (short paragraphs only).
+CALL_TO_ACTION = re.compile(
+    r"(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b|"
+    r"\bnewsletters?\b.{0,60}\b(?:sign up|subscribe)|"
+    r"^follow (?:us|@\w+|\w+ \w+) on (?:twitter|facebook|instagram)",
+    re.IGNORECASE,
+)
+
+#: Short paragraphs that only carry a date ("Updated at 1:23 p.m.").
+DATELINE_TEXT = re.compile(
+    r"^(?:updated|published|posted|last updated|last modified|modified|first published)\b",
+    re.IGNORECASE,
+)
+
+#: "Read more: <link>" style teaser paragraphs that point elsewhere.
+TEASER_PREFIX = re.compile(
+    r"^(?:read more|read also|also read|see also|related|more|recommended|"
+    r"read next|watch|watch more|listen|must read|don't miss|trending)\s*[:>»–—-]",
+    re.IGNORECASE,
+)
+
+# --- embeds ---------------------------------------------------------------------------
+
+EMBED_CLASS = re.compile(
+    r"twitter-tweet|instagram-media|tiktok-embed|wp-block-embed|fb-post|embed-youtube|"
+    r"video-container|youtube-player",
+    re.IGNORECASE,
+)
+
+# --- related posts --------------------------------------------------------------------
+
+#: Containers of related-post blocks (class or id).
+RELATED_BLOCK = re.compile(
+    r"(?:^|[\s_-])(?:jp-relatedposts|yarpp(?:-related)?|yarpp-thumbnails\w*|related-?posts?|"
+    r"related_posts|td-related\w*|crp_related|rp4wp\w*|related-?articles?|related-?stories|"
+    r"related-?content|relatedposts|more-?stories|jeg_postblock[\w-]*related|"
+    r"you-?may-?(?:also-?)?like|recommended-?posts|post-?related|single-?related|"
+    r"read-?more-?posts|more-?from)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+#: Headings that open a related-post block.
+RELATED_HEADING = re.compile(
+    r"^(?:related(?: posts?| articles?| stories| news| content| reads)?|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|read more|read next|"
+    r"more (?:from|on|in|like this|stories|articles|news)\b.*|"
+    r"recommended(?: for you| posts?| stories| reading)?|"
+    r"also read|see also|more to explore|what to read next|"
+    r"voc[eê] (?:pode|tamb[eé]m pode) gostar|leia tamb[eé]m|veja tamb[eé]m|"
+    r"(?:[aà] )?lire aussi|sur le m[eê]me sujet|lesen sie auch|mehr zum thema|"
+    r"(?:tambi[eé]n )?te puede interesar|lee tambi[eé]n|ver tambi[eé]n|"
+    r"potrebbe interessarti|leggi anche|articoli correlati|artigos relacionados|"
+    r"posts relacionados|art[ií]culos relacionados|articles similaires)\s*:?$",
+    re.IGNORECASE,
+)
+#: Links inside a related block that are not entries (taxonomy, authors, share, comments).
+RELATED_SKIP_HREF = re.compile(
+    r"/(?:tag|tags|category|categories|author|topics?|section)/|[?&](?:share|replytocom)=|"
+    r"#(?:comments?|respond)|^(?:mailto|javascript|tel|whatsapp|sms):|"
+    r"(?:facebook|twitter|x|pinterest|linkedin|reddit|whatsapp)\.com/(?:sharer|intent|share|pin)",
+    re.IGNORECASE,
+)
+#: Where related links must not be looked for.
+RELATED_EXCLUDED_ANCESTOR = re.compile(
+    r"(?:^|[\s_-])(?:nav|menu|navbar|navigation|comments?|comment-list|commentlist|"
+    r"breadcrumbs?|share\w*|sharedaddy|widget_nav_menu)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+#: Teaser containers inside a related card.
+TEASER_CLASS = re.compile(
+    r"excerpt|summary|teaser|desc|snippet|dek|intro|entry-content", re.IGNORECASE
+)
+#: Date/category/meta bits inside a card that are not the teaser.
+CARD_META_CLASS = re.compile(
+    r"date|time|meta|cat|author|byline|comment|views|read-?time|label|badge|tag",
+    re.IGNORECASE,
+)
+
+# --- next page ------------------------------------------------------------------------
+
+PAGE_LINKS_CLASS = re.compile(
+    r"(?:^|\s)(?:page-links|post-page-numbers|pagination|"
+    r"wp-pagenavi|multipage|article-pagination|pager)(?:\s|$)",
+    re.IGNORECASE,
+)
+NEXT_TEXT = re.compile(
+    r"^(?:next(?: page)?|continue(?: reading)?(?: on)? (?:next )?page|"
+    r"next ?[»›>→]+|[»›>→]|page suivante|nächste seite|siguiente)\s*[»›>→]*$",
+    re.IGNORECASE,
+)
+POST_NAVIGATION = re.compile(
+    r"post-navigation|nav-links|nav-next|nav-previous|navigation|"
+    r"prev-next|next-post|previous-post|post-nav",
+    re.IGNORECASE,
+)
+
+# --- metadata -------------------------------------------------------------------------
+
+BYLINE_XPATH = XPath(
+    '//*[@itemprop="author"]//*[@itemprop="name"]'
+    ' | //*[@itemprop="author" and not(.//*[@itemprop="name"])]'
+    ' | //a[@rel="author"]'
+    ' | //*[contains(@class, "author-name") or contains(@class, "byline__name")'
+    ' or contains(@class, "author_name") or contains(@class, "td-post-author-name")'
+    ' or contains(@class, "jeg_meta_author") or contains(@class, "posted-by")'
+    ' or contains(@class, "fn") and ancestor::*[contains(@class, "author")]]'
+    ' | //*[contains(concat(" ", normalize-space(@class), " "), " byline ")]'
+)
+DATELINE_XPATH = XPath(
+    '//*[contains(@class, "posted-on") or contains(@class, "entry-date")'
+    ' or contains(@class, "post-date") or contains(@class, "published")'
+    ' or contains(@class, "dateline") or contains(@class, "td-post-date")'
+    ' or contains(@class, "jeg_meta_date") or contains(@class, "article-date")'
+    ' or contains(@class, "date")][not(self::script)]'
+)
+URL_DATE = re.compile(
+    r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])"
+)
+URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
+
+# --- body heuristics (used by body.py) ---------------------------------------------------
+
+HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog", re.IGNORECASE)
+LAYOUT = re.compile(
+    r"(?:^|[\s_-])(?:row|container|col|grid|wrapper|wrap|span\d*|layout|flex)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+CAPTION_WORD = re.compile(r"caption|credit", re.IGNORECASE)
+PHOTO_CREDIT = re.compile(
+    r"^(?:photo|photograph|image|picture|foto|credit)s?\s*(?:by|:|©)|©", re.IGNORECASE
+)
+DATE_ONLY = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\w{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+\w{3,9}\.?\s+\d{4}|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})[\s,|/at-]*(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*\w{0,4})?$",
+    re.IGNORECASE,
+)
+BYLINE_TEXT = re.compile(
+    r"^(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+    r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*$"
+)
+END_PUNCT = re.compile(r"[.!?;,…][\"”’')\]]*$")
+CAPTION_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:wp-caption|caption|image|photo|figure|media)(?:$|[\s_-])", re.IGNORECASE
+)
+
+# --- related-post and next-page lookups (used by related.py) ---------------------------
+
+WITH_NAMES = XPath("//*[@class or @id]")
+NEXT_ANCHORS = XPath(
+    "//a[@href][contains(@rel, 'next') or string-length(normalize-space(.)) < 40 and ("
+    "contains(translate(., 'NEXTCONUIGÂSÄ', 'nextconuigâsä'), 'next') or contains(., '»')"
+    " or contains(., '›') or contains(., '→') or contains(., '>')"
+    " or contains(translate(., 'CONTINUE', 'continue'), 'continue')"
+    " or contains(., 'suivante') or contains(., 'chste') or contains(., 'siguiente'))]"
+)
+HEADING_LIKE = XPath(
+    "(//h2 | //h3 | //h4 | //h5 | //h6 | //*[self::div or self::span or self::p or self::header]"
+    '[contains(@class, "title") or contains(@class, "heading") or contains(@class, "header")])'
+    "[string-length(normalize-space(.)) < 60]"
+)
+TITLE_CLASS = re.compile(r"title|headline|heading|name", re.IGNORECASE)
+
+#: Inline teaser paragraphs with a link ("Read more: <a>...</a>"), prefiltered in C.
+TEASER_PARAGRAPHS = XPath(
+    "//p[.//a[@href]][string-length(normalize-space(.)) < 300]"
+    "[starts-with(translate(normalize-space(.), 'ADEHLMNORST', 'adehlmnorst'), 'read')"
+    " or starts-with(translate(normalize-space(.), 'ADEHLMNORST', 'adehlmnorst'), 'related')"
+    " or starts-with(translate(normalize-space(.), 'ADEHLMNORST', 'adehlmnorst'), 'see also')"
+    " or starts-with(translate(normalize-space(.), 'ADEHLMNORST', 'adehlmnorst'), 'also read')"
+    " or starts-with(translate(normalize-space(.), 'ADEHLMNORST', 'adehlmnorst'), 'more:')]"
+)
+#: Pagination containers, prefiltered in C ("page-links", "pagination", "pager", ...).
+PAGE_LINK_CANDIDATES = XPath(
+    "//*[not(self::a)][contains(@class, 'pag') or contains(@class, 'Pag')"
+    " or contains(@id, 'pag') or contains(@class, 'multipage')]"
+)

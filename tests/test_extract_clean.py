@@ -1,0 +1,138 @@
+"""Pure cleaning helpers, table-driven."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extraction.clean import (
+    clean_authors,
+    is_cut_title,
+    normalize_space,
+    slug_title,
+    split_authors,
+    strip_see_more,
+    strip_title_suffix,
+)
+from pipelines.extraction.sanitize import is_tracking_pixel, safe_url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  a \n\t b  ", "a b"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("", ""),
+        (None, ""),
+        ("\xa0x\xa0", "x"),
+    ],
+)
+def test_normalize_space(raw, expected):
+    assert normalize_space(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        ("Big News Today | Daily Buzz", "Daily Buzz", "Big News Today"),
+        ("Big News Today - Daily Buzz", "Daily Buzz", "Big News Today"),
+        ("Daily Buzz | Big News Today", "Daily Buzz", "Big News Today"),
+        ("Big News Today – The Courier", None, "Big News Today"),
+        ("Left - right", None, "Left - right"),
+        ("No separator here", "Daily Buzz", "No separator here"),
+    ],
+)
+def test_strip_title_suffix(title, site, expected):
+    assert strip_title_suffix(title, site) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cut", "stripped"),
+    [
+        ("Trump Deploys U.S. Marines to…See More", True, "Trump Deploys U.S. Marines to"),
+        (
+            "These Are The First Symptoms Of Cr...See More",
+            True,
+            "These Are The First Symptoms Of Cr",
+        ),
+        (
+            "New crosswalks planned near Harbor School after...",
+            True,
+            "New crosswalks planned near Harbor School after",
+        ),
+        ("A whole title", False, "A whole title"),
+    ],
+)
+def test_cut_titles(text, cut, stripped):
+    assert is_cut_title(text) is cut
+    assert strip_see_more(text) == stripped
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://x.test/trump-deploys-marines/", "Trump Deploys Marines"),
+        ("http://x.test/news/2024/05/big-story.html", "Big Story"),
+        ("http://x.test/story-title-1234567", "Story Title"),
+        ("http://x.test/", ""),
+        ("http://x.test/12345/", ""),
+    ],
+)
+def test_slug_title(url, expected):
+    assert slug_title(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("By Ann Lee and Bo Park", ["Ann Lee", "Bo Park"]),
+        ("by Ann Lee, Bo Park & Cy Diaz", ["Ann Lee", "Bo Park", "Cy Diaz"]),
+        ("Written by Ann Lee", ["Ann Lee"]),
+        ("Von Jürgen Weiß", ["Jürgen Weiß"]),
+        ("Par Anne Roux", ["Anne Roux"]),
+        ("", []),
+    ],
+)
+def test_split_authors(raw, expected):
+    assert split_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("names", "site", "expected"),
+    [
+        (["Ann Lee", "ann lee", "By Ann Lee"], None, ["Ann Lee"]),
+        (["Ann Lee", "Daily Buzz"], "Daily Buzz", ["Ann Lee"]),
+        (["https://x.test/author/ann", "Ann Lee"], None, ["Ann Lee"]),
+        (["admin", "Staff"], None, []),
+        (["Ann Lee, Senior Reporter"], None, ["Ann Lee"]),
+    ],
+)
+def test_clean_authors(names, site, expected):
+    assert clean_authors(names, site) == expected
+
+
+@pytest.mark.parametrize(
+    ("src", "width", "height", "pixel"),
+    [
+        ("/img/photo.jpg", "800", "600", False),
+        ("/stats/pixel.gif?x=1", None, None, True),
+        ("/img/a.png", "1", "1", True),
+        ("data:image/gif;base64,R0lGOD", None, None, True),
+        ("", None, None, True),
+    ],
+)
+def test_is_tracking_pixel(src, width, height, pixel):
+    assert is_tracking_pixel(src, width, height) is pixel
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://x.test/a.jpg", "https://x.test/a.jpg"),
+        ("/a.jpg", "/a.jpg"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,x", None),
+        (None, None),
+    ],
+)
+def test_safe_url(url, expected):
+    assert safe_url(url) == expected
