@@ -1,0 +1,76 @@
+"""ExtractPipeline: raw HTML bytes -> structured :class:`Article`. Its one job."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+
+from pipelines.extraction import extract
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+#: Bytes that never occur in text: the WHATWG MIME-sniffing "binary data bytes".
+_BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def looks_binary(body: bytes, sample: int = 1024) -> bool:
+    """Whether ``body`` is binary data, whatever its Content-Type says (as browsers sniff it).
+
+    UTF-16 text (which is full of NUL bytes) is recognised by its byte-order mark.
+    """
+    if body.startswith(_UTF16_BOMS):
+        return False
+    return any(byte in _BINARY_BYTES for byte in body[:sample])
+
+
+class ExtractPipeline:
+    """Attach an ``article`` to every successfully fetched HTML page.
+
+    Failures, non-HTML responses and pages with no article body pass on
+    without one (the store pipeline still keeps their capture); each case
+    is counted under ``morgue/extract/...``.
+    """
+
+    def __init__(self, stats: StatsCollector) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        if adapter.get("error"):
+            self.stats.inc_value("morgue/extract/skipped/failed_fetch")
+            return item
+        if not 200 <= adapter["status"] < 300:
+            self.stats.inc_value(f"morgue/extract/skipped/status_{adapter['status']}")
+            return item
+        if not item.is_html:
+            self.stats.inc_value("morgue/extract/skipped/not_html")
+            return item
+        if looks_binary(adapter["body"]):
+            adapter["notes"].append("binary data served as HTML: not extracted")
+            self.stats.inc_value("morgue/extract/skipped/binary")
+            return item
+        article = extract(
+            adapter["body"],
+            adapter["final_url"],
+            headers=adapter["headers"],
+            fetched_at=adapter["fetched_at"],
+        )
+        for warning in article.warnings:
+            adapter["notes"].append(warning)
+            self.stats.inc_value("morgue/extract/warnings")
+        if not article.body_text.strip():
+            adapter["notes"].append("no article body found")
+            self.stats.inc_value("morgue/extract/no_body")
+            return item
+        adapter["article"] = article
+        self.stats.inc_value("morgue/extract/articles")
+        return item

@@ -1,0 +1,145 @@
+"""StorePipeline: write pages to the archive in batched transactions. Its one job.
+
+It also records the crawl in the ``runs`` table: a row when the spider
+opens, completed with the finish reason and Scrapy's stats when it closes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from twisted.internet import task
+
+from archive.records import Capture, PageWrite
+from crawler.items import utc_now_iso
+from pipelines.handle import archive_for, release_archive
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+#: Settings worth keeping with each run: what shaped the crawl.
+RECORDED_SETTINGS = (
+    "ARCHIVE_PATH",
+    "AUTOTHROTTLE_ENABLED",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DEPTH_LIMIT",
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_MAXSIZE",
+    "DOWNLOAD_TIMEOUT",
+    "JOBDIR",
+    "ROBOTSTXT_OBEY",
+    "STORE_BATCH_SIZE",
+    "USER_AGENT",
+)
+
+
+def new_run_id() -> str:
+    """Sortable and unique across machines: UTC start time plus 48 random bits."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(6)
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
+        self.crawler = crawler
+        self.stats = stats
+        self.batch_size = max(1, crawler.settings.getint("STORE_BATCH_SIZE", 200))
+        self.flush_seconds = crawler.settings.getfloat("STORE_FLUSH_SECONDS", 5.0)
+        self.run_id = new_run_id()
+        self._pending: list[PageWrite] = []
+        self._timer: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        assert crawler.stats is not None
+        pipeline = cls(crawler, crawler.stats)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    # -- lifecycle -------------------------------------------------------------
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        archive = archive_for(self.crawler)
+        self.stats.set_value("morgue/run_id", self.run_id)
+        archive.start_run(
+            self.run_id,
+            spider=getattr(spider, "name", "?"),
+            args=_spider_args(spider),
+            settings={name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS},
+            started_at=utc_now_iso(),
+        )
+        if self.flush_seconds > 0:
+            self._timer = task.LoopingCall(self.flush)
+            self._timer.start(self.flush_seconds, now=False)
+
+    def close_spider(self) -> None:
+        if self._timer is not None and self._timer.running:
+            self._timer.stop()
+        self.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        archive = release_archive(self.crawler)
+        if archive is None:
+            return
+        stats = json.loads(json.dumps(self.stats.get_stats(), default=str))
+        archive.finish_run(
+            self.run_id, finished_at=utc_now_iso(), finish_reason=reason, stats=stats
+        )
+        archive.close()
+
+    # -- items -----------------------------------------------------------------
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        capture = Capture(
+            url=adapter["url"],
+            final_url=adapter["final_url"],
+            status=adapter["status"],
+            fetched_at=adapter["fetched_at"],
+            run_id=self.run_id,
+            headers=adapter["headers"],
+            body=adapter["body"],
+            content_type=adapter["headers"].get("content-type"),
+            error=adapter.get("error"),
+            referrer=adapter.get("referrer"),
+            depth=adapter.get("depth") or 0,
+            reached_by=adapter.get("reached_by") or "seed",
+            article_id=adapter.get("article_id"),
+        )
+        self._pending.append(
+            PageWrite(capture=capture, article=adapter.get("article"), action=adapter.get("action"))
+        )
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        result = archive_for(self.crawler).save_batch(batch)
+        self.stats.inc_value("morgue/store/batches")
+        for name, value in result.as_dict().items():
+            self.stats.inc_value(f"morgue/store/{name}", value)
+        errors = sum(1 for write in batch if write.capture.error)
+        if errors:
+            self.stats.inc_value("morgue/store/failed_fetches", errors)
+
+
+def _spider_args(spider: Spider | None) -> dict[str, Any]:
+    if spider is None:
+        return {}
+    return {
+        "start_urls": list(getattr(spider, "seeds", [])),
+        "follow": sorted(getattr(spider, "follow", [])),
+        "allowed_domains": list(getattr(spider, "allowed_domains", None) or []),
+    }
