@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from archive import render
+from archive.cli_versions import register as register_version_commands
 from archive.errors import MorgueError, UsageError
 
 if TYPE_CHECKING:
@@ -384,6 +385,9 @@ def demo(quiet: bool, db: str) -> None:
     click.echo(f"  morgue search Dannemora{db_arg}")
     click.echo(f"  morgue show {some_id}{db_arg}")
     click.echo(f"  morgue export --format csv --out articles.csv{db_arg}")
+
+
+register_version_commands(cli)
 
 
 def main(argv: list[str] | None = None) -> None:
