@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
+import newsroom
 import pytest
 from lxml import html as lxml_html
 
@@ -168,3 +170,34 @@ def test_feed_urls_from_a_page() -> None:
         "</head><body></body></html>"
     )
     assert feed_urls(page, f"{BASE}/") == [f"{BASE}/feed/", f"{BASE}/feed/atom/"]
+
+
+def test_the_newsroom_fixture_lists_what_its_map_says(tmp_path: Path) -> None:
+    base = "http://127.0.0.1:1"
+    newsroom.build_site(tmp_path, base)
+    paths = {s.path for s in newsroom.STORIES}
+
+    def listed(name: str) -> set[str]:
+        listing = parse_sitemap((tmp_path / name).read_bytes(), f"{base}/{name}")
+        assert listing.error is None, listing.error
+        return {e.url.removeprefix(base) for e in listing.entries}
+
+    index = listed("sitemap_index.xml")
+    assert index == {
+        "/sitemap-posts.xml",
+        "/sitemap-posts-2.xml.gz",
+        "/sitemap_index.xml",
+        "/sitemap-broken.xml",
+    }
+    assert listed("sitemap-posts.xml") | listed("sitemap-posts-2.xml.gz") == paths
+    assert len(listed("news-sitemap.xml")) == 3
+    broken = parse_sitemap((tmp_path / "sitemap-broken.xml").read_bytes(), base)
+    assert broken.entries == []
+    feed = parse_feed((tmp_path / "feed" / "index.html").read_bytes(), f"{base}/feed/")
+    assert len(feed.entries) == 5 and {e.url.removeprefix(base) for e in feed.entries} < paths
+    robots = parse_robots((tmp_path / "robots.txt").read_bytes(), f"{base}/robots.txt")
+    assert [e.url for e in robots.entries] == [
+        f"{base}/sitemap_index.xml",
+        f"{base}/news-sitemap.xml",
+    ]
+    assert (tmp_path / "section" / "local" / "page" / "3" / "index.html").exists()
