@@ -39,6 +39,11 @@ def test_normalize_space(raw, expected):
         ("Big News Today – The Courier", None, "Big News Today"),
         ("Left - right", None, "Left - right"),
         ("No separator here", "Daily Buzz", "No separator here"),
+        ("Butter – Page 2", "Daily Buzz", "Butter"),
+        ("How to Bake – Page 3 – The Kitchen Ledger", "The Kitchen Ledger", "How to Bake"),
+        ("Guide (Page 2 of 3) | Daily Buzz", "Daily Buzz", "Guide"),
+        ("Page 2", None, "Page 2"),
+        ("Front Page News Today", None, "Front Page News Today"),
     ],
 )
 def test_strip_title_suffix(title, site, expected):
@@ -104,6 +109,11 @@ def test_split_authors(raw, expected):
         (["https://x.test/author/ann", "Ann Lee"], None, ["Ann Lee"]),
         (["admin", "Staff"], None, []),
         (["Ann Lee, Senior Reporter"], None, ["Ann Lee"]),
+        (["Amy Kuperinsky | NJ Advance Media for NJ.com"], None, ["Amy Kuperinsky"]),
+        (["STEVE PEOPLES, AP National Political Writer"], None, ["Steve Peoples"]),
+        (["Troy L. Smith, Cleveland.com"], None, ["Troy L. Smith"]),
+        (["Dr. Karen Ellis", "Mary-Jane Watson"], None, ["Dr. Karen Ellis", "Mary-Jane Watson"]),
+        ([")", "Jeff Foust Monday", "Posted 3 hours ago"], None, []),
     ],
 )
 def test_clean_authors(names, site, expected):

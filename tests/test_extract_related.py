@@ -53,6 +53,14 @@ RELATED_CASES = {
         '<p><strong>Read more:</strong> <a href="/kappa/">Kappa explained</a></p></div>',
         ["/kappa/"],
     ),
+    "wrapper-named-has-related-posts-is-not-a-block": (
+        '<div class="post has-related-posts"><div class="entry-content">'
+        + "<p>A long paragraph of the article itself, with an inline <a href='/inline/'>link</a>"
+        " that must not be followed as related, and enough words to be a paragraph.</p>"
+        * 4
+        + '</div><div class="related-posts"><a href="/nu/">Nu</a></div></div>',
+        ["/nu/"],
+    ),
     "menus-comments-tags-share-are-not-related": (
         '<nav class="main-navigation"><h3>Recommended</h3><a href="/menu-item/">Menu</a></nav>'
         '<div class="post-tags"><a href="/tag/lambda/" rel="tag">lambda</a></div>'

@@ -34,7 +34,7 @@ def test_garbage_gives_empty_body_and_a_warning(html):
         assert article.warnings
 
 
-@pytest.mark.parametrize("depth", [50, 300, 600])
+@pytest.mark.parametrize("depth", [50, 300, 600, 900])
 def test_deep_nesting_keeps_the_text(depth):
     html = (
         b'<html><body><div class="entry-content"><p>'
@@ -89,3 +89,14 @@ def test_canonical_from_og_url_on_the_same_host():
 )
 def test_header_values_as_scrapy_gives_them(headers, expected):
     assert header_charset(headers) == expected
+
+
+def test_text_after_dropped_elements_is_kept():
+    html = (
+        b"<html><body><article><p>Start of the sentence <svg><path d='M0'/></svg>and its end, "
+        b"long enough to be the body.<script>var x = 1;</script> Then more after the script."
+        b"</p></article></body></html>"
+    )
+    assert extract(html, URL).body_text == (
+        "Start of the sentence and its end, long enough to be the body. Then more after the script."
+    )

@@ -13,6 +13,7 @@ from pipelines.extraction.related import absolute
 from pipelines.extraction.sanitize import is_tracking_pixel
 
 _MAX_DEPTH = 120
+_CAPTION_INLINE = frozenset(("em", "i", "small", "span", "font", "cite"))
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -86,6 +87,8 @@ def is_boilerplate(el: Any) -> bool:
     names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
     if len(names) < 3:
         return False
+    if sel.BOILERPLATE_CAMEL.search(names):
+        return True
     if not (sel.BOILERPLATE_STRONG.search(names) or sel.BOILERPLATE_WEAK.search(names)):
         return False
     if sel.CONTENT_CLASS.search(names) or "embed" in names.lower():
@@ -100,7 +103,7 @@ def is_boilerplate(el: Any) -> bool:
 
 def prepare(root: Any) -> None:
     """Drop scripts, styles, navigation and the like; make ``<br>`` break text."""
-    etree.strip_elements(root, *sel.DROP_TAGS, with_tail=True)
+    etree.strip_elements(root, *sel.DROP_TAGS, with_tail=False)
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
 
@@ -215,8 +218,9 @@ class _Walker:
         self.base_url = base_url
         self.buffer: list[str] = []
         self.buffer_links = 0
-        self.skip_next_list = False
         self.stop_container = False
+        self.plain_text = False  # the paragraph being built has text outside inline markup
+        self.inline_tags: list[str] = []
 
     # -- output ---------------------------------------------------------------------
     def add(self, kind: str, text: str, link_len: int = 0, **extra: Any) -> None:
@@ -229,15 +233,33 @@ class _Walker:
     def flush(self) -> None:
         if self.buffer:
             text = normalize_space("".join(self.buffer))
-            if text:
+            one_inline = not self.plain_text and len(self.inline_tags) == 1
+            if text and not (one_inline and self.caption(text, self.inline_tags[0])):
                 self.add("paragraph", text, self.buffer_links)
         self.buffer = []
         self.buffer_links = 0
+        self.plain_text = False
+        self.inline_tags = []
+
+    def caption(self, text: str, tag: str) -> bool:
+        """Attach a short italic/small line right after an image as its caption."""
+        if (
+            tag not in _CAPTION_INLINE
+            or len(text) > 200
+            or not self.blocks
+            or self.blocks[-1].kind != "image"
+            or sel.END_PUNCT.search(text)
+        ):
+            return False
+        image = self.blocks[-1]
+        image.caption = image.caption or text
+        return True
 
     # -- walking --------------------------------------------------------------------
     def walk(self, el: Any, depth: int = 0) -> None:
         if el.text:
             self.buffer.append(el.text)
+            self.plain_text = self.plain_text or not el.text.isspace()
         for child in el:
             tag = child.tag
             if not isinstance(tag, str):
@@ -250,6 +272,8 @@ class _Walker:
                 continue
             if tag in sel.INLINE_TAGS and not self._has_blocks(child):
                 self.inline(child)
+                if tag not in ("br", "wbr"):
+                    self.inline_tags.append(tag)
             else:
                 self.flush()
                 self.block(child, tag, depth)
@@ -260,17 +284,18 @@ class _Walker:
                     return
             if child.tail:
                 self.buffer.append(child.tail)
+                self.plain_text = self.plain_text or not child.tail.isspace()
 
     def _has_blocks(self, el: Any) -> bool:
         if el.tag in ("img", "amp-img", "picture"):
             return True
         return any(d.tag in _BLOCK_TAGS for d in el.iterdescendants())
 
-    def inline(self, el: Any, in_link: bool = False) -> None:
+    def inline(self, el: Any, in_link: bool = False, depth: int = 0) -> None:
         """Inline markup: its text joins the paragraph being built, boilerplate left out."""
         in_link = in_link or el.tag == "a"
-        if len(el) == 0:
-            text = el.text or ""
+        if len(el) == 0 or depth > _MAX_DEPTH:
+            text = (el.text or "") if len(el) == 0 else el.text_content()
             self.buffer.append(text)
             if in_link:
                 self.buffer_links += len(text.strip())
@@ -281,7 +306,7 @@ class _Walker:
                 self.buffer_links += len(el.text.strip())
         for child in el:
             if isinstance(child.tag, str) and not is_boilerplate(child):
-                self.inline(child, in_link)
+                self.inline(child, in_link, depth + 1)
             if child.tail:
                 self.buffer.append(child.tail)
                 if in_link:
@@ -355,6 +380,16 @@ class _Walker:
         else:
             text, links = normalize_space(el.text_content()), -1
         if not text:
+            if el.find(".//img") is not None or el.find(".//amp-img") is not None:
+                self.figure(el, depth)
+            return
+        children = [c for c in el if isinstance(c.tag, str)]
+        if (
+            len(children) == 1
+            and not (el.text or "").strip()
+            and not (children[0].tail or "").strip()
+            and self.caption(text, children[0].tag)
+        ):
             return
         if self._is_bold_subhead(el, text):
             if sel.RELATED_HEADING.match(text.rstrip(":.…")):
@@ -384,11 +419,6 @@ class _Walker:
 
     def list_block(self, el: Any, level: int, depth: int) -> None:
         items = [li for li in el if isinstance(li.tag, str) and li.tag in ("li", "dt", "dd")]
-        if self.skip_next_list:
-            self.skip_next_list = False
-            lens = [(_text_len(li), _link_len(li)) for li in items]
-            if lens and all(t == 0 or lk / t > 0.6 for t, lk in lens):
-                return
         for li in items:
             if is_boilerplate(li):
                 continue
@@ -453,6 +483,7 @@ class _Walker:
             src = (
                 img.get("data-src")
                 or img.get("data-lazy-src")
+                or img.get("data-original")
                 or img.get("src")
                 or (img.get("srcset") or "").split(" ")[0]
             )
@@ -481,9 +512,6 @@ class _Walker:
                 self.add("paragraph", text, sum(_link_len(c) for c in cells))
 
 
-_LINKED_KINDS: tuple[str, ...] = ()  # link-dense short blocks of any kind are navigation
-
-
 def _keep(block: Block, link_len: int) -> bool:
     text = block.text
     if block.kind in ("image", "embed"):
@@ -500,9 +528,8 @@ def _keep(block: Block, link_len: int) -> bool:
         return False
     if sel.TEASER_PREFIX.match(text) and link_len > 0:
         return False
-    if link_len and len(text) and link_len / len(text) > 0.7 and len(text) < 300:
-        return block.kind in _LINKED_KINDS
-    return True
+    # short blocks that are mostly link text are navigation, whatever their kind
+    return not (link_len and len(text) < 300 and link_len / len(text) > 0.7)
 
 
 def extract_blocks(root: Any, title: str | None, base_url: str) -> tuple[list[Block], list[str]]:

@@ -15,8 +15,16 @@ _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||\bund\b|\bet\b|\by\b)\s*", r
 _SEE_MORE = re.compile(r"\s*(?:…|\.\.\.)?\s*(?:see|read|view)\s+more\s*$", re.IGNORECASE)
 _ELLIPSIS_END = re.compile(r"\s*(?:…|\.\.\.)\s*$")
 _TITLE_SEPARATORS = (" | ", " – ", " — ", " - ", " :: ", " · ", " » ", " // ")
+_ROLE_TAIL = re.compile(
+    r"\s*[,|–—.-]\s*(?:[\w\s]*\b(?:staff|senior|contributing|editor|reporter|writer|"
+    r"correspondent|contributor|columnist|press|media|news|international)\b|[\w-]+\.(?:com|org|net)"
+    r"\b).*$",
+    re.IGNORECASE,
+)
 _NOT_A_NAME = re.compile(
-    r"https?://|www\.|@|\d{3,}|^(?:admin|staff|editor|editorial|team|guest|anonymous)$",
+    r"https?://|www\.|@|\d|^(?:admin|staff|editor|editorial|team|guest|anonymous)$|"
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|updated|published|"
+    r"posted|min read|comments?)\b",
     re.IGNORECASE,
 )
 
@@ -51,9 +59,22 @@ def slug_title(url: str) -> str:
     return " ".join(w if w.isupper() else w.capitalize() for w in words)
 
 
+_PAGE_SUFFIX = re.compile(
+    r"\s*(?:[|–—:-]\s*|\()?(?:page|seite|página|pagina)\s+\d+(?:\s+(?:of|von|de|di)\s+\d+)?\)?\s*$",
+    re.IGNORECASE,
+)
+
+
 def strip_title_suffix(title: str, site_name: str | None = None) -> str:
-    """Drop a " | Site name" suffix (or "Site name | " prefix) from a page title."""
+    """Drop a " | Site name" suffix (or "Site name | " prefix) and a "– Page 2" marker."""
     title = normalize_space(title)
+    for _ in range(2):  # "Title – Page 2 – Site": the site, then the page marker
+        title = _PAGE_SUFFIX.sub("", title) or title
+        title = _strip_site(title, site_name)
+    return title
+
+
+def _strip_site(title: str, site_name: str | None) -> str:
     site = normalize_space(site_name).casefold() if site_name else ""
     for sep in _TITLE_SEPARATORS:
         if sep not in title:
@@ -74,13 +95,11 @@ def clean_author(name: str) -> str:
     """One author name without "By", trailing roles, or surrounding punctuation."""
     name = normalize_space(name)
     name = _BY_PREFIX.sub("", name)
-    name = re.sub(
-        r"\s*[,|–—-]\s*(?:staff|senior|contributing|editor|reporter|writer).*$",
-        "",
-        name,
-        flags=re.IGNORECASE,
-    )
-    return name.strip(" ,;:|-–—·")
+    name = name.split(" | ")[0]
+    name = _ROLE_TAIL.sub("", name).strip(" ,;:|-–—·")
+    if name.isupper() and len(name) > 3:
+        name = " ".join(w.capitalize() if len(w) > 2 else w for w in name.split())
+    return name
 
 
 def split_authors(raw: str) -> list[str]:
@@ -97,18 +116,19 @@ def clean_authors(names: list[str], site_name: str | None = None) -> list[str]:
     for raw in names:
         name = clean_author(raw)
         key = name.casefold()
-        if not name or key in seen or len(name) > 60 or _NOT_A_NAME.search(name):
+        if (
+            not name
+            or key in seen
+            or len(name) > 60
+            or not any(c.isalpha() for c in name)
+            or _NOT_A_NAME.search(name)
+        ):
             continue
         if site and (key == site or key.replace(" ", "") == site.replace(" ", "")):
             continue
         seen.add(key)
         out.append(name)
     return out
-
-
-def link_density(text_len: int, link_len: int) -> float:
-    """Share of a block's characters that sit inside links."""
-    return link_len / text_len if text_len else 0.0
 
 
 _TRACKING_PARAM = re.compile(

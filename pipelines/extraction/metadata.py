@@ -150,8 +150,9 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
         md.set("authors", clean_authors(raw, site_name), "meta")
     if root is not None and "authors" not in md.values:
         raw = []
-        for el in sel.BYLINE_XPATH(root)[:6]:
-            text = normalize_space(el.text_content())
+        matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
+        for el in matches[:3]:
+            text = normalize_space(" ".join(el.itertext()))
             if 0 < len(text) < 120:
                 raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
         md.set("authors", clean_authors(raw, site_name), "byline")
@@ -217,6 +218,15 @@ def safe_join(base: str, href: str) -> str | None:
         return urljoin(base, href.strip())
     except ValueError:
         return None
+
+
+def _in_author_box(el: Any) -> bool:
+    """Inside comments, related posts or an author bio box: not the article's byline."""
+    for anc in el.iterancestors():
+        names = f"{anc.get('class', '')} {anc.get('id', '')}"
+        if len(names) > 2 and sel.NOT_BYLINE_ANCESTOR.search(names):
+            return True
+    return False
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -3,38 +3,41 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 from lxml import html as lxml_html
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LOCAL = threading.local()  # lxml parsers must not be shared between threads
 
 
 def _parser() -> lxml_html.HTMLParser:
-    return lxml_html.HTMLParser(
-        remove_comments=True, remove_pis=True, huge_tree=True, recover=True, default_doctype=False
-    )
-
-
-_PARSER: lxml_html.HTMLParser | None = None
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = lxml_html.HTMLParser(
+            remove_comments=True,
+            remove_pis=True,
+            huge_tree=True,
+            recover=True,
+            default_doctype=False,
+        )
+        _LOCAL.parser = parser
+    return parser
 
 
 def parse_html(text: str) -> tuple[lxml_html.HtmlElement | None, list[str]]:
     """Parse ``text`` into an ``<html>`` root; ``(None, [warning])`` when nothing parses."""
-    global _PARSER  # noqa: PLW0603 - one parser, built on first use, not at import
-    if _PARSER is None:
-        _PARSER = _parser()
-    notes: list[str] = []
     if not text or not text.strip():
         return None, ["parse: empty document"]
     text = _XML_DECL.sub("", text, count=1)
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     try:
-        root = lxml_html.document_fromstring(text, parser=_PARSER)
+        root = lxml_html.document_fromstring(text, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         return None, [f"parse: unparsable page ({exc.__class__.__name__}: {exc})"]
     if root is None:
         return None, ["parse: unparsable page"]
-    return root, notes
+    return root, []

@@ -61,6 +61,29 @@ def _excluded_names(el: Any) -> bool:
     )
 
 
+def _related_names(el: Any) -> bool:
+    """The class/id names a related-posts block ("has-related-posts" does not)."""
+    names = _names(el)
+    if not sel.RELATED_BLOCK.search(names):
+        return False
+    return any(
+        sel.RELATED_BLOCK.search(token)
+        for token in names.split()
+        if not sel.NEUTRAL_TOKEN.match(token)
+    )
+
+
+def _holds_article(el: Any) -> bool:
+    """A wrapper around the article itself (several long paragraphs), not a teaser block."""
+    long_paragraphs = 0
+    for p in el.iter("p"):
+        if len(p.text_content()) > 200:
+            long_paragraphs += 1
+            if long_paragraphs >= 3:
+                return True
+    return False
+
+
 def _block_regions(root: Any) -> list[list[Any]]:
     """Each related-posts block as a list of elements, in document order."""
     regions: list[tuple[Any, list[Any]]] = []
@@ -70,11 +93,11 @@ def _block_regions(root: Any) -> list[list[Any]]:
         return el in chosen or any(a in chosen for a in el.iterancestors())
 
     for el in sel.WITH_NAMES(root):
-        if el.tag in ("body", "html", "nav") or not sel.RELATED_BLOCK.search(_names(el)):
+        if el.tag in ("body", "html", "nav") or not _related_names(el):
             continue
         if taken(el) or _excluded(el) or _excluded_names(el):
             continue
-        if el.find(".//a[@href]") is None:
+        if el.find(".//a[@href]") is None or _holds_article(el):
             continue
         chosen.add(el)
         regions.append((el, [el]))

@@ -144,6 +144,11 @@ _WEAK_WORDS = (
 )
 BOILERPLATE_STRONG = re.compile(rf"(?:^|[\s_-])(?:{_STRONG_WORDS})(?:$|[\s_-])", re.IGNORECASE)
 BOILERPLATE_WEAK = re.compile(rf"(?:^|\s)(?:{_WEAK_WORDS})(?:$|[\s_-])", re.IGNORECASE)
+#: CamelCase component names ("PromoSmall-title", "RelatedArticles", "ShareBar").
+BOILERPLATE_CAMEL = re.compile(
+    r"(?:^|\s)(?:Promo|Related|Share|Social|Newsletter|Recommended|Trending|Comments?|"
+    r"AuthorBio|Breadcrumbs?|Ad|Ads|Advert|Sponsored|Outbrain|Taboola)(?=[A-Z_-]|\s|$)"
+)
 #: Tokens that contain a boilerplate word but only describe state or layout.
 NEUTRAL_TOKEN = re.compile(
     r"^(?:has|with|no|is|wp-block|status|format|tag|category|page-template|single|postid|"
@@ -169,17 +174,20 @@ BOILERPLATE_TEXT = re.compile(
     r"continue reading(?: below)?|scroll to continue|read more|see more|image \d+ of \d+|"
     r"photo \d+ of \d+|\d+ of \d+|"
     r"(?:share|tweet|email|print|pin)(?: this| on \w+)?|"
+    r"\((?:reporting|writing|editing|additional reporting) by [^)]*\)|"
     r"click here to (?:subscribe|sign up).*|sign up for (?:our|the) .*newsletter.*|"
     r"related(?: articles| posts| stories)?:?|you may also like:?|recommended(?: for you)?:?|"
-    r"this (?:site|website) uses cookies.*|we use cookies.*)$",
+    r"(?:this (?:site|website) uses|we use) cookies\b.{0,40}"
+    r"(?:experience|consent|agree|accept|policy|settings).{0,60})$",
     re.IGNORECASE,
 )
 
 #: Sign-up and follow-us calls inside the body (short paragraphs only).
 CALL_TO_ACTION = re.compile(
-    r"(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b|"
+    r"\b(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b|"
     r"\bnewsletters?\b.{0,60}\b(?:sign up|subscribe)|"
-    r"^follow (?:us|@\w+|\w+ \w+) on (?:twitter|facebook|instagram)",
+    r"^follow (?:us|@\w+|\w+(?: \w+)?) on (?:twitter|facebook|instagram)|"
+    r"\b(?:posted|published|publicado|publié|veröffentlicht|pubblicato)\s+(?:by|por|par|von|da)\b",
     re.IGNORECASE,
 )
 
@@ -350,4 +358,11 @@ TEASER_PARAGRAPHS = XPath(
 PAGE_LINK_CANDIDATES = XPath(
     "//*[not(self::a)][contains(@class, 'pag') or contains(@class, 'Pag')"
     " or contains(@id, 'pag') or contains(@class, 'multipage')]"
+)
+
+#: Where author names are not the article's byline.
+NOT_BYLINE_ANCESTOR = re.compile(
+    r"comment|related|author-?box|about-?author|author-?bio|authorbio|saboxplugin|widget|"
+    r"sidebar|footer|respond",
+    re.IGNORECASE,
 )
