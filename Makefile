@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract clean
+.PHONY: demo test lint format bench bench-extract bench-crawl clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +29,14 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract
+bench: bench-extract bench-crawl
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
+
+# Uses nginx on 127.0.0.1 when installed (apt-get install nginx), else Python's server.
+bench-crawl: $(STAMP)
+	$(BIN)/python bench/crawl.py --write
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -6,6 +6,7 @@ passes Scrapy's ``response.selector.root``) and never modify it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -144,9 +145,17 @@ def _after_heading(head: Any) -> list[Any]:
     return []
 
 
+@lru_cache(maxsize=8192)
+def _resolved(base_url: str, href: str | None) -> str | None:
+    """``href`` made absolute and cleaned of tracking parameters (pure, so cached: a card's
+    ancestors are walked link by link and meet the same hrefs many times)."""
+    return strip_tracking(absolute(base_url, href))
+
+
 def _entry_url(a: Any, base_url: str, page: str) -> str | None:
-    url = strip_tracking(absolute(base_url, a.get("href")))
-    if not url or url.rstrip("/") == page or sel.RELATED_SKIP_HREF.search(a.get("href", "")):
+    href = a.get("href")
+    url = _resolved(base_url, href)
+    if not url or url.rstrip("/") == page or sel.RELATED_SKIP_HREF.search(href or ""):
         return None
     return url
 

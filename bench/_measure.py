@@ -1,0 +1,51 @@
+"""Run a command in this process and report its CPU time and peak RSS as JSON.
+
+python bench/_measure.py OUT.json scrapy crawl articles ...
+python bench/_measure.py OUT.json python SCRIPT.py ...
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import resource
+import runpy
+import sys
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    # Python put bench/ first on sys.path; the measured command must see the project as is.
+    here = str(Path(__file__).resolve().parent)
+    sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != here]
+    out, *command = sys.argv[1:]
+    started = time.perf_counter()
+
+    def report() -> None:
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes, once joined
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(
+                {
+                    "wall_s": time.perf_counter() - started,
+                    "cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+                    "max_rss_mib": me.ru_maxrss / 1024,
+                    "max_child_rss_mib": kids.ru_maxrss / 1024,
+                },
+                fh,
+            )
+
+    atexit.register(report)
+    if command[0] == "scrapy":
+        sys.argv = command
+        from scrapy.cmdline import execute
+
+        execute()
+    else:
+        sys.argv = command[1:]
+        runpy.run_path(command[1], run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()

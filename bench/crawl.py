@@ -1,0 +1,305 @@
+"""Crawl throughput: morgue's full pipeline against a bare Scrapy crawl and trafilatura.
+
+    python bench/crawl.py [--pages 5000] [--reps 3] [--server auto|nginx|python] [--write]
+
+It generates a local site of realistic ~45 KB article pages in the demo's viral
+theme (bench/crawlsite.py), serves it on 127.0.0.1 (nginx when installed —
+``apt-get install nginx`` — else Python's threaded server), and runs, alternating,
+``--reps`` times:
+
+(a) a bare Scrapy spider with the same settings that only follows related links;
+(b) ``scrapy crawl articles`` with the full pipeline into a fresh archive;
+(c) trafilatura's own fetch-and-extract over the site's URL list.
+
+Each run is a separate process; it reports pages/s, CPU seconds (its worker
+processes included) and peak RSS, and the ratio b/a per repetition. It also
+times the store stage alone (Archive.save_batch with FTS and indexes on).
+``--write`` puts the table into docs/benchmarks.md. All traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.append(str(HERE))  # after the project: bench/archive.py must not shadow `archive`
+
+import crawlsite  # noqa: E402
+
+CRAWL_SETTINGS = [
+    "DEPTH_LIMIT=0",
+    "DOWNLOAD_DELAY=0",
+    "AUTOTHROTTLE_ENABLED=False",
+    "CONCURRENT_REQUESTS=32",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+    "LOG_LEVEL=INFO",
+]
+NGINX_CONF = """
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    types {{ text/html html; text/plain txt; }}
+    default_type text/html;
+    charset utf-8;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        index index.html;
+        location / {{ try_files $uri $uri/ =404; }}
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(root: Path, kind: str) -> Iterator[tuple[str, str]]:
+    """Serve ``root`` on 127.0.0.1; yields (base_url, server name)."""
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if kind == "nginx" and not nginx:
+        raise SystemExit("nginx is not installed: apt-get install nginx (or use --server python)")
+    if kind in ("auto", "nginx") and nginx:
+        port = free_port()
+        tmp = Path(tempfile.mkdtemp(prefix="morgue-nginx-"))
+        conf = tmp / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root), encoding="utf-8")
+        proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)])
+        try:
+            for _ in range(100):
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                    break
+                time.sleep(0.05)
+            yield f"http://127.0.0.1:{port}", "nginx"
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        return
+    from crawler.demo.server import serve_site
+
+    with serve_site(root) as server:
+        yield server.base_url, "python ThreadingHTTPServer"
+
+
+def measured(name: str, command: list[str], workdir: Path) -> tuple[dict[str, float], str]:
+    out = workdir / f"{name}.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "_measure.py"), str(out), *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not out.exists():
+        raise SystemExit(f"{name} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(out.read_text(encoding="utf-8")), proc.stdout + proc.stderr
+
+
+def run_bare(seed: str, workdir: Path) -> dict[str, float]:
+    settings = [x for s in CRAWL_SETTINGS for x in ("-s", s)]
+    result, log = measured(
+        "bare",
+        [
+            "scrapy",
+            "runspider",
+            str(HERE / "bare_spider.py"),
+            "-a",
+            f"start_urls={seed}",
+            *settings,
+        ],
+        workdir,
+    )
+    found = re.search(r"'response_received_count': (\d+)", log)
+    result["pages"] = float(found.group(1)) if found else 0.0
+    return result
+
+
+def run_morgue(seed: str, workdir: Path, extra: list[str]) -> dict[str, float]:
+    db = workdir / "bench.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    settings = [x for s in [*CRAWL_SETTINGS, f"ARCHIVE_PATH={db}", *extra] for x in ("-s", s)]
+    result, _ = measured(
+        "morgue", ["scrapy", "crawl", "articles", "-a", f"start_urls={seed}", *settings], workdir
+    )
+    from archive import Archive
+
+    with Archive(db, readonly=True) as archive:
+        result["pages"] = float(archive.query("SELECT count(*) AS n FROM captures")[0]["n"])
+        result["articles"] = float(archive.count_articles())
+    return result
+
+
+def run_trafilatura(urls: Path, workdir: Path) -> dict[str, float]:
+    result, log = measured(
+        "trafilatura", ["python", str(HERE / "trafilatura_peer.py"), str(urls), "8"], workdir
+    )
+    found = re.search(r"pages (\d+)", log)
+    result["pages"] = float(found.group(1)) if found else 0.0
+    return result
+
+
+def store_stage(root: Path, paths: list[str], base: str, count: int) -> float:
+    """Articles/s through Archive.save_batch alone, batches of 200, FTS and indexes on."""
+    from archive import Archive
+    from archive.records import Capture, PageWrite
+    from pipelines.extraction import extract
+
+    writes = []
+    for i in range(count):
+        path = paths[i % len(paths)]
+        body = (root / path.strip("/") / "index.html").read_bytes()
+        url = f"{base}{path}?copy={i}" if i >= len(paths) else f"{base}{path}"
+        article = extract(body, url)
+        article.canonical_url = url
+        capture = Capture(
+            url, url, 200, f"2025-06-01T00:00:{i % 60:02d}.{i:06d}Z", "bench", {}, body
+        )
+        writes.append(PageWrite(capture, article, "new"))
+    with tempfile.TemporaryDirectory() as tmp, Archive(Path(tmp) / "store.db") as archive:
+        started = time.perf_counter()
+        for start in range(0, len(writes), 200):
+            archive.save_batch(writes[start : start + 200])
+        elapsed = time.perf_counter() - started
+    return count / elapsed
+
+
+def table(rows: list[dict[str, object]], headers: list[str]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(str(row[h]) for h in headers) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
+    parser.add_argument("--store-articles", type=int, default=5000)
+    parser.add_argument("--skip-trafilatura", action="store_true")
+    parser.add_argument("-s", "--set", action="append", default=[], help="extra setting for (b)")
+    parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="morgue-bench-crawl-"))
+    workdir.chmod(0o755)  # nginx's workers run as an unprivileged user
+    site = workdir / "site"
+    print(f"generating {args.pages} pages in {site} ...", flush=True)
+    paths = crawlsite.generate(site, pages=args.pages)
+    sizes = [(site / p.strip("/") / "index.html").stat().st_size for p in paths[:200]]
+    runs: dict[str, list[dict[str, float]]] = {"a": [], "b": [], "c": []}
+    with serve(site, args.server) as (base, server_name):
+        seed = base + paths[0]
+        urls = workdir / "urls.txt"
+        urls.write_text("\n".join(base + p for p in paths), encoding="utf-8")
+        for rep in range(args.reps):
+            order = ["a", "b", "c"] if rep % 2 == 0 else ["c", "b", "a"]
+            for name in order:
+                if name == "a":
+                    result = run_bare(seed, workdir)
+                elif name == "b":
+                    result = run_morgue(seed, workdir, args.set)
+                elif args.skip_trafilatura:
+                    continue
+                else:
+                    result = run_trafilatura(urls, workdir)
+                result["pages_s"] = result["pages"] / result["wall_s"]
+                runs[name].append(result)
+                print(f"rep {rep + 1} ({name}): {result}", flush=True)
+        store_rate = store_stage(site, paths[:500], base, args.store_articles)
+
+    labels = {
+        "a": "(a) bare Scrapy spider, related links only",
+        "b": "(b) scrapy crawl articles, full pipeline",
+        "c": "(c) trafilatura fetch_url + extract, 8 threads",
+    }
+    rows = []
+    for name, results in runs.items():
+        if not results:
+            continue
+        rates = [r["pages_s"] for r in results]
+        rows.append(
+            {
+                "run": labels[name],
+                "pages": int(statistics.median(r["pages"] for r in results)),
+                "pages/s median": f"{statistics.median(rates):.1f}",
+                "range": f"{min(rates):.1f}–{max(rates):.1f}",
+                "CPU s": f"{statistics.median(r['cpu_s'] for r in results):.1f}",
+                "peak RSS MiB": f"{max(r['max_rss_mib'] for r in results):.0f}",
+            }
+        )
+    ratios = [b["pages_s"] / a["pages_s"] for a, b in zip(runs["a"], runs["b"], strict=False)]
+    lines = [
+        f"Produced by `python bench/crawl.py --pages {args.pages} --reps {args.reps}"
+        + "".join(f" -s {s}" for s in args.set)
+        + "`",
+        f"({os.cpu_count()} cores, server: {server_name},"
+        f" median page {statistics.median(sizes) / 1024:.0f} KB,"
+        f" crawl settings: {', '.join(CRAWL_SETTINGS)}).",
+        "",
+        table(rows, ["run", "pages", "pages/s median", "range", "CPU s", "peak RSS MiB"]),
+        "",
+        "b/a per repetition: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+        + (f"; median {statistics.median(ratios):.2f}" if ratios else ""),
+    ]
+    if runs["c"]:
+        c_rate = statistics.median(r["pages_s"] for r in runs["c"])
+        b_rate = statistics.median(r["pages_s"] for r in runs["b"])
+        lines.append(f"b/c (morgue vs trafilatura): {b_rate / max(c_rate, 1e-9):.2f}")
+    lines.append(
+        f"Store stage alone (Archive.save_batch, batches of 200, FTS + indexes): "
+        f"{store_rate:,.0f} articles/s over {args.store_articles} articles"
+    )
+    report = "\n".join(lines)
+    print("\n" + report)
+    if args.write:
+        write_section(ROOT / "docs" / "benchmarks.md", "crawl", "## Crawl throughput", report)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def write_section(doc: Path, key: str, heading: str, body: str) -> None:
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
+    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
+    section = f"{begin}\n{heading}\n\n{body}\n{end}"
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    doc.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Generate the crawl benchmark's site: N article pages in the demo's viral theme.
+
+Each page is the demo seed page with its title, body and "Related Posts" grid
+replaced and an inline config script added: about 45 KB of HTML, of which about
+8 KB is article text (some 1,100 words) made from the demo site's own vocabulary,
+and six related cards linking to the next six pages (so one seed reaches them all).
+Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+from pathlib import Path
+
+from crawler.demo.server import DEMO_SEED_PATH, demo_site_root
+
+_CONTENT = re.compile(
+    r'(<div class="entry-content">)(.*?)(\n\s*</div>\n\s*<footer class="entry-footer">)', re.S
+)
+_GRID = re.compile(r'(<div class="related-posts-grid">)(.*?)(</div>\n\s*</section>)', re.S)
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+_H1 = re.compile(r'<h1 class="entry-title">.*?</h1>', re.S)
+_CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">')
+_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+
+SEED_TITLE = "Prison Scandal: Female Officers Busted in Secret Inmate Romances…"
+SEED_SLUG = DEMO_SEED_PATH.strip("/")
+
+CARD = """        <article class="related-post related-post-{n}">
+          <a class="related-post-thumb" href="{href}" title="{title}">
+            <img src="/wp-content/uploads/2025/06/p{target}.jpg" alt="{title}" width="300"
+              height="200" loading="lazy">
+          </a>
+          <h4 class="related-post-title"><a href="{href}" title="{title}">{cut}</a></h4>
+          <p class="related-post-excerpt">{teaser}…</p>
+        </article>
+"""
+
+
+def page_path(i: int) -> str:
+    return f"/story/{i:05d}-a-viral-story-about-number-{i}/"
+
+
+def _vocabulary() -> list[str]:
+    words: list[str] = []
+    for page in sorted(demo_site_root().rglob("index.html")):
+        words.extend(w.lower() for w in _WORD.findall(page.read_text(encoding="utf-8")))
+    return sorted(set(words))
+
+
+def _sentence(rng: random.Random, vocab: list[str]) -> str:
+    words = [rng.choice(vocab) for _ in range(rng.randint(8, 22))]
+    return " ".join(words).capitalize() + "."
+
+
+def _title(rng: random.Random, vocab: list[str]) -> str:
+    return " ".join(rng.choice(vocab).capitalize() for _ in range(rng.randint(6, 11)))
+
+
+def _splice(page: str, pattern: re.Pattern[str], inner: str) -> str:
+    """Replace the middle group of ``pattern``'s first match with ``inner``."""
+    match = pattern.search(page)
+    if match is None:
+        raise ValueError(f"the demo template no longer matches {pattern.pattern[:40]!r}")
+    return page[: match.end(1)] + inner + page[match.start(3) :]
+
+
+def generate(root: Path, pages: int = 5000, seed: int = 7) -> list[str]:
+    """Write ``pages`` article pages under ``root``; return their paths (the first is the seed)."""
+    template = (demo_site_root() / DEMO_SEED_PATH.strip("/") / "index.html").read_text("utf-8")
+    vocab = _vocabulary()
+    rng = random.Random(seed)
+    titles = [_title(rng, vocab) for _ in range(pages)]
+    paths = [page_path(i) for i in range(pages)]
+    for i in range(pages):
+        paragraphs = []
+        for _ in range(rng.randint(9, 13)):
+            text = " ".join(_sentence(rng, vocab) for _ in range(rng.randint(5, 9)))
+            paragraphs.append(f"        <p>{html.escape(text)}</p>")
+            if rng.random() < 0.12:
+                paragraphs.append(f"        <h2>{html.escape(_title(rng, vocab))}</h2>")
+        cards = []
+        for n in range(1, 7):
+            target = (i + n) % pages
+            title = titles[target]
+            cut = title if n % 2 else title[:28] + "…See More"
+            cards.append(
+                CARD.format(
+                    n=n,
+                    href=paths[target] + "?utm_source=related",
+                    title=html.escape(title),
+                    cut=html.escape(cut),
+                    target=target,
+                    teaser=html.escape(_sentence(rng, vocab)),
+                )
+            )
+        # Real pages carry large inline scripts (ad, analytics and theme config): ~14 KB here.
+        config = {f"slot_{n}": _sentence(rng, vocab) for n in range(120)}
+        script = f"<script>window.__THEME_CONFIG__ = {json.dumps(config)};</script>\n"
+        page = template.replace("</head>", script + "</head>", 1)
+        page = _splice(page, _CONTENT, "\n" + "\n".join(paragraphs))
+        page = _splice(page, _GRID, "\n" + "".join(cards) + "        ")
+        title = html.escape(titles[i])
+        # the seed's title and slug also sit in og:/JSON-LD metadata and share links
+        page = page.replace(SEED_TITLE, title).replace(SEED_SLUG, paths[i].strip("/"))
+        page = _TITLE.sub(f"<title>{title} | The Daily Buzz</title>", page, count=1)
+        page = _H1.sub(f'<h1 class="entry-title">{title}</h1>', page, count=1)
+        page = _CANONICAL.sub(f'<link rel="canonical" href="{paths[i]}">', page, count=1)
+        out = root / paths[i].strip("/") / "index.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /wp-admin/\n", encoding="utf-8")
+    return paths
