@@ -85,3 +85,44 @@ def test_crawl_with_bad_arguments_fails_before_fetching(
     assert result.returncode != 0
     assert "not an http(s) URL" in result.stderr
     assert gazette_site.requests == []
+
+
+VOLATILE = {"first_seen_at", "last_seen_at", "run_id", "capture_id", "fetched_at", "captured_at"}
+
+
+def archive_rows(db: Path) -> dict[str, list[dict[str, object]]]:
+    """Every row of the content tables, minus timestamps and run/capture ids, in a stable order."""
+    tables = {
+        "articles": "SELECT * FROM articles ORDER BY id",
+        "blocks": "SELECT * FROM blocks ORDER BY article_id, position",
+        "links": "SELECT * FROM links ORDER BY source_id, kind, position",
+        "aliases": "SELECT url, article_id FROM aliases ORDER BY url",
+        "captures": (
+            "SELECT url, final_url, status, body_sha256, article_id FROM captures ORDER BY url"
+        ),
+    }
+    with Archive(db, readonly=True) as archive:
+        return {
+            name: [
+                {k: v for k, v in row.items() if k not in VOLATILE} for row in archive.query(sql)
+            ]
+            for name, sql in tables.items()
+        }
+
+
+def test_the_extraction_pool_changes_nothing_in_the_archive(
+    gazette_site: SiteServer, tmp_path: Path
+) -> None:
+    seed = gazette_site.url(GAZETTE_SEED_PATH)
+    pooled, inline = tmp_path / "pooled.db", tmp_path / "inline.db"
+    for db, workers in ((pooled, "2"), (inline, "0")):
+        result = scrapy_crawl(
+            "-a", f"start_urls={seed}", "-s", f"EXTRACT_WORKERS={workers}", archive=db
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    with Archive(pooled, readonly=True) as archive:
+        (run,) = archive.stats()["runs"]
+        assert run["stats"]["morgue/extract/workers"] == 2
+    rows = archive_rows(pooled)
+    assert len(rows["articles"]) == len(GAZETTE_REACHABLE)
+    assert rows == archive_rows(inline)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,9 @@ def page(**overrides: Any) -> RawPage:
 
 @pytest.fixture
 def crawler() -> Iterator[Crawler]:
-    crawler = get_crawler(ArticlesSpider, {"STORE_BATCH_SIZE": 2, "STORE_FLUSH_SECONDS": 0})
+    crawler = get_crawler(
+        ArticlesSpider, {"STORE_BATCH_SIZE": 2, "STORE_FLUSH_SECONDS": 0, "EXTRACT_WORKERS": 0}
+    )
     crawler.spider = crawler._create_spider(start_urls=URL)
     archive = Archive(":memory:")
     use_archive(crawler, archive)
@@ -51,13 +54,19 @@ def stat(crawler: Crawler, name: str) -> Any:
     return crawler.stats.get_value(name)
 
 
+def extracted(pipeline: ExtractPipeline, item: RawPage) -> RawPage:
+    """Run the (async) extract step to completion."""
+    result: RawPage = asyncio.run(pipeline.process_item(item))
+    return result
+
+
 def run_all(crawler: Crawler, items: list[RawPage]) -> StorePipeline:
     extract = ExtractPipeline.from_crawler(crawler)
     dedup = DedupPipeline.from_crawler(crawler)
     store = StorePipeline.from_crawler(crawler)
     store.open_spider()
     for item in items:
-        store.process_item(dedup.process_item(extract.process_item(item)))
+        store.process_item(dedup.process_item(extracted(extract, item)))
     store.close_spider()
     return store
 
@@ -66,7 +75,7 @@ def run_all(crawler: Crawler, items: list[RawPage]) -> StorePipeline:
 
 
 def test_extract_attaches_an_article(crawler: Crawler) -> None:
-    item = ExtractPipeline.from_crawler(crawler).process_item(page())
+    item = extracted(ExtractPipeline.from_crawler(crawler), page())
     assert item.article is not None
     assert item.article.title == "Harbour Town Votes To Keep Its Lighthouse Lit"
     assert "seven to two" in item.article.body_text
@@ -88,14 +97,15 @@ def test_extract_attaches_an_article(crawler: Crawler) -> None:
 def test_extract_passes_on_what_is_no_article(
     crawler: Crawler, overrides: dict[str, Any], counter: str
 ) -> None:
-    item = ExtractPipeline.from_crawler(crawler).process_item(page(**overrides))
+    item = extracted(ExtractPipeline.from_crawler(crawler), page(**overrides))
     assert item.article is None
     assert stat(crawler, f"morgue/extract/{counter}") == 1
 
 
 def test_extract_survives_garbage(crawler: Crawler) -> None:
-    item = ExtractPipeline.from_crawler(crawler).process_item(
-        page(body=b"\x00\x01\xff\xfe<<<<\x00\x9d" * 2000)  # binary served as text/html
+    item = extracted(
+        ExtractPipeline.from_crawler(crawler),
+        page(body=b"\x00\x01\xff\xfe<<<<\x00\x9d" * 2000),  # binary served as text/html
     )
     assert item.article is None
     assert item.notes == ["binary data served as HTML: not extracted"]  # recorded, not dropped
@@ -126,8 +136,8 @@ def test_looks_binary(body: bytes, expected: bool) -> None:
 def test_dedup_labels_new_then_seen_in_run(crawler: Crawler) -> None:
     extract = ExtractPipeline.from_crawler(crawler)
     dedup = DedupPipeline.from_crawler(crawler)
-    first = dedup.process_item(extract.process_item(page()))
-    again = dedup.process_item(extract.process_item(page(url=URL + "?utm_source=x", final_url=URL)))
+    first = dedup.process_item(extracted(extract, page()))
+    again = dedup.process_item(extracted(extract, page(url=URL + "?utm_source=x", final_url=URL)))
     assert (first.action, again.action) == ("new", "seen")
     assert first.article_id == again.article_id
     assert stat(crawler, "morgue/dedup/new") == 1
@@ -136,10 +146,10 @@ def test_dedup_labels_new_then_seen_in_run(crawler: Crawler) -> None:
 
 def test_dedup_knows_articles_from_earlier_runs(crawler: Crawler) -> None:
     run_all(crawler, [page()])
-    later = get_crawler(ArticlesSpider, {"STORE_FLUSH_SECONDS": 0})
+    later = get_crawler(ArticlesSpider, {"STORE_FLUSH_SECONDS": 0, "EXTRACT_WORKERS": 0})
     use_archive(later, archive_for(crawler))
     item = DedupPipeline.from_crawler(later).process_item(
-        ExtractPipeline.from_crawler(later).process_item(page())
+        extracted(ExtractPipeline.from_crawler(later), page())
     )
     assert item.action == "seen"
     assert stat(later, "morgue/dedup/seen_before") == 1
@@ -187,7 +197,9 @@ def test_store_writes_captures_articles_and_run(crawler: Crawler) -> None:
 
 def test_store_records_the_run_with_finish_reason(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    crawler = get_crawler(ArticlesSpider, {"ARCHIVE_PATH": str(db), "STORE_FLUSH_SECONDS": 0})
+    crawler = get_crawler(
+        ArticlesSpider, {"ARCHIVE_PATH": str(db), "STORE_FLUSH_SECONDS": 0, "EXTRACT_WORKERS": 0}
+    )
     crawler.spider = crawler._create_spider(start_urls=URL)
     store = run_all(crawler, [page()])
     store.spider_closed(crawler.spider, "finished")  # type: ignore[arg-type]
@@ -198,3 +210,18 @@ def test_store_records_the_run_with_finish_reason(tmp_path: Path) -> None:
     assert run["spider"] == "articles"
     assert run["finished_at"] >= run["started_at"]
     assert run["stats"]["morgue/store/captures"] == 1
+
+
+def test_extract_in_a_worker_process_gives_the_same_article() -> None:
+    crawler = get_crawler(ArticlesSpider, {"EXTRACT_WORKERS": 1})
+    pooled = ExtractPipeline.from_crawler(crawler)
+    inline = ExtractPipeline(pooled.stats, workers=0)
+    pooled.open_spider()
+    try:
+        assert pooled.workers == 1
+        item = extracted(pooled, page())
+    finally:
+        pooled.close_spider()
+    assert item.article is not None
+    assert item.article == extracted(inline, page()).article
+    assert stat(crawler, "morgue/extract/workers") == 1
