@@ -149,3 +149,40 @@ def test_evidence_rules(html: str, url: str, kind: str, reason: str | None) -> N
     assert result.kind == kind, result
     if reason is not None:
         assert result.reason == reason
+
+
+def test_hub_article_links_are_the_teaser_cards(tmp_path: Path) -> None:
+    import newsroom
+
+    from pipelines.extraction.pagekind import hub_article_links
+
+    base = "http://127.0.0.1:1"
+    newsroom.build_site(tmp_path, base)
+    newest = sorted(newsroom.STORIES, key=lambda s: s.published, reverse=True)
+    home, _ = parse_html((tmp_path / "index.html").read_text(encoding="utf-8"))
+    assert hub_article_links(home, base + "/") == [base + s.path for s in newest[:4]]
+    local = [s for s in newest if s.section == "local"]
+    page2, _ = parse_html(
+        (tmp_path / "section" / "local" / "page" / "2" / "index.html").read_text(encoding="utf-8")
+    )
+    assert hub_article_links(page2, base + "/section/local/page/2/") == [
+        base + s.path for s in local[2:4]
+    ]
+
+
+def test_hub_article_links_skip_menus_footers_and_hub_links() -> None:
+    from pipelines.extraction.pagekind import hub_article_links
+
+    root, _ = parse_html(
+        "<html><body><nav><h3><a href='/menu-story-link-here/'>Menu</a></h3></nav>"
+        "<main><article><h2><a href='/a-real-story-here/'>Story</a></h2></article>"
+        "<a href='/another-story-here/'><h3>Wrapped heading</h3></a>"
+        "<h2><a href='/category/news/'>News</a></h2>"
+        "<h2><a href='mailto:x@y.example'>Mail</a></h2></main>"
+        "<footer><h4><a href='/footer-story-link/'>Footer</a></h4></footer></body></html>"
+    )
+    assert root is not None
+    assert hub_article_links(root, "https://x.example/") == [
+        "https://x.example/a-real-story-here/",
+        "https://x.example/another-story-here/",
+    ]

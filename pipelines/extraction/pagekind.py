@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml.etree import XPath
 
@@ -117,3 +117,19 @@ def classify(root: Any, url: str, ld_objects: list[dict[str, Any]] | None = None
     deciding = [e for e in evidence if (e[0] > 0) == (kind == "article")] or evidence
     reason = max(deciding, key=lambda e: abs(e[0]))[1]
     return PageKind(kind, reason, score)
+
+
+def hub_article_links(root: Any, base_url: str) -> list[str]:
+    """The article links of a hub's teaser cards, in page order: a linked heading (or a
+    heading inside a link) outside navigation, header, footer and sidebars. Menus, tag
+    clouds, share bars and footers are not teaser cards, so they are not returned; links
+    that look like hubs themselves (sections, tags, pagination) are dropped too."""
+    found: list[str] = []
+    for head in _TEASER_HEADINGS(root):
+        anchors = head.xpath(".//a[@href]") or head.xpath("ancestor::a[@href][1]")
+        for anchor in anchors[:1]:
+            url = urljoin(base_url, anchor.get("href", "").strip())
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") and not _HUB_PATH.match(parts.path or "/"):
+                found.append(url)
+    return list(dict.fromkeys(found))
