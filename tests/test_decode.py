@@ -135,3 +135,19 @@ def test_extract_never_raises(garbage):
     assert article.url == "http://127.0.0.1/garbage/"
     if not article.body_text:
         assert article.warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        ("東京の港で新しいフェリーが就航した。市民は歓迎している。", "shift_jis"),
+        ("Новости дня: в Москве открылась новая станция метро.", "cp1251"),
+        ("中文新闻报道：今天北京天气很好，市民外出游玩。", "gbk"),
+        ("Bäckerei Müller – „schließt“ nach 112 Jahren.", "cp1252"),
+    ],
+)
+def test_a_page_labelled_utf8_in_another_charset_is_detected(text: str, codec: str) -> None:
+    html = page(text).encode(codec)
+    decoded, _, notes = decode_html(html, {"content-type": "text/html; charset=utf-8"})
+    assert text in decoded
+    assert any("labelled UTF-8 but is" in n for n in notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lxml import etree
+from lxml.etree import XPath
 
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import normalize_space
@@ -501,7 +502,9 @@ class _Walker:
                 self.flush()
 
     def table(self, el: Any, depth: int) -> None:
-        for row in el.iter("tr"):
+        # This table's own rows only: a nested table is reached by walking its cell, so
+        # iterating every descendant <tr> here would visit it twice per level (2^depth).
+        for row in _OWN_ROWS(el):
             cells = [c for c in row if isinstance(c.tag, str) and c.tag in ("td", "th")]
             if any(self._has_blocks(c) for c in cells):
                 for c in cells:
@@ -510,6 +513,9 @@ class _Walker:
             else:
                 text = " ".join(normalize_space(c.text_content()) for c in cells)
                 self.add("paragraph", text, sum(_link_len(c) for c in cells))
+
+
+_OWN_ROWS = XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
 
 
 def _keep(block: Block, link_len: int) -> bool:

@@ -96,11 +96,18 @@ def _decode_as(html: bytes, encoding: str, notes: list[str]) -> str | None:
     try:
         return html.decode(encoding)
     except UnicodeDecodeError:
-        if encoding == "utf-8":
-            _register()
-            notes.append("decode: labelled UTF-8 but contains windows-1252 bytes; repaired")
-            return html.decode("utf-8", errors=_ERRORS)
-        return None
+        if encoding != "utf-8":
+            return None
+        if not _mostly_utf8(html):
+            # Little or no real UTF-8 in it: the label is wrong for the whole page
+            # (a Shift_JIS or windows-1252 page served as UTF-8), so detect instead.
+            text, found = _detect(html, [])
+            name = "windows-1252" if found == "cp1252" else found
+            notes.append(f"decode: labelled UTF-8 but is {name}; decoded as {name}")
+            return text
+        _register()
+        notes.append("decode: labelled UTF-8 but contains windows-1252 bytes; repaired")
+        return html.decode("utf-8", errors=_ERRORS)
     except LookupError:
         return None
 
@@ -108,6 +115,18 @@ def _decode_as(html: bytes, encoding: str, notes: list[str]) -> str | None:
 _UTF8_MULTIBYTE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
+
+
+def _mostly_utf8(html: bytes) -> bool:
+    """Whether the non-ASCII text decodes as UTF-8 far more often than it fails: a UTF-8
+    page with a few stray windows-1252 bytes, as opposed to a page in another charset."""
+    text = html.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 0x7F) - bad
+    return good * 4 >= bad
+
+
+_HIGH_RUN = re.compile("[^\x00-\x7f]+")
 _WESTERN = re.compile("[\u00c0-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2026\u00a0-\u00bf]")
 
 
@@ -118,12 +137,16 @@ def _detect(html: bytes, notes: list[str]) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     _register()
-    if _UTF8_MULTIBYTE.search(html):
+    if _UTF8_MULTIBYTE.search(html) and _mostly_utf8(html):
         notes.append("decode: no charset declared; UTF-8 with windows-1252 bytes repaired")
         return html.decode("utf-8", errors=_ERRORS), "utf-8"
     western = html.decode("cp1252", errors="replace")
     high = [c for c in western if ord(c) > 0x7F]
-    if high and sum(1 for c in high if _WESTERN.match(c)) / len(high) > 0.8:
+    runs = _HIGH_RUN.findall(western)
+    # Western text has its accents one at a time inside ASCII words ("Müller"); Cyrillic
+    # or CJK bytes read as windows-1252 come out as long runs of accented letters.
+    isolated = bool(runs) and len(high) / len(runs) <= 1.5
+    if isolated and sum(1 for c in high if _WESTERN.match(c)) / len(high) > 0.8:
         notes.append("decode: no charset declared; detected windows-1252")
         return western, "cp1252"
     try:
