@@ -1,17 +1,17 @@
 # Every target works on a machine with nothing but Python 3.11+: the first one
-# run creates .venv and installs the project with its dev and web extras.
+# run creates .venv and installs the project with its dev, web and export extras.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,export]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -29,7 +29,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl
+bench: bench-extract bench-crawl bench-archive
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -37,6 +37,9 @@ bench-extract: $(STAMP)
 # Uses nginx on 127.0.0.1 when installed (apt-get install nginx), else Python's server.
 bench-crawl: $(STAMP)
 	$(BIN)/python bench/crawl.py --write
+
+bench-archive: $(STAMP)
+	$(BIN)/python bench/archive.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

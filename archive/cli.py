@@ -13,53 +13,23 @@ import importlib.metadata
 import itertools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 
-from archive import render
+from archive import cli_export, cli_read, render
+from archive.cli_common import (
+    DEFAULT_DB,
+    MorgueGroup,
+    db_option,
+    filter_options,
+    format_option,
+    open_reader,
+    quiet_option,
+)
 from archive.cli_versions import register as register_version_commands
 from archive.errors import MorgueError, UsageError
-
-if TYPE_CHECKING:
-    from archive.archive import Archive
-
-DEFAULT_DB = "archive.db"
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class MorgueGroup(click.Group):
-    """Turns our own errors into clean messages, also under click's CliRunner."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MorgueError as error:
-            click.echo(f"Error: {error}", err=True)
-            ctx.exit(error.exit_code)
-
-
-def db_option(func: F) -> F:
-    return click.option(
-        "--db",
-        default=DEFAULT_DB,
-        envvar="MORGUE_DB",
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help="The archive file (or set MORGUE_DB).",
-    )(func)
-
-
-def format_option(func: F) -> F:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["table", "json"]),
-        default=None,
-        help="Output format [default: table on a terminal, json when piped].",
-    )(func)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -84,108 +54,6 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 )
 def cli() -> None:
     """morgue: crawl online articles into a SQLite archive, then search, show and export them."""
-
-
-def open_reader(db: str) -> Archive:
-    """The archive at ``db``, read-only; an older schema is migrated once first."""
-    from archive.archive import Archive
-    from archive.errors import SchemaOutdatedError
-
-    try:
-        return Archive(db, readonly=True)
-    except SchemaOutdatedError:
-        Archive(db).close()
-        return Archive(db, readonly=True)
-
-
-# -- reading -----------------------------------------------------------------------------
-
-
-@cli.command(short_help="Full-text search of titles and bodies (FTS5, bm25).")
-@click.argument("query")
-@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--site", help="Only articles from this site (host name).")
-@format_option
-@db_option
-def search(query: str, limit: int, site: str | None, fmt: str | None, db: str) -> None:
-    """Full-text search of titles and bodies, best match first (FTS5, bm25).
-
-    QUERY uses SQLite FTS5 syntax: words, "quoted phrases", AND/OR/NOT, prefix*.
-    """
-    fmt = render.pick_format(fmt)
-    marks = render.TABLE_HIGHLIGHT if fmt == "table" else render.JSON_HIGHLIGHT
-    with open_reader(db) as archive:
-        hits = archive.search(query, limit=limit, site=site, highlight=marks)
-    if fmt == "json":
-        render.echo_json(hits)
-    else:
-        render.search_table(query, hits)
-
-
-@cli.command(short_help="Show one article: blocks, links out and in, captures.")
-@click.argument("id_or_url", metavar="ID|URL")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Readable text, or the whole record as JSON.",
-)
-@db_option
-def show(id_or_url: str, fmt: str, db: str) -> None:
-    """Show one article: metadata, body blocks, links out and in, captures."""
-    with open_reader(db) as archive:
-        article = archive.get_article(id_or_url)
-    if fmt == "json":
-        render.echo_json(article)
-    else:
-        render.article_text(article)
-
-
-@cli.command(short_help="Articles per site, captures by status, last runs.")
-@click.option(
-    "--runs",
-    default=5,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="How many recent runs to list.",
-)
-@format_option
-@db_option
-def stats(runs: int, fmt: str | None, db: str) -> None:
-    """Articles per site, captures by HTTP status, and the last runs."""
-    with open_reader(db) as archive:
-        data = archive.stats(runs=runs)
-    if render.pick_format(fmt) == "json":
-        render.echo_json(data)
-    else:
-        render.stats_table(data)
-
-
-@cli.command(short_help="Write every article as CSV or JSON Lines.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "jsonl"]),
-    required=True,
-    help="csv (JSON columns as JSON text) or jsonl (one object per line).",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, allow_dash=True),
-    help="File to write [default: stdout].",
-)
-@click.option("--site", help="Only articles from this site (host name).")
-@db_option
-def export(fmt: str, out: str | None, site: str | None, db: str) -> None:
-    """Write every article, streaming, as CSV or JSON Lines."""
-    from archive.export import export_to_path
-
-    with open_reader(db) as archive:
-        count = export_to_path(archive, fmt, out, site=site)
-    if out and out != "-":
-        click.echo(f"Exported {count} articles to {out}", err=True)
 
 
 # -- extraction ----------------------------------------------------------------------------
@@ -385,9 +253,24 @@ def demo(quiet: bool, db: str) -> None:
     click.echo(f"  morgue search Dannemora{db_arg}")
     click.echo(f"  morgue show {some_id}{db_arg}")
     click.echo(f"  morgue export --format csv --out articles.csv{db_arg}")
+    click.echo(f"  morgue serve{db_arg}")
 
 
+cli_read.register(cli)
+cli_export.register(cli)
 register_version_commands(cli)
+
+__all__ = [
+    "DEFAULT_DB",
+    "MorgueGroup",
+    "cli",
+    "db_option",
+    "filter_options",
+    "format_option",
+    "main",
+    "open_reader",
+    "quiet_option",
+]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -397,3 +280,7 @@ def main(argv: list[str] | None = None) -> None:
     except MorgueError as error:  # raised outside a command's invocation
         click.echo(f"Error: {error}", err=True)
         sys.exit(error.exit_code)
+
+
+if __name__ == "__main__":
+    main()

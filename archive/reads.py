@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import zlib
 from collections.abc import Generator, Sequence
@@ -10,73 +11,26 @@ from typing import Any
 from archive import connection
 from archive.base import ArchiveBase, decode_json
 from archive.errors import ArchiveError, NotFoundError, QueryError
+from archive.filters import ArticleFilter
+from archive.graph import GraphMixin
 from archive.schema import ARTICLE_COLUMNS, JSON_COLUMNS
+from archive.search import HIGHLIGHT, SearchMixin
+from archive.stats import StatsMixin
+from archive.tables import export_table
 
-#: Markers around the matched words in a search snippet (``search(highlight=...)``).
-HIGHLIGHT = ("[", "]")
-#: bm25 weights of the FTS columns (title, body_text): a title match counts more.
-BM25_WEIGHTS = (10.0, 1.0)
-
-_SEARCH = """
-SELECT a.id, a.title, a.url, a.site, a.published_at, a.word_count,
-       snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet,
-       bm25(articles_fts, {weights}) AS rank
-FROM articles_fts
-JOIN articles a ON a.rowid = articles_fts.rowid
-WHERE articles_fts MATCH ? {site_filter}
-ORDER BY rank
-LIMIT ?
-"""
+__all__ = ["HIGHLIGHT", "ReadsMixin"]
 
 
-class ReadsMixin(ArchiveBase):
-    def search(
-        self,
-        query: str,
-        *,
-        limit: int = 20,
-        site: str | None = None,
-        highlight: tuple[str, str] = HIGHLIGHT,
-    ) -> list[dict[str, Any]]:
-        """Full-text search over title and body, best first (bm25).
-
-        Each hit has id, title, url, site, published_at, word_count, a
-        ``snippet`` with the matched words between the ``highlight`` markers,
-        and ``rank`` (lower is better). Raises :class:`QueryError` for a query
-        FTS5 cannot parse.
-        """
-        if not query.strip():
-            raise QueryError("The search query is empty.")
-        if limit < 1:
-            raise QueryError(f"The search limit must be at least 1, not {limit}.")
-        sql = _SEARCH.format(
-            weights=", ".join(str(w) for w in BM25_WEIGHTS),
-            site_filter="AND a.site = ?" if site else "",
-        )
-        params: list[Any] = [highlight[0], highlight[1], query]
-        if site:
-            params.append(site)
-        params.append(limit)
-        try:
-            cursor = self.conn.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        except sqlite3.OperationalError as exc:
-            if connection.translate(exc, self.path) is not None:
-                connection.reraise(exc, self.path)
-            raise QueryError(
-                f"Bad search query {query!r}: {exc}. Words match as they are; put phrases "
-                'and words with punctuation in double quotes ("covid-19"), and write the '
-                "operators AND, OR, NOT in capitals."
-            ) from exc
-
+class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
     def get_article(self, id_or_url: str) -> dict[str, Any]:
         """One article by ID, canonical URL or URL, with its blocks, links and captures.
 
         The dict holds every ``articles`` column (JSON columns decoded) plus
         ``blocks``, ``links_out``, ``links_in`` (links from other articles that
         point here, with the source's title and URL) and ``captures`` (id, url,
-        fetched_at, status, run_id).
+        fetched_at, status, run_id), ``versions`` (version, captured_at, title,
+        content_hash, capture_id, body_chars; oldest first) and ``aliases`` (url,
+        first_seen_at).
         """
         row = self._find_article(id_or_url)
         article_id = row["id"]
@@ -102,6 +56,16 @@ class ReadsMixin(ArchiveBase):
             "WHERE article_id = ? ORDER BY fetched_at, id",
             (article_id,),
         )
+        row["versions"] = self._rows(
+            "SELECT version, captured_at, title, content_hash, capture_id, "
+            "length(body_text) AS body_chars FROM versions WHERE article_id = ? ORDER BY version",
+            (article_id,),
+        )
+        row["aliases"] = self._rows(
+            "SELECT url, first_seen_at FROM aliases WHERE article_id = ? "
+            "ORDER BY first_seen_at, url",
+            (article_id,),
+        )
         return row
 
     def _find_article(self, id_or_url: str) -> dict[str, Any]:
@@ -112,6 +76,12 @@ class ReadsMixin(ArchiveBase):
             )
             if rows:
                 return self._decode_article(rows[0])
+        alias = self._rows(
+            "SELECT a.* FROM aliases al JOIN articles a ON a.id = al.article_id WHERE al.url = ?",
+            (id_or_url,),
+        )
+        if alias:
+            return self._decode_article(alias[0])
         raise NotFoundError(f"No article with ID or URL {id_or_url!r} in {self.path}.")
 
     @staticmethod
@@ -119,41 +89,6 @@ class ReadsMixin(ArchiveBase):
         for column in JSON_COLUMNS["articles"]:
             row[column] = decode_json(row[column])
         return row
-
-    def stats(self, *, runs: int = 5) -> dict[str, Any]:
-        """Totals, per-site counts, captures by status, and the last ``runs`` runs.
-
-        ``{"totals": {articles, captures, links, runs},
-        "sites": [{site, articles, first_seen_at, last_seen_at}],
-        "captures_by_status": [{status, captures}],
-        "runs": [{id, spider, started_at, finished_at, finish_reason, args, settings, stats}]}``
-        """
-        totals = {
-            table: self._rows(f"SELECT count(*) AS n FROM {table}")[0]["n"]
-            for table in ("articles", "captures", "links", "runs")
-        }
-        return {
-            "path": self.path,
-            "schema_version": self.schema_version,
-            "totals": totals,
-            "sites": self._rows(
-                "SELECT site, count(*) AS articles, min(first_seen_at) AS first_seen_at, "
-                "max(last_seen_at) AS last_seen_at FROM articles GROUP BY site "
-                "ORDER BY articles DESC, site"
-            ),
-            "captures_by_status": self._rows(
-                "SELECT status, count(*) AS captures FROM captures GROUP BY status ORDER BY status"
-            ),
-            "runs": list(
-                self._iter_rows(
-                    "SELECT id, spider, started_at, finished_at, finish_reason, args, settings, "
-                    "stats FROM runs ORDER BY coalesce(started_at, finished_at) DESC, id DESC "
-                    "LIMIT ?",
-                    (runs,),
-                    table="runs",
-                )
-            ),
-        }
 
     def iter_articles(
         self, site: str | None = None, *, decoded: bool = True
@@ -171,6 +106,41 @@ class ReadsMixin(ArchiveBase):
             params = (site,)
         sql += " ORDER BY rowid"  # insertion order: no sort, so it streams
         yield from self._iter_rows(sql, params, table="articles" if decoded else None)
+
+    def export_batches(
+        self,
+        table: str,
+        filters: ArticleFilter | None = None,
+        *,
+        size: int = 1000,
+        csv_line: bool = False,
+        excel_safe: bool = False,
+    ) -> Generator[list[tuple[Any, ...]], None, None]:
+        """The rows of export table ``table`` (see :mod:`archive.tables`) that belong to the
+        ``filters``' articles, ``size`` rows at a time, in storage order (constant memory).
+
+        Values are as stored: JSON columns stay JSON text, times ISO-8601 text. With
+        ``csv_line`` each row is one value, the row as a CSV line (see
+        :meth:`archive.tables.ExportTable.select`).
+        """
+        sql, params = export_table(table).select(
+            filters or ArticleFilter(), csv_line=csv_line, excel_safe=excel_safe
+        )
+        try:
+            cursor = self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            connection.reraise(exc, self.path)
+        try:
+            while rows := cursor.fetchmany(size):
+                yield rows
+        finally:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # the archive closed first
+                cursor.close()
+
+    def export_count(self, table: str, filters: ArticleFilter | None = None) -> int:
+        """How many rows :meth:`export_batches` gives."""
+        sql, params = export_table(table).count(filters or ArticleFilter())
+        return int(self.conn.execute(sql, params).fetchone()[0])
 
     def count_articles(self, site: str | None = None) -> int:
         if site is None:

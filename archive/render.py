@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -27,6 +28,45 @@ def console() -> Console:
 def echo_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     sys.stdout.write("\n")
+
+
+def echo_rows(
+    rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None
+) -> None:
+    """Rows as a JSON array or as CSV with a header (lists and dicts as JSON text)."""
+    if fmt == "json":
+        echo_json(list(rows))
+        return
+    names = list(columns or (rows[0].keys() if rows else []))
+    writer = csv.writer(sys.stdout)
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_cell(row.get(name)) for name in names])
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def rows_table(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rows of any query as an aligned table (numbers right-aligned)."""
+    out = console()
+    if not rows:
+        out.print("(no rows)")
+        return
+    names = list(rows[0].keys())
+    table = Table(show_lines=False)
+    for name in names:
+        numeric = all(isinstance(r.get(name), int | float) for r in rows if r.get(name) is not None)
+        table.add_column(name, justify="right" if numeric else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(Text("" if row.get(n) is None else str(_cell(row.get(n)))) for n in names))
+    out.print(table)
+    out.print(f"{len(rows)} row(s)")
 
 
 def pick_format(fmt: str | None) -> str:
@@ -73,7 +113,8 @@ def stats_table(stats: Mapping[str, Any]) -> None:
     out.print(
         f"[bold]{escape(str(stats['path']))}[/bold] (schema v{stats['schema_version']}): "
         f"{totals['articles']} articles, {totals['captures']} captures, "
-        f"{totals['links']} links, {totals['runs']} runs"
+        f"{totals['links']} links, {totals['runs']} runs, {totals['versions']} versions; "
+        f"{totals['duplicates']} exact duplicates, {totals['clusters']} clusters with copies"
     )
     sites = Table(title="Articles by site")
     for name in ("Site", "Articles", "First seen", "Last seen"):
@@ -86,6 +127,16 @@ def stats_table(stats: Mapping[str, Any]) -> None:
             _when(row["last_seen_at"]),
         )
     out.print(sites)
+    _counts(out, "Articles per month (published)", "Month", stats.get("months", []), "month")
+    _counts(out, "Articles per day (published)", "Day", stats.get("days", []), "day")
+    if stats.get("clusters"):
+        clusters = Table(title="Largest clusters of copies")
+        clusters.add_column("Cluster", no_wrap=True)
+        clusters.add_column("Articles", justify="right")
+        clusters.add_column("Title")
+        for row in stats["clusters"]:
+            clusters.add_row(row["cluster_id"], str(row["articles"]), Text(row["title"] or ""))
+        out.print(clusters)
     statuses = Table(title="Captures by status")
     statuses.add_column("Status", justify="right")
     statuses.add_column("Captures", justify="right")
@@ -107,6 +158,18 @@ def stats_table(stats: Mapping[str, Any]) -> None:
             row["finish_reason"] or "(running or killed)",
         )
     out.print(runs)
+
+
+def _counts(
+    out: Console, title: str, label: str, rows: Iterable[Mapping[str, Any]], key: str
+) -> None:
+    table = Table(title=title)
+    table.add_column(label, no_wrap=True)
+    table.add_column("Articles", justify="right")
+    for row in rows:
+        table.add_row(str(row[key]), str(row["articles"]))
+    if table.row_count:
+        out.print(table)
 
 
 def _when(stamp: str | None) -> str:
@@ -148,6 +211,25 @@ def article_text(article: Mapping[str, Any]) -> None:
         out.print(_block(block))
     _links(out, "Links out", article.get("links_out", []), incoming=False)
     _links(out, "Linked from", article.get("links_in", []), incoming=True)
+    versions = article.get("versions", [])
+    if versions:
+        table = Table(title="Versions", title_justify="left")
+        for name in ("Version", "Captured", "Title", "Body chars", "Capture"):
+            table.add_column(name, justify="right" if name in ("Version", "Body chars") else "left")
+        for v in versions:
+            table.add_row(
+                str(v["version"]),
+                _when(v["captured_at"]),
+                Text(v.get("title") or ""),
+                str(v.get("body_chars") or 0),
+                v.get("capture_id") or "",
+            )
+        out.print(table)
+    aliases = [a["url"] for a in article.get("aliases", [])]
+    if len(aliases) > 1:
+        out.print(Text("Also seen at", style="bold"))
+        for alias in aliases:
+            out.print(Text(f"  {alias}"))
     captures = article.get("captures", [])
     if captures:
         out.print()

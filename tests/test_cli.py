@@ -91,7 +91,17 @@ def assert_clean_error(result: Result, message: str, code: int = 1) -> None:
 
 
 def test_every_command_has_help() -> None:
-    assert set(cli.commands) >= {"demo", "crawl", "search", "show", "stats", "export", "extract"}
+    assert set(cli.commands) >= {
+        "demo",
+        "crawl",
+        "search",
+        "show",
+        "stats",
+        "sql",
+        "export",
+        "serve",
+        "extract",
+    }
     for name, command in cli.commands.items():
         result = run(name, "--help")
         assert result.exit_code == 0, name
@@ -149,7 +159,15 @@ def test_search_bad_query_is_a_clean_error(db: str) -> None:
 
 def test_missing_archive_is_a_clean_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope.db"
-    for args in (["search", "x"], ["show", "x"], ["stats"], ["export", "--format", "csv"]):
+    for args in (
+        ["search", "x"],
+        ["show", "x"],
+        ["stats"],
+        ["sql", "SELECT 1"],
+        ["export", "--format", "csv"],
+        ["export", "--graph", "related", "--format", "gexf", "--out", str(tmp_path / "g.gexf")],
+        ["serve"],
+    ):
         assert_clean_error(run(*args, "--db", str(missing)), "No archive at")
     assert not missing.exists()  # readers never create an archive
 
@@ -445,6 +463,7 @@ def test_demo_serves_crawls_and_suggests_next_steps(
     assert f"morgue search Dannemora --db {db}" in out
     assert f"morgue show {ALPHA.id} --db {db}" in out
     assert f"morgue export --format csv --out articles.csv --db {db}" in out
+    assert f"morgue serve --db {db}" in out
 
 
 # -- the console script ------------------------------------------------------------------------
@@ -474,13 +493,16 @@ def test_click_group_is_a_click_group() -> None:
 
 def test_readers_migrate_an_older_archive_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def add_notes(conn: sqlite3.Connection) -> None:
-        """Version 2 (test only): articles.notes."""
+        """The next version (test only): articles.notes."""
         conn.execute("ALTER TABLE articles ADD COLUMN notes TEXT")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(2, add_notes)))
+    following = schema.MIGRATIONS[-1].version + 1
+    monkeypatch.setattr(
+        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(following, add_notes))
+    )
     result = run("stats", "--db", db, "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["schema_version"] == 2
+    assert json.loads(result.stdout)["schema_version"] == following
 
 
 def test_a_newer_archive_is_a_clean_error(db: str) -> None:
@@ -488,3 +510,66 @@ def test_a_newer_archive_is_a_clean_error(db: str) -> None:
     conn.execute("PRAGMA user_version = 9")
     conn.close()
     assert_clean_error(run("search", "x", "--db", db), f"{db} has schema version 9, newer")
+
+
+# -- issue 5: the research side (more in test_search, test_sql, test_export, test_graph,
+# test_serve) ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def research_db(tmp_path: Path) -> str:
+    from research_archive import build
+
+    return build(tmp_path / "research.db")
+
+
+def test_stats_shows_months_days_duplicates_clusters_statuses_and_runs(research_db: str) -> None:
+    data = json.loads(run("stats", "--db", research_db).stdout)
+    assert data["totals"]["duplicates"] == 1 and data["totals"]["clusters"] == 1
+    assert data["months"] == [
+        {"month": "2025-04", "articles": 1},
+        {"month": "2025-03", "articles": 2},
+        {"month": "(unknown)", "articles": 1},
+    ]
+    assert [d["day"] for d in data["days"]][:3] == ["2025-04-02", "2025-03-05", "2025-03-01"]
+    assert data["clusters"][0]["articles"] == 2
+    assert {r["status"]: r["captures"] for r in data["captures_by_status"]} == {0: 1, 200: 4}
+    table = run("stats", "--db", research_db, "--format", "table", "--days", "2", env=WIDE).stdout
+    for text in (
+        "Articles per month",
+        "2025-04",
+        "Articles per day",
+        "2025-04-02",
+        "Largest clusters of copies",
+        "Prison scandal at Dannemora",
+        "1 exact duplicates, 1 clusters with copies",
+        "failed (no response)",
+        "finished",
+    ):
+        assert text in table, text
+    assert "2025-03-01 " not in table.split("Articles per day")[1].split("Captures")[0]
+
+
+def test_show_has_versions_aliases_and_links_both_ways(research_db: str) -> None:
+    from research_archive import A, B
+
+    text = run("show", B.id, "--db", research_db, env=WIDE).stdout
+    assert "Versions" in text and "Harbour boats return early" in text
+    assert "Linked from" in text and "Prison scandal at Dannemora" in text
+    assert "Also seen at" in text and "utm_source=feed" in text
+    data = json.loads(run("show", B.url, "--db", research_db, "--format", "json").stdout)
+    assert [v["version"] for v in data["versions"]] == [1, 2]
+    assert {a["url"] for a in data["aliases"]} >= {B.url, B.canonical_url}
+    assert [link["source_id"] for link in data["links_in"]] == [A.id]
+
+
+def test_quiet_and_machine_output(research_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "a.csv"
+    quiet = run("export", "--format", "csv", "--out", str(out), "--quiet", "--db", research_db)
+    assert quiet.exit_code == 0 and quiet.output == ""
+    assert out.exists()
+    ids = run("search", "dannemora", "--quiet", "--db", research_db).stdout.split()
+    assert len(ids) == 2 and all(len(i) == 16 for i in ids)
+
+
+WIDE = {"COLUMNS": "200"}

@@ -1,0 +1,120 @@
+"""Headless Chromium for tests, driven over the DevTools protocol; loopback only.
+
+Chromium is Debian's ``chromium`` package, installed with apt-get when missing.
+It runs with exactly morgue's flags (below), a fresh profile directory and a
+DevTools port on 127.0.0.1 chosen by Chromium itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import websocket
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+def chromium() -> str:
+    """The Chromium binary; installs Debian's package when it is missing (as root)."""
+    found = shutil.which("chromium") or "/usr/bin/chromium"
+    if Path(found).exists():
+        return found
+    if os.geteuid() != 0:
+        raise RuntimeError("chromium is missing: apt-get install -y chromium (as root)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update"], check=True, env=env, capture_output=True)
+    subprocess.run(
+        ["apt-get", "install", "-y", "chromium"], check=True, env=env, capture_output=True
+    )
+    return "/usr/bin/chromium"
+
+
+class Page:
+    """One tab, over a DevTools websocket."""
+
+    def __init__(self, ws: websocket.WebSocket) -> None:
+        self.ws = ws
+        self.next_id = 0
+
+    def send(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return dict(message.get("result", {}))
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression: str, timeout: float = 20.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(RuntimeError):  # the page is navigating
+                value = self.evaluate(expression)
+                if value:
+                    return value
+            time.sleep(0.1)
+        raise TimeoutError(f"never true: {expression}")
+
+
+@contextlib.contextmanager
+def browser(profile: Path, *, timeout: float = 30.0) -> Iterator[Page]:
+    """Start headless Chromium with :data:`FLAGS` and a fresh ``profile``; yield its tab."""
+    profile.mkdir(parents=True, exist_ok=True)
+    command = [
+        chromium(),
+        *FLAGS,
+        f"--user-data-dir={profile}",
+        "--remote-debugging-address=127.0.0.1",
+        "--remote-debugging-port=0",
+        "about:blank",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + timeout
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("Chromium did not open its DevTools port")
+            time.sleep(0.1)
+        port = int(port_file.read_text().splitlines()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as reply:
+            targets = json.load(reply)
+        page = next(t for t in targets if t.get("type") == "page")
+        ws = websocket.create_connection(
+            page["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True
+        )
+        try:
+            yield Page(ws)
+        finally:
+            ws.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,151 @@
+"""Search: FTS5 + bm25 with snippets, every filter, every output format, and bad queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from research_archive import A, B, C, D, build
+
+from archive import Archive
+from archive.cli import cli
+from archive.errors import QueryError, UsageError
+from archive.filters import ArticleFilter
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return build(tmp_path / "archive.db")
+
+
+def run(*args: str) -> Result:
+    """The CLI with a wide terminal, so table cells do not wrap."""
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "200"}, catch_exceptions=False)
+
+
+def ids(hits: list[dict[str, object]]) -> list[object]:
+    return [hit["id"] for hit in hits]
+
+
+def test_ranked_by_bm25_title_first_with_highlighted_snippets(db: str) -> None:
+    with Archive(db, readonly=True) as archive:
+        hits = archive.search("dannemora")
+    assert ids(hits) == [A.id, C.id]  # both have it in title and body; A is shorter
+    assert hits[0]["rank"] <= hits[1]["rank"]
+    assert "[Dannemora]" in hits[0]["snippet"]
+    assert hits[0]["authors"] == ["Ann Reporter"]
+    assert {"site", "published_at", "section", "cluster_id", "url"} <= set(hits[0])
+    with Archive(db, readonly=True) as archive:
+        title_hit = archive.search("harbour")  # B: title and body; nothing else
+    assert ids(title_hit) == [B.id]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (ArticleFilter(), [A.id, C.id]),
+        (ArticleFilter(site="other.example"), [C.id]),
+        (ArticleFilter(since="2025-03-02"), [C.id]),
+        (ArticleFilter(until="2025-03-01"), [A.id]),  # a bare day covers all of it
+        (ArticleFilter(since="2025-03-01T08:00:00Z", until="2025-03-01T08:00:00Z"), [A.id]),
+        (ArticleFilter(author="cy editor"), [C.id]),  # any case, one name of the array
+        (ArticleFilter(author="Ann"), []),  # exact names, not substrings
+        (ArticleFilter(section="CRIME"), [A.id, C.id]),
+        (ArticleFilter(cluster=A.id), [A.id, C.id]),
+        (ArticleFilter(cluster=C.id), [A.id, C.id]),  # any member names its cluster
+        (ArticleFilter(cluster=B.id), []),
+        (ArticleFilter(site="coastline.example", section="Crime", author="Ann Reporter"), [A.id]),
+    ],
+)
+def test_filters(db: str, filters: ArticleFilter, expected: list[str]) -> None:
+    with Archive(db, readonly=True) as archive:
+        assert ids(archive.search("dannemora", filters=filters)) == expected
+
+
+def test_limit_and_prefix_and_phrase(db: str) -> None:
+    with Archive(db, readonly=True) as archive:
+        assert len(archive.search("officers OR boats OR storm", limit=2)) == 2
+        assert ids(archive.search("harb*")) == [B.id]
+        assert ids(archive.search('"after an inquiry"')) == [A.id, C.id]
+        assert archive.search('"inquiry after"') == []
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "AND", "title:", "(officers"])
+def test_malformed_query_is_a_query_error(db: str, query: str) -> None:
+    with Archive(db, readonly=True) as archive, pytest.raises(QueryError, match="Bad search query"):
+        archive.search(query)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"since": "yesterday"}, "--since takes"),
+        ({"since": "2025-04-01", "until": "2025-03-01"}, "after"),
+    ],
+)
+def test_bad_dates_are_usage_errors(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        ArticleFilter(**kwargs)
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def test_cli_json_when_piped_with_every_filter(db: str) -> None:
+    result = run(
+        "search",
+        "dannemora",
+        "--db",
+        db,
+        "--site",
+        "other.example",
+        "--since",
+        "2025-04-01",
+        "--until",
+        "2025-04-30",
+        "--author",
+        "Cy Editor",
+        "--section",
+        "crime",
+        "--cluster",
+        A.id,
+        "--limit",
+        "5",
+    )
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout)
+    assert ids(hits) == [C.id]
+    assert "**Dannemora**" in hits[0]["snippet"]
+
+
+def test_cli_table_and_csv_and_quiet(db: str) -> None:
+    table = run("search", "dannemora", "--db", db, "--format", "table")
+    assert table.exit_code == 0
+    assert "Prison scandal at Dannemora" in table.stdout and "2 result(s)" in table.stdout
+    assert "Harbour" not in table.stdout and "\x02" not in table.stdout
+    rows = list(
+        csv.DictReader(
+            io.StringIO(run("search", "dannemora", "--db", db, "--format", "csv").stdout)
+        )
+    )
+    assert [r["id"] for r in rows] == [A.id, C.id]
+    assert json.loads(rows[1]["authors"]) == ["Ann Reporter", "Cy Editor"]
+    assert "**Dannemora**" in rows[0]["snippet"]
+    quiet = run("search", "dannemora", "--db", db, "-q")
+    assert quiet.stdout.split() == [A.id, C.id]
+
+
+def test_cli_errors(db: str, tmp_path: Path) -> None:
+    bad = run("search", '"unclosed', "--db", db)
+    assert bad.exit_code == 1 and "Error: Bad search query" in bad.stderr
+    assert "Traceback" not in bad.output and bad.stdout == ""
+    date = run("search", "x", "--since", "last week", "--db", db)
+    assert date.exit_code == 2 and "Error: --since takes an ISO-8601" in date.stderr
+    missing = run("search", "x", "--db", str(tmp_path / "none.db"))
+    assert missing.exit_code == 1 and "Error: No archive at" in missing.stderr
+    assert not (tmp_path / "none.db").exists()
+    assert D.id  # the formula article exists but matches none of these
