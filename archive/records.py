@@ -48,9 +48,13 @@ class Capture:
 class PageWrite:
     """One unit of work for :meth:`archive.Archive.save_batch`.
 
-    ``action`` is ``"new"`` (insert the article, its blocks and links) or
-    ``"seen"`` (the article is archived already: move last_seen_at), or None
-    when the capture produced no article (a failure, a non-HTML response).
+    ``action`` is ``"new"`` (insert the article, its blocks and links),
+    ``"seen"`` (the article is archived already, or was met earlier in this run:
+    move last_seen_at), ``"changed"`` (archived, and its title or body hash
+    differ: write the next version), ``"unchanged"`` (archived and the same, or a
+    304 answer: move last_seen_at; the capture's ``article_id`` names the
+    article when no ``article`` is given), or None when the capture produced no
+    article (a failure, a non-HTML response).
     """
 
     capture: Capture
@@ -64,7 +68,9 @@ class BatchResult:
 
     captures: int = 0
     articles_new: int = 0
-    articles_seen: int = 0
+    articles_seen: int = 0  # archived articles whose last_seen_at moved (unchanged ones too)
+    articles_changed: int = 0  # archived articles that got a new version
+    articles_unchanged: int = 0  # re-crawled and found the same (or answered 304)
     links: int = 0  # link rows written for the new articles
     links_resolved: int = 0  # archived links whose target_id this batch's articles filled in
 
@@ -73,6 +79,8 @@ class BatchResult:
             "captures": self.captures,
             "articles_new": self.articles_new,
             "articles_seen": self.articles_seen,
+            "articles_changed": self.articles_changed,
+            "articles_unchanged": self.articles_unchanged,
             "links": self.links,
             "links_resolved": self.links_resolved,
         }

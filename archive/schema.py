@@ -254,6 +254,37 @@ def _v2_dedup_and_versions(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+_V3_STATEMENTS = (
+    # One MinHash signature per article: the near-duplicate index, reloaded by each run.
+    """
+    CREATE TABLE "near_dups" (
+        "article_id" TEXT PRIMARY KEY REFERENCES "articles"("id") ON DELETE CASCADE,
+        "params" TEXT NOT NULL,
+        "shingles" INTEGER NOT NULL,
+        "signature" BLOB NOT NULL,
+        "matched_id" TEXT,
+        "score" REAL,
+        "computed_at" TEXT
+    )
+    """,
+    'CREATE INDEX "idx_near_dups_params" ON "near_dups" ("params")',
+    # How many articles of a site carried each paragraph: boilerplate detection.
+    """
+    CREATE TABLE "paragraph_counts" (
+        "key" INTEGER PRIMARY KEY,
+        "articles" INTEGER NOT NULL
+    )
+    """,
+    'CREATE INDEX "idx_versions_capture_id" ON "versions" ("capture_id")',
+)
+
+
+def _v3_near_dup_index(conn: sqlite3.Connection) -> None:
+    """Version 3 (issue 4): near_dups and paragraph_counts, the near-duplicate index."""
+    for statement in _V3_STATEMENTS:
+        conn.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -268,6 +299,7 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, _v1_initial),
     Migration(2, _v2_dedup_and_versions),
+    Migration(3, _v3_near_dup_index),
 )
 
 #: The version this code writes: the last migration's.

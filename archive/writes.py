@@ -8,17 +8,19 @@ import zlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from archive.base import ArchiveBase, encode_json
+from archive.base import encode_json
 from archive.errors import UsageError
 from archive.records import BatchResult, Capture, PageWrite
+from archive.similarity import SimilarityMixin, flush_staged
+from archive.versions import VersionsMixin
 
 if TYPE_CHECKING:
     from pipelines.extraction.model import Article
 
 #: How capture bodies are compressed (the ``captures.compression`` value).
 COMPRESSION = "zlib"
-#: Actions a :class:`PageWrite` may carry.
-ACTIONS = ("new", "seen", None)
+#: Actions a :class:`PageWrite` may carry (see :class:`archive.records.PageWrite`).
+ACTIONS = ("new", "seen", "changed", "unchanged", None)
 #: Most host parameters in one ``IN (...)`` list (SQLite's limit is 32766; stay modest).
 _CHUNK = 500
 
@@ -35,15 +37,33 @@ INSERT INTO articles (
     id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
     modified_raw, language, site_name, section, tags, description, image_url, body_text,
     body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
-    first_seen_at, last_seen_at, run_id, cluster_id, version
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+    first_seen_at, last_seen_at, run_id, cluster_id, version, duplicate_of
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
 ON CONFLICT DO NOTHING
 """
 
 _INSERT_VERSION = """
 INSERT INTO versions (article_id, version, captured_at, title, body_text, content_hash, capture_id)
-VALUES (?, 1, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
+"""
+
+# A changed article: the row takes the new version's fields (id, URLs, first_seen_at,
+# duplicate_of and cluster_id stay).
+_UPDATE_ARTICLE = """
+UPDATE articles SET
+    title = ?, authors = ?, published_at = ?, published_raw = ?, modified_at = ?,
+    modified_raw = ?, language = ?, site_name = ?, section = ?, tags = ?, description = ?,
+    image_url = ?, body_text = ?, body_html = ?, word_count = ?, content_hash = ?,
+    field_sources = ?, next_page_url = ?, capture_id = ?, run_id = COALESCE(?, run_id),
+    last_seen_at = MAX(last_seen_at, ?), version = ?
+WHERE id = ?
+"""
+
+# The earliest archived article with the same body: what a copy's duplicate_of names.
+_EARLIEST_COPY = """
+SELECT id, cluster_id FROM articles WHERE content_hash = ? AND id != ? AND duplicate_of IS NULL
+ORDER BY first_seen_at, rowid LIMIT 1
 """
 
 _INSERT_ALIAS = """
@@ -81,7 +101,7 @@ WHERE target_id IS NULL AND target_url IN (SELECT url FROM aliases WHERE article
 """
 
 
-class WritesMixin(ArchiveBase):
+class WritesMixin(VersionsMixin, SimilarityMixin):
     # -- runs ----------------------------------------------------------------------
     def start_run(
         self,
@@ -164,7 +184,22 @@ class WritesMixin(ArchiveBase):
             for article in new_articles:
                 cursor = conn.execute(_RESOLVE_IN, (article.id, article.id))
                 result.links_resolved += cursor.rowcount
+            flush_staged(conn, self._staged(), {a.id for a in new_articles})
         return result
+
+    def save_version(self, article: Article, *, capture_id: str, captured_at: str) -> bool:
+        """Re-extracted ``article`` (``morgue reprocess``) from stored capture ``capture_id``:
+        the next version when its title or body differs from the archived row. Touches no
+        capture and leaves last_seen_at alone. Returns whether a version was written."""
+        result = BatchResult()
+        with self._write("save a version") as conn:
+            changed = _apply_change(
+                conn, article, result, capture_id=capture_id, captured_at=captured_at
+            )
+            if changed:
+                conn.execute(_RESOLVE_OUT, (article.id,))
+                flush_staged(conn, self._staged(), {article.id})
+        return changed
 
     def _save_page(
         self,
@@ -177,20 +212,25 @@ class WritesMixin(ArchiveBase):
         capture, article = write.capture, write.article
         if write.action is None:  # no article to store (a failure, a non-article page)
             return capture.article_id
-        if article is not None and _insert_article(conn, article, capture):
+        if article is not None and self._insert_new(conn, article, capture):
             result.articles_new += 1
             result.links += _insert_children(conn, article)
-            conn.execute(
-                _INSERT_VERSION,
-                (
-                    article.id,
-                    capture.fetched_at,
-                    article.title,
-                    article.body_text,
-                    article.content_hash,
-                    capture.id,
-                ),
+            _insert_version(conn, article, capture.id, capture.fetched_at, 1)
+            _insert_aliases(conn, article.id, capture, article.canonical_url, article.url)
+            new_articles.append(article)
+            return article.id
+        if (
+            article is not None
+            and write.action == "changed"
+            and _apply_change(
+                conn,
+                article,
+                result,
+                capture_id=capture.id,
+                captured_at=capture.fetched_at,
+                run_id=capture.run_id,
             )
+        ):
             _insert_aliases(conn, article.id, capture, article.canonical_url, article.url)
             new_articles.append(article)
             return article.id
@@ -199,9 +239,102 @@ class WritesMixin(ArchiveBase):
             return None
         if conn.execute(_TOUCH, (capture.fetched_at, article_id)).rowcount:
             result.articles_seen += 1
+            if write.action in {"unchanged", "changed"}:
+                result.articles_unchanged += 1
             _insert_aliases(conn, article_id, capture)
             return article_id
         return None  # "seen" for an article that is not archived and was not given
+
+    def _insert_new(self, conn: sqlite3.Connection, article: Article, capture: Capture) -> bool:
+        """Insert ``article`` unless archived; a copy of an earlier body gets duplicate_of
+        and joins that copy's cluster, else it takes the cluster the dedup stage staged."""
+        copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
+        duplicate_of = copy[0] if copy else None
+        staged = self._staged().get(article.id)
+        if copy and (staged is None or staged.matched_id is None):
+            cluster_id = str(copy[1] or copy[0])  # an exact copy is a near copy too
+        else:
+            cluster_id = staged.cluster_id if staged else article.id
+        return _insert_article(conn, article, capture, cluster_id, duplicate_of)
+
+
+def _insert_version(
+    conn: sqlite3.Connection, article: Article, capture_id: str, captured_at: str, version: int
+) -> None:
+    conn.execute(
+        _INSERT_VERSION,
+        (
+            article.id,
+            version,
+            captured_at,
+            article.title,
+            article.body_text,
+            article.content_hash,
+            capture_id,
+        ),
+    )
+
+
+def _apply_change(
+    conn: sqlite3.Connection,
+    article: Article,
+    result: BatchResult,
+    *,
+    capture_id: str,
+    captured_at: str,
+    run_id: str | None = None,
+) -> bool:
+    """Make ``article`` the archived row's next version when its title or body hash differ.
+
+    The row, its blocks and its outgoing links take the new extraction; ``versions`` gets
+    version n+1; ``duplicate_of`` is recomputed for the new body. False (nothing written)
+    when the article is not archived or did not change.
+    """
+    row = conn.execute(
+        "SELECT title, content_hash, version FROM articles WHERE id = ?", (article.id,)
+    ).fetchone()
+    if row is None or (row[0], row[1]) == (article.title, article.content_hash):
+        return False
+    version = int(row[2]) + 1
+    last_seen = captured_at if run_id is not None else ""  # reprocess: last_seen_at stays
+    conn.execute(
+        _UPDATE_ARTICLE,
+        (*_article_fields(article), capture_id, run_id, last_seen, version, article.id),
+    )
+    copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
+    conn.execute(
+        "UPDATE articles SET duplicate_of = ? WHERE id = ?", (copy[0] if copy else None, article.id)
+    )
+    conn.execute("DELETE FROM blocks WHERE article_id = ?", (article.id,))
+    conn.execute("DELETE FROM links WHERE source_id = ?", (article.id,))
+    result.links += _insert_children(conn, article)
+    _insert_version(conn, article, capture_id, captured_at, version)
+    result.articles_changed += 1
+    return True
+
+
+def _article_fields(article: Article) -> tuple[Any, ...]:
+    """The columns from ``title`` to ``next_page_url``, in _UPDATE_ARTICLE's order."""
+    return (
+        article.title,
+        encode_json(list(article.authors)),
+        article.published_at,
+        article.published_raw,
+        article.modified_at,
+        article.modified_raw,
+        article.language,
+        article.site_name,
+        article.section,
+        encode_json(list(article.tags)),
+        article.description,
+        article.image_url,
+        article.body_text,
+        article.body_html,
+        article.word_count,
+        article.content_hash,
+        encode_json(dict(article.field_sources)),
+        article.next_page_url,
+    )
 
 
 def _insert_aliases(
@@ -240,7 +373,13 @@ def _insert_capture(conn: sqlite3.Connection, capture: Capture, article_id: str 
     return cursor.rowcount
 
 
-def _insert_article(conn: sqlite3.Connection, article: Article, capture: Capture) -> bool:
+def _insert_article(
+    conn: sqlite3.Connection,
+    article: Article,
+    capture: Capture,
+    cluster_id: str,
+    duplicate_of: str | None,
+) -> bool:
     cursor = conn.execute(
         _INSERT_ARTICLE,
         (
@@ -270,7 +409,8 @@ def _insert_article(conn: sqlite3.Connection, article: Article, capture: Capture
             capture.fetched_at,
             capture.fetched_at,
             capture.run_id,
-            article.id,  # its own cluster until near-copy detection says otherwise
+            cluster_id,
+            duplicate_of,
         ),
     )
     return cursor.rowcount > 0

@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.errors import UsageError
+from crawler.extensions.runlock import ensure_unlocked
 from crawler.seeds import parse_follow, resolve_seeds
 
 
@@ -26,7 +27,8 @@ class CrawlSummary:
     finish_reason: str
     pages: int = 0  # responses and failed requests, each a captures row
     articles_new: int = 0
-    articles_seen: int = 0
+    articles_seen: int = 0  # archived already: unchanged, or changed (a new version)
+    articles_changed: int = 0
     errors: int = 0  # failed requests and HTTP error responses
     seeds_failed: int = 0
     seeds: int = 0
@@ -41,7 +43,7 @@ class _Tally:
     """Counts pages as they leave the pipelines (the ``item_scraped`` signal)."""
 
     def __init__(self) -> None:
-        self.pages = self.new = self.seen = self.errors = self.seeds_failed = 0
+        self.pages = self.new = self.seen = self.changed = self.errors = self.seeds_failed = 0
 
     def item_scraped(self, item: Any) -> None:
         self.pages += 1
@@ -51,8 +53,10 @@ class _Tally:
                 self.seeds_failed += 1
         if item.action == "new":
             self.new += 1
-        elif item.action == "seen":
+        elif item.action in ("seen", "changed", "unchanged"):
             self.seen += 1
+            if item.action == "changed":
+                self.changed += 1
 
 
 def crawl_settings(archive_path: str, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -91,6 +95,8 @@ def run_crawl(
         parse_follow(args.get("follow", "related,next"))
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    # A second run on a locked archive: a clear message before the reactor starts.
+    ensure_unlocked(archive_path)
     process.crawl(crawler, **args)
     if show_progress:
         _run_with_progress(process, crawler, tally)
@@ -104,6 +110,7 @@ def run_crawl(
         pages=tally.pages,
         articles_new=tally.new,
         articles_seen=tally.seen,
+        articles_changed=tally.changed,
         errors=tally.errors,
         seeds_failed=tally.seeds_failed,
         seeds=len(getattr(spider, "seeds", [])),

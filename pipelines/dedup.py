@@ -1,53 +1,204 @@
-"""DedupPipeline: one article per canonical URL, across the run and across runs. Its one job."""
+"""DedupPipeline: decide what an extracted article is to the archive. Its one job.
+
+* **Identity.** The article's canonical URL is recomputed by :mod:`pipelines.urls`
+  (tracking parameters dropped, AMP mapped to its canonical), and its ID follows it.
+* **New, changed or seen.** An article met again in this run is ``seen``; an archived
+  one is ``changed`` when its title or body hash differ (the store writes the next
+  version) and ``seen`` (unchanged: only last_seen_at moves) otherwise; anything else
+  is ``new``.
+* **304.** A ``304 Not Modified`` answer carries no article: it is mapped to its article
+  through the archive's ``aliases`` and labelled ``unchanged``.
+* **Near copies.** A new article is sketched (MinHash, :mod:`pipelines.neardup`) and
+  joins the cluster of the best archived near copy; the signature is staged on the
+  archive and persisted with the article. Exact copies (same body hash) get
+  ``duplicate_of`` from the archive itself.
+
+Counted as ``morgue/dedup/new``, ``seen_in_run``, ``seen_before`` (changed + unchanged),
+``changed``, ``unchanged``, ``not_modified``, ``near_dup/joined``, ``near_dup/alone``
+and ``canonical/rewritten``.
+"""
 
 from __future__ import annotations
 
+import itertools
+import logging
+import time
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from itemadapter import ItemAdapter
 
+from archive.similarity import NearDupRecord
+from crawler.items import utc_now_iso
 from pipelines.handle import archive_for
+from pipelines.neardup import NearDupIndex, SketchParams, sketch
+from pipelines.neardup.boilerplate import BoilerplateFilter
+from pipelines.urls import canonical_url
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
+
+    from archive import Archive
+    from pipelines.extraction.model import Article
+
+logger = logging.getLogger(__name__)
+
+#: Defaults of the settings (docs/dedup.md gives the bench figures behind them).
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_SHINGLE_SIZE = 3
+DEFAULT_NUM_PERM = 64
+DEFAULT_BANDS = 32
+DEFAULT_BOILERPLATE_MIN = 3
+
+
+def index_settings(settings: BaseSettings) -> tuple[SketchParams, float]:
+    """``(SketchParams, threshold)`` from ``NEAR_DUP_*`` settings, with the defaults."""
+    params = SketchParams(
+        shingle_size=settings.getint("NEAR_DUP_SHINGLE_SIZE", DEFAULT_SHINGLE_SIZE),
+        num_perm=settings.getint("NEAR_DUP_NUM_PERM", DEFAULT_NUM_PERM),
+        bands=settings.getint("NEAR_DUP_BANDS", DEFAULT_BANDS),
+    )
+    return params, settings.getfloat("NEAR_DUP_THRESHOLD", DEFAULT_THRESHOLD)
+
+
+def load_index(archive: Archive, params: SketchParams, threshold: float) -> NearDupIndex:
+    """The near-dup index with every signature the archive holds for ``params``."""
+    index = NearDupIndex(params, threshold)
+    rows = archive.iter_near_dups(params.key)
+    while chunk := list(itertools.islice(rows, 20000)):
+        index.add_many(
+            [row[0] for row in chunk],
+            np.frombuffer(b"".join(row[3] for row in chunk), dtype="<u4").reshape(
+                len(chunk), params.num_perm
+            ),
+            np.fromiter((row[2] for row in chunk), dtype=np.int32, count=len(chunk)),
+            [row[1] for row in chunk],
+        )
+    return index
+
+
+def canonicalise(article: Article) -> bool:
+    """Apply the URL rules to ``article.canonical_url`` in place; whether it changed."""
+    source = article.field_sources.get("canonical_url")
+    declared = None if source in (None, "url") else article.canonical_url
+    canonical = canonical_url(article.url, declared)
+    if canonical == article.canonical_url:
+        return False
+    article.canonical_url = canonical
+    return True
 
 
 class DedupPipeline:
-    """Label each extracted article ``new`` or ``seen``.
-
-    The article ID is derived from its canonical URL, so a URL met again,
-    in this run or an earlier one, maps to the same ID: the store pipeline
-    then only moves its ``last_seen_at`` and keeps the capture. Counted as
-    ``morgue/dedup/new``, ``morgue/dedup/seen_in_run`` and
-    ``morgue/dedup/seen_before``.
-    """
-
     def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
         self.crawler = crawler
         self.stats = stats
+        self.params, self.threshold = index_settings(crawler.settings)
+        self.enabled = crawler.settings.getbool("NEAR_DUP_ENABLED", True)
+        self.boilerplate_min = crawler.settings.getint(
+            "NEAR_DUP_BOILERPLATE_MIN", DEFAULT_BOILERPLATE_MIN
+        )
         self._seen: set[str] = set()
+        self._index: NearDupIndex | None = None
+        self._boilerplate: BoilerplateFilter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
         assert crawler.stats is not None
         return cls(crawler, crawler.stats)
 
+    @property
+    def index(self) -> NearDupIndex:
+        if self._index is None:
+            started = time.monotonic()
+            self._index = load_index(archive_for(self.crawler), self.params, self.threshold)
+            _ = self.boilerplate
+            logger.info(
+                "near-dup index: %d signatures loaded in %.2fs",
+                len(self._index),
+                time.monotonic() - started,
+            )
+        return self._index
+
+    @property
+    def boilerplate(self) -> BoilerplateFilter:
+        if self._boilerplate is None:
+            counts = archive_for(self.crawler).paragraph_counts(2)
+            self._boilerplate = BoilerplateFilter(self.boilerplate_min, counts)
+        return self._boilerplate
+
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         article = adapter.get("article")
         if article is None:
+            if adapter.get("status") == 304:
+                self._not_modified(adapter)
             return item
+        if canonicalise(article):
+            self.stats.inc_value("morgue/dedup/canonical/rewritten")
         article_id = article.id
         adapter["article_id"] = article_id
         if article_id in self._seen:
             adapter["action"] = "seen"
             self.stats.inc_value("morgue/dedup/seen_in_run")
-        elif archive_for(self.crawler).known_article_ids([article_id]):
-            adapter["action"] = "seen"
-            self.stats.inc_value("morgue/dedup/seen_before")
-        else:
+            return item
+        self._seen.add(article_id)
+        archive = archive_for(self.crawler)
+        state = archive.article_states([article_id]).get(article_id)
+        if state is None:
             adapter["action"] = "new"
             self.stats.inc_value("morgue/dedup/new")
-        self._seen.add(article_id)
+            self._cluster(archive, article, None, adapter.get("fetched_at"))
+        elif (state.title, state.content_hash) != (article.title, article.content_hash):
+            adapter["action"] = "changed"
+            self.stats.inc_value("morgue/dedup/seen_before")
+            self.stats.inc_value("morgue/dedup/changed")
+            self._cluster(archive, article, state.cluster_id, adapter.get("fetched_at"))
+        else:
+            adapter["action"] = "seen"
+            self.stats.inc_value("morgue/dedup/seen_before")
+            self.stats.inc_value("morgue/dedup/unchanged")
         return item
+
+    def _not_modified(self, adapter: ItemAdapter) -> None:
+        urls = [adapter.get("url"), adapter.get("final_url")]
+        found = archive_for(self.crawler).article_ids_for_aliases(u for u in urls if u)
+        article_id = next((found[u] for u in urls if u in found), None)
+        if article_id is None:
+            self.stats.inc_value("morgue/dedup/not_modified_unknown")
+            return
+        adapter["article_id"] = article_id
+        adapter["action"] = "unchanged"
+        self.stats.inc_value("morgue/dedup/not_modified")
+
+    def _cluster(
+        self, archive: Archive, article: Article, cluster_id: str | None, when: str | None
+    ) -> None:
+        """Sketch ``article`` (without its site's boilerplate), find its cluster (a changed
+        article keeps ``cluster_id``) and stage the signature for the store to persist."""
+        if not self.enabled:
+            return
+        is_new = cluster_id is None
+        text, keys = self.boilerplate.strip(article.site, article.body_text)
+        found = sketch(text, self.params)
+        match = None
+        if cluster_id is None:
+            self.boilerplate.observe(keys)
+            match = self.index.query(found, exclude=article.id)
+            cluster_id = match.cluster_id if match else article.id
+            self.stats.inc_value(f"morgue/dedup/near_dup/{'joined' if match else 'alone'}")
+        self.index.add(article.id, found, cluster_id)
+        archive.stage_near_dup(
+            NearDupRecord(
+                article_id=article.id,
+                cluster_id=cluster_id,
+                params=self.params.key,
+                shingles=found.shingles,
+                signature=found.signature.astype("<u4").tobytes(),
+                matched_id=match.article_id if match else None,
+                score=round(match.score, 4) if match else None,
+                computed_at=when or utc_now_iso(),
+                paragraphs=tuple(keys) if is_new else (),
+            )
+        )

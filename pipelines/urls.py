@@ -9,8 +9,13 @@ The rules, each with examples in docs/urls.md:
 * sort what remains of the query, keeping blank values;
 * normalise percent-encoding of the path and query (w3lib's ``canonicalize_url``).
 
-Honouring rel=canonical / og:url and mapping AMP pages to their canonical happen during
-extraction, which reads those from the page; they are passed through :func:`clean_url` too.
+Two more rules give the *canonical* URL of an article (:func:`canonical_url`):
+
+* honour rel=canonical / og:url when they point to the same site (extraction reads them
+  from the page; :func:`canonical_url` takes the page's choice and the fetched URL);
+* map an AMP URL to its canonical (:func:`amp_to_canonical`): a trailing ``/amp/`` or
+  ``/amp`` path segment, an ``amp/`` first segment, a ``.amp`` / ``.amp.html`` suffix,
+  an ``amp.`` host prefix, and the ``amp`` / ``outputType=amp`` query flags.
 """
 
 from __future__ import annotations
@@ -94,6 +99,55 @@ def clean_url(url: str) -> str:
         if not is_tracking_param(k)
     )
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+_AMP_SUFFIXES = (".amp.html", ".amp")
+
+
+def amp_to_canonical(url: str) -> str:
+    """The non-AMP URL of an AMP page (``url`` unchanged when it is not an AMP URL).
+
+    Applied after :func:`clean_url`, whose tracking list already drops ``?amp=1`` and
+    ``?outputType=amp``.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    netloc = parts.netloc
+    if netloc.lower().startswith("amp.") and netloc.count(".") >= 2:
+        netloc = netloc[4:]
+    path = parts.path
+    for suffix in ("/amp/", "/amp"):
+        if path.lower().endswith(suffix) and len(path) > len(suffix):
+            path = path[: -len(suffix)] + "/"
+            break
+    else:
+        if path.lower().startswith("/amp/") and len(path) > len("/amp/"):
+            path = path[len("/amp") :]
+        for suffix in _AMP_SUFFIXES:
+            if path.lower().endswith(suffix) and len(path) > len(suffix) + 1:
+                path = path[: -len(suffix)]
+                if suffix == ".amp.html":
+                    path += ".html"
+                break
+    return urlunsplit((parts.scheme, netloc, path, parts.query, parts.fragment))
+
+
+def canonical_url(url: str, declared: str | None = None) -> str:
+    """The canonical URL of the page fetched at ``url``.
+
+    ``declared`` is the page's own rel=canonical / og:url (as extraction found it); it
+    wins when it is on the same site as ``url``. Either way the result is cleaned and
+    an AMP URL is mapped to its canonical.
+    """
+    chosen = declared if declared and same_site(url, declared) else url
+    return amp_to_canonical(clean_url(chosen))
+
+
+def is_amp_url(url: str) -> bool:
+    """Whether ``url`` names an AMP variant (:func:`amp_to_canonical` would change it)."""
+    return amp_to_canonical(clean_url(url)) != clean_url(url)
 
 
 def same_site(url_a: str, url_b: str) -> bool:

@@ -65,7 +65,7 @@ def test_crawl_archives_every_related_article_once(
     # The same command again: no new article rows, last_seen_at moves, captures are kept.
     first_seen = {p: row["last_seen_at"] for p, row in articles.items()}
     gazette_site.clear_requests()
-    again = scrapy_crawl("-a", f"start_urls={seed}", archive=db)
+    again = scrapy_crawl("-a", f"start_urls={seed}", "-s", "RECRAWL_AFTER=0", archive=db)
     assert again.returncode == 0, again.stderr[-3000:]
     after = article_paths(db, gazette_site.base_url)
     assert set(after) == set(GAZETTE_REACHABLE)

@@ -1,0 +1,123 @@
+"""The near-duplicate index's persistence: one MinHash signature per article (``near_dups``).
+
+:mod:`pipelines.neardup` computes signatures and clusters; this mixin stores them so
+the next run reloads the index instead of re-reading every body. A signature is
+*staged* first (:meth:`stage_near_dup`) and written by the :meth:`save_batch` that
+stores its article, in the same transaction, so an article never has a cluster without
+a row or a signature without an article.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from archive.base import ArchiveBase
+
+
+@dataclass(frozen=True)
+class NearDupRecord:
+    """What the dedup stage decided about one article's near copies."""
+
+    article_id: str
+    cluster_id: str
+    params: str  # the sketch parameters, e.g. "k3-p64-s1"
+    shingles: int
+    signature: bytes  # num_perm little-endian uint32 values
+    matched_id: str | None = None  # the archived article it was matched to
+    score: float | None = None  # estimated containment of that match
+    computed_at: str = ""
+    paragraphs: tuple[int, ...] = ()  # paragraph keys to count (pipelines.neardup.boilerplate)
+
+
+_UPSERT = """
+INSERT INTO near_dups (article_id, params, shingles, signature, matched_id, score, computed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (article_id) DO UPDATE SET
+    params = excluded.params, shingles = excluded.shingles, signature = excluded.signature,
+    computed_at = excluded.computed_at
+"""
+
+
+_COUNT_PARAGRAPH = """
+INSERT INTO paragraph_counts (key, articles) VALUES (?, 1)
+ON CONFLICT (key) DO UPDATE SET articles = articles + 1
+"""
+
+
+class SimilarityMixin(ArchiveBase):
+    _staged_near_dups: dict[str, NearDupRecord]
+
+    def stage_near_dup(self, record: NearDupRecord) -> None:
+        """Keep ``record`` until the batch that stores its article writes it."""
+        self._staged()[record.article_id] = record
+
+    def unstage_near_dup(self, article_id: str) -> None:
+        """Forget a staged record whose article was not written."""
+        self._staged().pop(article_id, None)
+
+    def iter_near_dups(self, params: str) -> Iterator[tuple[str, str, int, bytes]]:
+        """``(article_id, cluster_id, shingles, signature)`` of every stored signature
+        made with ``params``, in archive order (constant memory)."""
+        for row in self._iter_rows(
+            "SELECT n.article_id, a.cluster_id, n.shingles, n.signature FROM near_dups n "
+            "JOIN articles a ON a.id = n.article_id WHERE n.params = ? ORDER BY a.rowid",
+            (params,),
+        ):
+            yield (
+                str(row["article_id"]),
+                str(row["cluster_id"] or row["article_id"]),
+                int(row["shingles"]),
+                bytes(row["signature"]),
+            )
+
+    def paragraph_counts(self, minimum: int = 2) -> dict[int, int]:
+        """``{paragraph key: articles}`` for keys carried by at least ``minimum`` articles."""
+        cursor = self.conn.execute(
+            "SELECT key, articles FROM paragraph_counts WHERE articles >= ?", (minimum,)
+        )
+        return {int(key): int(n) for key, n in cursor}
+
+    def save_near_dups(self, records: list[NearDupRecord]) -> int:
+        """Stage and write ``records`` now (reprocess, the bench); returns rows written."""
+        for record in records:
+            self._staged()[record.article_id] = record
+        with self._write("save near-duplicate signatures") as conn:
+            return flush_staged(conn, self._staged(), set(self._staged()))
+
+    def _staged(self) -> dict[str, NearDupRecord]:
+        try:
+            return self._staged_near_dups
+        except AttributeError:
+            self._staged_near_dups = {}
+            return self._staged_near_dups
+
+
+def flush_staged(
+    conn: sqlite3.Connection, staged: dict[str, NearDupRecord], article_ids: set[str]
+) -> int:
+    """Write the staged records of ``article_ids`` whose article row exists."""
+    written = 0
+    for article_id in [a for a in article_ids if a in staged]:
+        record = staged[article_id]
+        exists = conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if exists is None:
+            continue
+        conn.execute(
+            _UPSERT,
+            (
+                record.article_id,
+                record.params,
+                record.shingles,
+                record.signature,
+                record.matched_id,
+                record.score,
+                record.computed_at,
+            ),
+        )
+        if record.paragraphs:
+            conn.executemany(_COUNT_PARAGRAPH, [(key,) for key in set(record.paragraphs)])
+        del staged[article_id]
+        written += 1
+    return written

@@ -1,0 +1,144 @@
+"""Reads about versions and URL variants: what re-crawls, dedup and ``morgue diff`` ask."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from archive.base import ArchiveBase, decode_json
+from archive.errors import NotFoundError
+
+_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class ArticleState:
+    """What decides whether a re-crawled article changed."""
+
+    article_id: str
+    title: str | None
+    content_hash: str | None
+    version: int
+    cluster_id: str
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """A URL the archive knows, for the re-crawl scheduler."""
+
+    url: str
+    article_id: str
+    last_seen_at: str
+    etag: str | None
+    last_modified: str | None
+
+
+class VersionsMixin(ArchiveBase):
+    def article_states(self, ids: Iterable[str]) -> dict[str, ArticleState]:
+        """``{id: ArticleState}`` for the archived articles among ``ids``."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, ArticleState] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for row in self._iter_rows(
+                "SELECT id, title, content_hash, version, cluster_id FROM articles "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[row["id"]] = ArticleState(
+                    row["id"],
+                    row["title"],
+                    row["content_hash"],
+                    int(row["version"]),
+                    row["cluster_id"] or row["id"],
+                )
+        return found
+
+    def article_ids_for_aliases(self, urls: Iterable[str]) -> dict[str, str]:
+        """``{url: article_id}`` for each URL recorded in ``aliases``."""
+        wanted = list(dict.fromkeys(u for u in urls if u))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for row in self._iter_rows(
+                f"SELECT url, article_id FROM aliases WHERE url IN ({marks})", chunk
+            ):
+                found[str(row["url"])] = str(row["article_id"])
+        return found
+
+    def known_pages(self, urls: Iterable[str]) -> dict[str, KnownPage]:
+        """The archived articles among ``urls`` (by alias), with when they were last seen
+        and the validators (ETag, Last-Modified) of their latest 2xx capture."""
+        aliases = self.article_ids_for_aliases(urls)
+        found: dict[str, KnownPage] = {}
+        for url, article_id in aliases.items():
+            rows = self._rows(
+                "SELECT a.last_seen_at, c.headers FROM articles a "
+                "LEFT JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
+                "AND status BETWEEN 200 AND 299 ORDER BY fetched_at DESC LIMIT 1) "
+                "WHERE a.id = ?",
+                (article_id,),
+            )
+            if not rows:
+                continue
+            headers = decode_json(rows[0]["headers"]) or {}
+            if not isinstance(headers, dict):
+                headers = {}
+            found[url] = KnownPage(
+                url,
+                article_id,
+                str(rows[0]["last_seen_at"]),
+                headers.get("etag"),
+                headers.get("last-modified"),
+            )
+        return found
+
+    # -- versions ----------------------------------------------------------------------
+    def list_versions(self, article_id: str) -> list[dict[str, Any]]:
+        """Every version of an article, oldest first, with its body (NotFoundError if none)."""
+        rows = self._rows(
+            "SELECT article_id, version, captured_at, title, body_text, content_hash, capture_id "
+            "FROM versions WHERE article_id = ? ORDER BY version",
+            (article_id,),
+        )
+        if not rows:
+            raise NotFoundError(f"No article {article_id!r} with versions in {self.path}.")
+        return rows
+
+    def resolve_article_id(self, id_or_url: str) -> str:
+        """An article ID from an ID, a canonical URL or any alias URL."""
+        rows = self._rows(
+            "SELECT id FROM articles WHERE id = ? OR canonical_url = ? "
+            "UNION ALL SELECT article_id FROM aliases WHERE url = ? LIMIT 1",
+            (id_or_url, id_or_url, id_or_url),
+        )
+        if not rows:
+            raise NotFoundError(f"No article with ID or URL {id_or_url!r} in {self.path}.")
+        return str(rows[0]["id"])
+
+    def iter_article_captures(
+        self, site: str | None = None, since: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The latest 2xx capture of each archived article (for ``morgue reprocess``):
+        ``{capture_id, article_id, canonical_url, cluster_id, url, final_url, fetched_at,
+        headers}``, in archive order.
+        ``since`` keeps articles last seen at or after it (ISO-8601)."""
+        sql = (
+            "SELECT c.id AS capture_id, a.id AS article_id, a.canonical_url, a.cluster_id, "
+            "c.url, c.final_url, c.fetched_at, c.headers FROM articles a "
+            "JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
+            "AND status BETWEEN 200 AND 299 AND body IS NOT NULL "
+            "ORDER BY fetched_at DESC LIMIT 1) WHERE 1 = 1"
+        )
+        params: list[Any] = []
+        if site:
+            sql += " AND a.site = ?"
+            params.append(site)
+        if since:
+            sql += " AND a.last_seen_at >= ?"
+            params.append(since)
+        sql += " ORDER BY a.rowid"
+        yield from self._iter_rows(sql, params, table="captures")

@@ -1,0 +1,1 @@
+"""morgue's Scrapy commands (``COMMANDS_MODULE = "crawler.commands"``)."""

@@ -1,0 +1,77 @@
+"""``scrapy crawl`` with exit codes cron can act on.
+
+* 0: the crawl ran to its end, even when some pages answered 4xx/5xx or failed
+  (those are rows in ``captures``);
+* 1: the crawl could not start: bad arguments or settings, an archive that cannot be
+  opened or written, or another run holding the archive (crawler/extensions/runlock.py);
+* 3: every seed failed (no response, or an HTTP error), so the run did not do its job.
+
+Scrapy's own usage errors keep Scrapy's exit code 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+if TYPE_CHECKING:
+    import argparse
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_NOT_STARTED = 1
+EXIT_ALL_SEEDS_FAILED = 3
+
+
+class SeedTally:
+    """Counts seed pages by outcome as they leave the pipelines."""
+
+    def __init__(self) -> None:
+        self.ok = 0
+        self.failed = 0
+
+    def item_scraped(self, item: Any) -> None:
+        if getattr(item, "reached_by", None) != "seed":
+            return
+        if getattr(item, "error", None):
+            self.failed += 1
+        else:
+            self.ok += 1
+
+    @property
+    def all_failed(self) -> bool:
+        return self.failed > 0 and self.ok == 0
+
+
+def exit_code(bootstrap_failed: bool, tally: SeedTally) -> int:
+    if bootstrap_failed:
+        return EXIT_NOT_STARTED
+    if tally.all_failed:
+        return EXIT_ALL_SEEDS_FAILED
+    return EXIT_OK
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("run one spider: scrapy crawl articles -a start_urls=URL")
+        assert self.crawler_process
+        crawler = self._create_crawler(args[0])
+        tally = SeedTally()
+        crawler.signals.connect(tally.item_scraped, signal=signals.item_scraped)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        self.exitcode = exit_code(bool(self.crawler_process.bootstrap_failed), tally)
+        if self.exitcode == EXIT_ALL_SEEDS_FAILED:
+            print(
+                f"morgue: every seed failed ({tally.failed}); see the captures table",
+                file=sys.stderr,
+            )
+        elif self.exitcode == EXIT_NOT_STARTED:
+            print("morgue: the crawl did not start (see the error above)", file=sys.stderr)

@@ -1,0 +1,1 @@
+"""morgue's Scrapy extensions (each registered in crawler/settings.py ``EXTENSIONS``)."""

@@ -1,0 +1,109 @@
+"""Incremental crawls: do not re-fetch a page archived less than ``RECRAWL_AFTER`` ago.
+
+A spider middleware, so a fresh page's request is dropped before it is scheduled
+(it never reaches the downloader, the errback or the captures table), counted as
+``morgue/recrawl/skipped_fresh``. A known page that is due is re-requested
+conditionally: ``If-None-Match`` and ``If-Modified-Since`` from the ETag and
+Last-Modified of its latest 2xx capture, and ``304`` allowed through to the spider
+(``handle_httpstatus_list``); the dedup pipeline maps a 304 to its article, whose
+``last_seen_at`` moves while nothing else is written. Counted as
+``morgue/recrawl/conditional``; unknown pages pass as ``morgue/recrawl/unknown``.
+
+Seeds (``meta["reached_by"] == "seed"``) are always fetched, unconditionally: their
+links are how a run finds what is new. ``RECRAWL_AFTER`` is in seconds (default 7
+days); 0 fetches every page every run. With ``JOBDIR``, a page the interrupted job
+captured itself is let through (counted as ``morgue/recrawl/replayed``): the replay
+middleware answers it from the archive, so the resumed run walks the same links
+without fetching them again; pages from earlier runs follow the rule above.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from crawler.journal import journal_for
+from pipelines.handle import archive_for
+from pipelines.urls import clean_url
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from archive.versions import KnownPage
+
+logger = logging.getLogger(__name__)
+
+#: The default of ``RECRAWL_AFTER``: one week, in seconds.
+DEFAULT_RECRAWL_AFTER = 7 * 86400.0
+
+
+def age_seconds(last_seen_at: str, now: datetime) -> float:
+    """Seconds from an archive timestamp (ISO-8601 UTC) to ``now``; huge when unparsable."""
+    try:
+        seen = datetime.fromisoformat(last_seen_at.replace("Z", "+00:00"))
+    except ValueError:
+        return float("inf")
+    if seen.tzinfo is None:
+        seen = seen.replace(tzinfo=UTC)
+    return (now - seen).total_seconds()
+
+
+def is_fresh(last_seen_at: str, recrawl_after: float, now: datetime) -> bool:
+    """Whether a page last seen at ``last_seen_at`` must not be fetched again yet."""
+    return recrawl_after > 0 and age_seconds(last_seen_at, now) < recrawl_after
+
+
+def conditional_headers(page: KnownPage) -> dict[str, str]:
+    """The validators to send for a known page (none when its capture had none)."""
+    headers: dict[str, str] = {}
+    if page.etag:
+        headers["If-None-Match"] = page.etag
+    if page.last_modified:
+        headers["If-Modified-Since"] = page.last_modified
+    return headers
+
+
+class RecrawlMiddleware(BaseSpiderMiddleware):
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+        self.recrawl_after = crawler.settings.getfloat("RECRAWL_AFTER", DEFAULT_RECRAWL_AFTER)
+        if self.recrawl_after < 0:
+            raise ValueError(f"RECRAWL_AFTER must be 0 or more seconds, not {self.recrawl_after}")
+
+    def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        if request.meta.get("reached_by", "seed") == "seed" or request.meta.get("morgue_recrawl"):
+            return request
+        journal = journal_for(self.crawler)
+        if journal is not None and request.url in journal.responses:
+            # fetched earlier in this very job (JOBDIR resume): the replay middleware
+            # answers it from the archive without the network, so its links are walked
+            self.stats.inc_value("morgue/recrawl/replayed")
+            return request
+        urls = list(dict.fromkeys((request.url, clean_url(request.url))))
+        known = archive_for(self.crawler).known_pages(urls)
+        page = next((known[u] for u in urls if u in known), None)
+        if page is None:
+            self.stats.inc_value("morgue/recrawl/unknown")
+            return request
+        if is_fresh(page.last_seen_at, self.recrawl_after, datetime.now(UTC)):
+            self.stats.inc_value("morgue/recrawl/skipped_fresh")
+            logger.debug("fresh, not fetched: %s (last seen %s)", request.url, page.last_seen_at)
+            return None
+        headers = conditional_headers(page)
+        for name, value in headers.items():
+            request.headers[name] = value
+        allowed = list(request.meta.get("handle_httpstatus_list", []))
+        request.meta["handle_httpstatus_list"] = [*allowed, 304]
+        request.meta["morgue_recrawl"] = page.article_id
+        self.stats.inc_value("morgue/recrawl/conditional" if headers else "morgue/recrawl/due")
+        return request
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        return item

@@ -1,0 +1,58 @@
+"""Boilerplate paragraphs: text a site repeats on many of its pages.
+
+A site's boilerplate that survives extraction ("Sign up for our newsletter…", a
+standard disclaimer) would make two unrelated short stories of that site look alike,
+and a syndicated copy carrying another site's boilerplate look less like its original.
+So a paragraph met on ``min_articles`` or more articles *of the same site* is left out
+of the text that is sketched. Counts are per (site, paragraph) key, kept by the archive
+(``paragraph_counts``) so the next run knows them; a run loads only the keys seen twice
+or more (single sightings, the vast majority, stay on disk).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping
+
+#: How blocks are joined in ``Article.body_text``.
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def paragraph_key(site: str, paragraph: str) -> int:
+    """A signed 64-bit key of (site, paragraph) (paragraphs come whitespace-normalised
+    from extraction; case is folded here)."""
+    data = f"{site}\x00{paragraph.strip().casefold()}".encode()
+    value = (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9747B28C)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+class BoilerplateFilter:
+    def __init__(self, min_articles: int = 3, counts: Mapping[int, int] | None = None) -> None:
+        self.min_articles = max(2, min_articles)
+        self._counts: dict[int, int] = dict(counts or {})
+
+    def keys(self, site: str, paragraphs: Iterable[str]) -> list[int]:
+        return [paragraph_key(site, p) for p in paragraphs]
+
+    def is_boilerplate(self, key: int) -> bool:
+        """Whether the paragraph was met on enough other articles already."""
+        return self._counts.get(key, 0) >= self.min_articles - 1
+
+    def observe(self, keys: Iterable[int]) -> None:
+        """Count one more article carrying each of ``keys`` (each key once)."""
+        for key in set(keys):
+            self._counts[key] = self._counts.get(key, 0) + 1
+
+    def strip(self, site: str, text: str) -> tuple[str, list[int]]:
+        """``(text without the site's boilerplate paragraphs, every paragraph's key)``.
+
+        When every paragraph is boilerplate (a page republished on its own site again
+        and again) the text is kept whole.
+        """
+        paragraphs = [p for p in text.split(PARAGRAPH_SEPARATOR) if p.strip()]
+        keys = self.keys(site, paragraphs)
+        kept = [p for p, k in zip(paragraphs, keys, strict=True) if not self.is_boilerplate(k)]
+        return (PARAGRAPH_SEPARATOR.join(kept) if kept else text), keys
+
+    def __len__(self) -> int:
+        return len(self._counts)

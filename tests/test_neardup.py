@@ -1,0 +1,164 @@
+"""MinHash sketches, the LSH index, the band table and boilerplate filtering."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from pipelines.neardup import NearDupIndex, SketchParams, shingle_hashes, sketch
+from pipelines.neardup.bands import BandTable, fold
+from pipelines.neardup.boilerplate import BoilerplateFilter, paragraph_key
+from pipelines.neardup.sketch import containment, token_hashes
+
+WORDS = [f"w{n}" for n in range(5000)]
+
+
+def text(seed: int, words: int = 300) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(words))
+
+
+def substitute(body: str, rate: float, seed: int = 1) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) if rng.random() < rate else w for w in body.split())
+
+
+def test_sketch_is_deterministic_and_case_and_punctuation_blind() -> None:
+    a = sketch("The storm closed the bridge, engineers said.")
+    b = sketch("the STORM closed the bridge engineers said")
+    assert np.array_equal(a.signature, b.signature)
+    assert a.shingles == b.shingles == 5  # 7 words, 3-word shingles
+    assert a.signature.dtype == np.uint32 and a.signature.shape == (64,)
+
+
+def test_token_hashes_tell_words_apart() -> None:
+    hashed = token_hashes(["ab", "ba", "ab", "abc", "café"])
+    assert hashed[0] == hashed[2]
+    assert len(set(hashed.tolist())) == 4
+
+
+@pytest.mark.parametrize(
+    ("value", "size", "expected"),
+    [("", 3, 0), ("one", 3, 1), ("one two", 3, 1), ("a b c d", 3, 2), ("a b c a b c", 3, 3)],
+)
+def test_shingle_counts(value: str, size: int, expected: int) -> None:
+    assert shingle_hashes(value, size).size == expected
+
+
+def test_empty_text_has_no_shingles() -> None:
+    assert sketch("").shingles == 0
+
+
+@pytest.mark.parametrize(
+    ("jaccard", "a", "b", "expected"),
+    [(1.0, 100, 100, 1.0), (0.5, 100, 50, 1.0), (0.0, 10, 10, 0.0), (0.5, 0, 10, 0.0)],
+)
+def test_containment(jaccard: float, a: int, b: int, expected: float) -> None:
+    assert containment(jaccard, a, b) == pytest.approx(expected)
+
+
+def test_index_joins_near_copies_and_keeps_distinct_texts_apart() -> None:
+    index = NearDupIndex(threshold=0.5)
+    original = text(1)
+    index.add("orig", sketch(original), "orig")
+    index.add("other", sketch(text(2)), "other")
+    truncated = " ".join(original.split()[:220])  # 73% of the text
+    for variant in (original, substitute(original, 0.08), truncated):
+        match = index.query(sketch(variant))
+        assert match is not None and (match.article_id, match.cluster_id) == ("orig", "orig")
+    assert index.query(sketch(text(3))) is None
+    padded = original + " " + text(9, 80)  # another site's boilerplate around the copy
+    match = index.query(sketch(padded))
+    assert match is not None and match.article_id == "orig"
+
+
+def test_index_excludes_the_article_itself_and_keeps_clusters() -> None:
+    index = NearDupIndex()
+    body = text(5)
+    index.add("a", sketch(body), "a")
+    assert index.query(sketch(body), exclude="a") is None
+    index.add("b", sketch(body), "a")
+    assert index.cluster_of("b") == "a" and "b" in index and len(index) == 2
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1.5])
+def test_index_rejects_a_bad_threshold(threshold: float) -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        NearDupIndex(threshold=threshold)
+
+
+@pytest.mark.parametrize(("num_perm", "bands"), [(128, 3), (0, 1)])
+def test_sketch_params_are_checked(num_perm: int, bands: int) -> None:
+    with pytest.raises(ValueError):
+        SketchParams(num_perm=num_perm, bands=bands)
+
+
+def test_band_table_finds_every_row_of_a_key_across_growth() -> None:
+    table = BandTable(capacity=64)
+    rng = np.random.default_rng(3)
+    keys = rng.integers(1, 2**32, size=5000, dtype=np.uint64).astype(np.uint32)
+    table.insert(keys, np.arange(5000, dtype=np.int32))
+    table.insert(keys[:10], np.arange(5000, 5010, dtype=np.int32))  # repeated keys
+    assert len(table) == 5010
+    found = table.lookup(keys[:10])
+    assert sorted(found.tolist()) == sorted([*range(10), *range(5000, 5010)])
+    absent = np.array([0], dtype=np.uint32)  # 0 is also what an empty slot holds
+    assert table.lookup(absent).size == 0
+
+
+def test_fold_keeps_32_bits() -> None:
+    folded = fold(np.array([0, 2**40 + 5], dtype=np.uint64))
+    assert folded.dtype == np.uint32 and folded.tolist() == [0, 256 + 5]
+
+
+def test_boilerplate_filter_drops_repeated_paragraphs_of_a_site_only() -> None:
+    boiler = BoilerplateFilter(min_articles=3)
+    footer = "Sign up for our newsletter."
+    for n in range(2):
+        stripped, keys = boiler.strip("a.example", f"Story {n} text.\n\n{footer}")
+        assert footer in stripped  # not known yet
+        boiler.observe(keys)
+    stripped, _ = boiler.strip("a.example", f"Story 9 text.\n\n{footer}")
+    assert stripped == "Story 9 text."
+    other_site, _ = boiler.strip("b.example", f"Story 9 text.\n\n{footer}")
+    assert footer in other_site  # counts are per site
+    only_boiler, _ = boiler.strip("a.example", footer)
+    assert only_boiler == footer  # never strip a page to nothing
+
+
+def test_paragraph_key_is_stable_signed_64_bit() -> None:
+    key = paragraph_key("a.example", "Hello World")
+    assert key == paragraph_key("a.example", "hello world")
+    assert key != paragraph_key("b.example", "hello world")
+    assert -(2**63) <= key < 2**63
+
+
+def test_hot_keys_keep_at_most_max_per_key_rows() -> None:
+    from pipelines.neardup.bands import MAX_PER_KEY
+
+    table = BandTable()
+    hot = np.full(40, 7, dtype=np.uint32)
+    dropped = table.insert(hot, np.arange(40, dtype=np.int32))
+    assert dropped == 40 - MAX_PER_KEY
+    assert table.insert(hot[:1], np.array([99], dtype=np.int32)) == 1
+    assert sorted(table.lookup(hot[:1]).tolist()) == list(range(MAX_PER_KEY))
+
+
+def test_bulk_load_matches_one_by_one() -> None:
+    bodies = [text(n) for n in range(30)]
+    sketches = [sketch(b) for b in bodies]
+    one = NearDupIndex()
+    for n, found in enumerate(sketches):
+        one.add(f"a{n}", found, f"c{n}")
+    bulk = NearDupIndex()
+    bulk.add_many(
+        [f"a{n}" for n in range(30)],
+        np.stack([s.signature for s in sketches]),
+        np.array([s.shingles for s in sketches], dtype=np.int32),
+        [f"c{n}" for n in range(30)],
+    )
+    probe = sketch(substitute(bodies[4], 0.05))
+    assert one.query(probe) == bulk.query(probe)
+    assert bulk.query(probe) is not None and bulk.cluster_of("a4") == "c4"

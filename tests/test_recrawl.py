@@ -1,0 +1,96 @@
+"""RECRAWL_AFTER: fresh pages are not requested, due ones are asked for conditionally."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
+from test_archive import make_article, make_capture
+
+from archive import Archive
+from archive.records import PageWrite
+from crawler.middlewares.recrawl import (
+    DEFAULT_RECRAWL_AFTER,
+    RecrawlMiddleware,
+    age_seconds,
+    is_fresh,
+)
+from crawler.spiders.articles import ArticlesSpider
+from pipelines.handle import use_archive
+
+NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("last_seen", "after", "expected"),
+    [
+        ("2025-03-10T11:00:00.000000Z", DEFAULT_RECRAWL_AFTER, True),  # an hour ago
+        ("2025-03-04T12:00:00Z", DEFAULT_RECRAWL_AFTER, True),  # six days ago
+        ("2025-03-03T11:59:00Z", DEFAULT_RECRAWL_AFTER, False),  # a week ago
+        ("2025-03-10T11:00:00Z", 0, False),  # 0: always fetch
+        ("2025-03-10T11:00:00Z", 1800, False),
+        ("not a date", DEFAULT_RECRAWL_AFTER, False),
+    ],
+)
+def test_is_fresh(last_seen: str, after: float, expected: bool) -> None:
+    assert is_fresh(last_seen, after, NOW) is expected
+
+
+def test_age_of_a_naive_timestamp_is_taken_as_utc() -> None:
+    assert age_seconds("2025-03-10T11:00:00", NOW) == 3600
+
+
+def crawler_with(archive: Archive, **settings: object) -> Crawler:
+    crawler = get_crawler(ArticlesSpider, dict(settings))
+    use_archive(crawler, archive)
+    return crawler
+
+
+@pytest.fixture
+def archive() -> Iterator[Archive]:
+    with Archive(":memory:") as arch:
+        article = make_article("alpha")
+        capture = make_capture(article.canonical_url, datetime.now(UTC).isoformat())
+        capture.headers["etag"] = '"v1"'
+        capture.headers["last-modified"] = "Mon, 03 Mar 2025 10:00:00 GMT"
+        arch.save_batch([PageWrite(capture, article, "new")])
+        yield arch
+
+
+def request(url: str, reached_by: str = "related") -> Request:
+    return Request(url, meta={"reached_by": reached_by})
+
+
+def test_fresh_known_pages_are_dropped_seeds_and_unknown_pages_pass(archive: Archive) -> None:
+    crawler = crawler_with(archive)
+    middleware = RecrawlMiddleware(crawler)
+    known = "https://coastline.example/alpha/"
+    assert middleware.get_processed_request(request(known), None) is None
+    tracked = known + "?utm_source=x"
+    assert middleware.get_processed_request(request(tracked), None) is None  # same page
+    seed = request(known, reached_by="seed")
+    assert middleware.get_processed_request(seed, None) is seed
+    assert b"If-None-Match" not in seed.headers  # seeds are fetched in full
+    other = request("https://coastline.example/beta/")
+    assert middleware.get_processed_request(other, None) is other
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("morgue/recrawl/skipped_fresh") == 2
+    assert crawler.stats.get_value("morgue/recrawl/unknown") == 1
+
+
+def test_due_known_pages_are_requested_conditionally(archive: Archive) -> None:
+    middleware = RecrawlMiddleware(crawler_with(archive, RECRAWL_AFTER=0))
+    due = request("https://coastline.example/alpha/")
+    assert middleware.get_processed_request(due, None) is due
+    assert due.headers.get("If-None-Match") == b'"v1"'
+    assert due.headers.get("If-Modified-Since") == b"Mon, 03 Mar 2025 10:00:00 GMT"
+    assert 304 in due.meta["handle_httpstatus_list"]
+
+
+def test_negative_recrawl_after_is_refused(archive: Archive) -> None:
+    with pytest.raises(ValueError, match="RECRAWL_AFTER"):
+        RecrawlMiddleware(crawler_with(archive, RECRAWL_AFTER=-1))

@@ -1,0 +1,80 @@
+"""``morgue reprocess``: re-extract stored captures; versions only where the output changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from archive import Archive
+from archive.cli import cli
+from archive.records import Capture, PageWrite
+from archive.reprocess import reprocess
+from pipelines.extraction import extract
+
+PAGE = Path(__file__).parent / "fixtures" / "sites" / "sister_a" / "council-budget-vote"
+URL = "http://127.0.0.1:8000/council-budget-vote/"
+
+
+def archive_with_old_extraction(db: Path) -> str:
+    """An archive whose article row came from an 'older extractor' that lost a paragraph."""
+    html = (PAGE / "index.html").read_bytes()
+    article = extract(html, URL)
+    paragraphs = article.body_text.split("\n\n")
+    article.body_text = "\n\n".join(paragraphs[:-1])
+    capture = Capture(
+        url=URL,
+        final_url=URL,
+        status=200,
+        fetched_at="2026-01-06T09:00:00.000000Z",
+        run_id="run-1",
+        headers={"content-type": "text/html; charset=utf-8"},
+        body=html,
+    )
+    with Archive(db) as archive:
+        archive.save_batch([PageWrite(capture, article, "new")])
+    return article.id
+
+
+def test_reprocess_writes_a_version_where_extraction_changed_and_no_capture(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "x.db"
+    article_id = archive_with_old_extraction(db)
+    with Archive(db) as archive:
+        captures_before = archive.query("SELECT id, body_sha256, fetched_at FROM captures")
+        seen_before = archive.get_article(article_id)["last_seen_at"]
+        first = reprocess(archive)
+        assert first.as_dict() == {"articles": 1, "changed": 1, "unchanged": 0, "skipped": 0}
+        row = archive.get_article(article_id)
+        assert row["version"] == 2
+        assert "reviewed after twelve months" in row["body_text"]
+        assert row["last_seen_at"] == seen_before  # reprocessing is not a visit
+        versions = archive.list_versions(article_id)
+        assert [v["version"] for v in versions] == [1, 2]
+        assert versions[1]["capture_id"] == captures_before[0]["id"]
+        assert archive.query("SELECT id, body_sha256, fetched_at FROM captures") == captures_before
+        again = reprocess(archive)
+        assert again.as_dict() == {"articles": 1, "changed": 0, "unchanged": 1, "skipped": 0}
+        assert len(archive.list_versions(article_id)) == 2
+        assert archive.query("SELECT count(*) AS n FROM near_dups") == [{"n": 1}]
+
+
+def test_reprocess_command_filters_and_reports(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    archive_with_old_extraction(db)
+    runner = CliRunner()
+    other = runner.invoke(cli, ["reprocess", "--site", "elsewhere.example", "--db", str(db)])
+    assert other.exit_code == 0, other.output
+    assert json.loads(other.output) == {"articles": 0, "changed": 0, "unchanged": 0, "skipped": 0}
+    later = runner.invoke(cli, ["reprocess", "--since", "2030-01-01", "--db", str(db)])
+    assert json.loads(later.output)["articles"] == 0
+    result = runner.invoke(
+        cli, ["reprocess", "--site", "127.0.0.1:8000", "--db", str(db), "--format", "table"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 changed (new version)" in result.output
+    missing = runner.invoke(cli, ["reprocess", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code != 0 and "No archive" in missing.output
+    assert not (tmp_path / "none.db").exists()
