@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from scrapy import Request
+
     from pipelines.extraction.model import Article
 
 
@@ -52,3 +54,24 @@ class RawPage:
         if not ctype:
             return self.body.lstrip()[:1] == b"<"
         return "html" in ctype
+
+
+def failed_page(request: Request, error: str, *, referrer: str | None = None) -> RawPage:
+    """The capture of a request that got no response: failed, or refused before sending.
+
+    ``status`` is 0 and ``error`` says why (see docs/reliability.md for the forms).
+    """
+    sent_referrer = request.headers.get("Referer")
+    redirects = request.meta.get("redirect_urls") or []
+    return RawPage(
+        url=redirects[0] if redirects else request.url,  # the URL asked for, as for responses
+        final_url=request.url,
+        status=0,
+        headers={},
+        body=b"",
+        fetched_at=utc_now_iso(),
+        referrer=sent_referrer.decode("latin-1") if sent_referrer else referrer,
+        depth=request.meta.get("depth", 0),
+        reached_by=request.meta.get("reached_by", "seed"),
+        error=error,
+    )

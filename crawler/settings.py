@@ -49,4 +49,49 @@ ARCHIVE_PATH = "archive.db"  # where the store pipeline writes
 STORE_BATCH_SIZE = 200  # captures per write transaction
 STORE_FLUSH_SECONDS = 5.0  # flush a partial batch at least this often
 
+# -- Hostile sites and crash safety (issue 6; docs/settings.md, docs/reliability.md) --------
+# Retry with per-domain backoff (replaces Scrapy's RetryMiddleware), the
+# private-network guard ahead of robots.txt, resume replay from the archive,
+# and trap rules on every request the spider yields.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.netguard.NetGuardMiddleware": 60,
+    "crawler.middlewares.replay.ReplayMiddleware": 540,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry_after.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
+}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.recrawl.RecrawlMiddleware": 50,  # issue 4: skip fresh pages
+    "crawler.middlewares.traps.TrapMiddleware": 850,
+}
+# JOBDIR holds morgue's capture journal; Scrapy's own queue and seen-set files
+# do not survive kill -9, so requests are kept in memory (crawler/jobstate.py).
+SCHEDULER = "crawler.jobstate.MemoryScheduler"
+DUPEFILTER_CLASS = "crawler.jobstate.MemoryDupeFilter"
+ALLOW_PRIVATE_NETWORKS = False  # links to private/loopback/link-local hosts other than a seed's
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # each give-up is a captures row, not an error of morgue's
+RETRY_BACKOFF_BASE = 1.0  # seconds; doubled per failure in a row on one domain
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 120.0  # a Retry-After longer than this is waited only this long
+ROBOTSTXT_CRAWL_DELAY_MAX = 10.0  # robots.txt Crawl-delay honoured up to this
+TRAP_MAX_URL_LENGTH = 2000
+TRAP_MAX_QUERY_PARAMS = 12
+TRAP_MAX_QUERY_VARIANTS = 50  # distinct query strings on one path
+TRAP_MAX_SEGMENT_REPEATS = 3  # one path segment at most this many times
+TRAP_SITE_BUDGET = 20000  # distinct pages per host; 0 = no budget
+
+# -- Incremental crawls, one run per archive, cron exit codes (issue 4; docs/scheduling.md)
+EXTENSIONS = {"crawler.extensions.runlock.RunLockExtension": 0}
+COMMANDS_MODULE = "crawler.commands"
+RECRAWL_AFTER = 7 * 86400  # seconds; 0 = re-fetch every known page every run
+RUN_LOCK_WAIT = 0.0  # seconds a second run waits for the archive's lock
+
+# -- De-duplication and near copies (issue 4; docs/dedup.md) --------------------------
+NEAR_DUP_ENABLED = True
+NEAR_DUP_THRESHOLD = 0.5  # estimated containment of the smaller text's shingles
+NEAR_DUP_SHINGLE_SIZE = 3  # words per shingle
+NEAR_DUP_NUM_PERM = 64  # MinHash permutations
+NEAR_DUP_BANDS = 32  # LSH bands (rows per band = NUM_PERM / BANDS)
+NEAR_DUP_BOILERPLATE_MIN = 3  # articles of one site that make a paragraph boilerplate
+
 LOG_LEVEL = "INFO"

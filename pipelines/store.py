@@ -11,6 +11,7 @@ import logging
 import secrets
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.request import getproxies
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -18,6 +19,9 @@ from twisted.internet import task
 
 from archive.records import Capture, PageWrite
 from crawler.items import utc_now_iso
+from crawler.journal import journal_for
+from crawler.redact import redact_settings
+from crawler.testhooks import paused_writes
 from pipelines.handle import archive_for, release_archive
 
 if TYPE_CHECKING:
@@ -37,10 +41,24 @@ RECORDED_SETTINGS = (
     "DOWNLOAD_DELAY",
     "DOWNLOAD_MAXSIZE",
     "DOWNLOAD_TIMEOUT",
+    "EXTRACT_WORKERS",
     "JOBDIR",
+    "NEAR_DUP_BANDS",
+    "NEAR_DUP_ENABLED",
+    "NEAR_DUP_NUM_PERM",
+    "NEAR_DUP_SHINGLE_SIZE",
+    "NEAR_DUP_THRESHOLD",
+    "RECRAWL_AFTER",
     "ROBOTSTXT_OBEY",
     "STORE_BATCH_SIZE",
     "USER_AGENT",
+    # hostile sites (docs/settings.md)
+    "ALLOW_PRIVATE_NETWORKS",
+    "RETRY_TIMES",
+    "RETRY_AFTER_MAX",
+    "RETRY_BACKOFF_MAX",
+    "TRAP_SITE_BUDGET",
+    "HTTPPROXY_ENABLED",
 )
 
 
@@ -74,8 +92,13 @@ class StorePipeline:
         archive.start_run(
             self.run_id,
             spider=getattr(spider, "name", "?"),
-            args=_spider_args(spider),
-            settings={name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS},
+            args=redact_settings(_spider_args(spider)),
+            settings=redact_settings(
+                {
+                    **{name: self.crawler.settings.get(name) for name in RECORDED_SETTINGS},
+                    "PROXIES": getproxies(),  # from the environment; credentials masked
+                }
+            ),
             started_at=utc_now_iso(),
         )
         if self.flush_seconds > 0:
@@ -86,6 +109,9 @@ class StorePipeline:
         if self._timer is not None and self._timer.running:
             self._timer.stop()
         self.flush()
+        journal = journal_for(self.crawler)
+        if journal is not None:
+            journal.close()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         archive = release_archive(self.crawler)
@@ -115,6 +141,10 @@ class StorePipeline:
             reached_by=adapter.get("reached_by") or "seed",
             article_id=adapter.get("article_id"),
         )
+        journal = journal_for(self.crawler)
+        if journal is not None and journal.already_recorded(capture):
+            self.stats.inc_value("morgue/resume/failure_already_recorded")
+            return item
         self._pending.append(
             PageWrite(capture=capture, article=adapter.get("article"), action=adapter.get("action"))
         )
@@ -126,7 +156,11 @@ class StorePipeline:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
-        result = archive_for(self.crawler).save_batch(batch)
+        journal = journal_for(self.crawler)
+        if journal is not None:  # before the transaction: see crawler/journal.py
+            journal.append([write.capture for write in batch])
+        writes = paused_writes(batch, self.crawler.settings)
+        result = archive_for(self.crawler).save_batch(writes)
         self.stats.inc_value("morgue/store/batches")
         for name, value in result.as_dict().items():
             self.stats.inc_value(f"morgue/store/{name}", value)

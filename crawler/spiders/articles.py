@@ -24,7 +24,8 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.items import RawPage, utc_now_iso
+from crawler.failures import failure_kind, failure_message
+from crawler.items import RawPage, failed_page, utc_now_iso
 from crawler.seeds import parse_follow, resolve_seeds, split_csv
 from pipelines.urls import clean_url
 
@@ -46,11 +47,9 @@ class ArticlesSpider(Spider):
         self.follow: frozenset[str] = parse_follow(follow)
         hosts = {urlsplit(url).hostname or "" for url in self.seeds}
         self.allowed_domains = sorted(hosts | set(split_csv(allowed_domains)))
-        self._all_links = LinkExtractor(
-            allow_domains=self.allowed_domains,
-            deny_extensions=None,
-            unique=True,
-        )
+        # Scope is checked by host in _in_scope: LinkExtractor's allow_domains compares
+        # host:port, so it would drop every link of a site served on a port.
+        self._all_links = LinkExtractor(deny_extensions=None, unique=True)
 
     # -- requests -------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -67,7 +66,8 @@ class ArticlesSpider(Spider):
 
     # -- responses -------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        yield self._page(response)
+        if not response.meta.get("morgue_replayed"):  # a resumed crawl's archived page
+            yield self._page(response)
         if not isinstance(response, TextResponse) or not _is_html(response):
             return
         yield from self._follow(response)
@@ -103,26 +103,27 @@ class ArticlesSpider(Spider):
         return any(host == d or host.endswith("." + d) for d in self.allowed_domains)
 
     def on_error(self, failure: Failure) -> Iterator[RawPage]:
-        """Every failed request becomes a RawPage with its error, so it lands in ``captures``."""
+        """Every failed request becomes a RawPage with its error, so it lands in ``captures``.
+
+        Counted as ``morgue/failure/<kind>`` (``http_404``, ``timeout``, ``robots``, ...).
+        """
         request = failure.request  # type: ignore[attr-defined]
+        if request.meta.get("morgue_replayed"):
+            return
+        stats = self.crawler.stats
         if isinstance(failure.value, HttpError):
             response = failure.value.response
             page = self._page(response)
             page.error = f"HTTP {response.status}"
+            if stats is not None:
+                stats.inc_value(f"morgue/failure/http_{response.status}")
             yield page
             return
-        yield RawPage(
-            url=request.url,
-            final_url=request.url,
-            status=0,
-            headers={},
-            body=b"",
-            fetched_at=utc_now_iso(),
-            referrer=_header(request.headers.get("Referer")),
-            depth=request.meta.get("depth", 0),
-            reached_by=request.meta.get("reached_by", "seed"),
-            error=f"{type(failure.value).__name__}: {failure.getErrorMessage()}",
-        )
+        name = type(failure.value).__name__
+        message = failure.getErrorMessage()
+        if stats is not None:
+            stats.inc_value(f"morgue/failure/{failure_kind(name, message)}")
+        yield failed_page(request, failure_message(name, message))
 
     @staticmethod
     def _page(response: Response) -> RawPage:
