@@ -11,6 +11,7 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -191,3 +192,11 @@ def test_known_hostile_shapes(html: bytes) -> None:
 def test_nested_tables_stay_fast() -> None:
     _, elapsed = _timed(b"<table><tr><td>" * 20, "https://news.example/story/", None)
     assert elapsed < LIMIT_SECONDS
+
+
+FINDINGS = Path(__file__).parent / "hostile" / "findings"
+
+
+@pytest.mark.parametrize("path", sorted(FINDINGS.glob("*.html")), ids=lambda p: p.stem)
+def test_inputs_the_fuzzer_found_stay_fixed(path: Path) -> None:
+    _check(path.read_bytes(), "https://news.example/story/", None)

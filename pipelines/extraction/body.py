@@ -220,6 +220,7 @@ class _Walker:
         self.buffer: list[str] = []
         self.buffer_links = 0
         self.stop_container = False
+        self._blocky: set[Any] | None = None  # elements holding a block, found in one pass
         self.plain_text = False  # the paragraph being built has text outside inline markup
         self.inline_tags: list[str] = []
 
@@ -290,7 +291,17 @@ class _Walker:
     def _has_blocks(self, el: Any) -> bool:
         if el.tag in ("img", "amp-img", "picture"):
             return True
-        return any(d.tag in _BLOCK_TAGS for d in el.iterdescendants())
+        if self._blocky is None:
+            # One bottom-up pass over the tree instead of a descendant scan per inline
+            # element, which made deeply nested inline markup quadratic.
+            self._blocky = set()
+            for d in el.getroottree().getroot().iter():
+                if d.tag in _BLOCK_TAGS:
+                    for ancestor in d.iterancestors():
+                        if ancestor in self._blocky:
+                            break
+                        self._blocky.add(ancestor)
+        return el in self._blocky
 
     def inline(self, el: Any, in_link: bool = False, depth: int = 0) -> None:
         """Inline markup: its text joins the paragraph being built, boilerplate left out."""
