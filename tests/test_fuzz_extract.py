@@ -198,5 +198,10 @@ FINDINGS = Path(__file__).parent / "hostile" / "findings"
 
 
 @pytest.mark.parametrize("path", sorted(FINDINGS.glob("*.html")), ids=lambda p: p.stem)
-def test_inputs_the_fuzzer_found_stay_fixed(path: Path) -> None:
-    _check(path.read_bytes(), "https://news.example/story/", None)
+@pytest.mark.parametrize(
+    "headers",
+    [None, {"content-type": "application/xhtml+xml; charset=utf-16"}],
+    ids=["no-header", "utf16-header"],
+)
+def test_inputs_the_fuzzer_found_stay_fixed(path: Path, headers: dict[str, str] | None) -> None:
+    _check(path.read_bytes(), "https://news.example/story/", headers)

@@ -91,14 +91,14 @@ def sniff_meta(html: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def _decode_as(html: bytes, encoding: str, notes: list[str]) -> str | None:
+def _decode_as(html: bytes, encoding: str, notes: list[str], detect: bool = True) -> str | None:
     """Decode with ``encoding``; UTF-8 with stray windows-1252 bytes is repaired."""
     try:
         return html.decode(encoding)
     except UnicodeDecodeError:
         if encoding != "utf-8":
             return None
-        if not _mostly_utf8(html):
+        if detect and not _mostly_utf8(html):
             # Little or no real UTF-8 in it: the label is wrong for the whole page
             # (a Shift_JIS or windows-1252 page served as UTF-8), so detect instead.
             text, found = _detect(html, [])
@@ -157,7 +157,7 @@ def _detect(html: bytes, notes: list[str]) -> tuple[str, str]:
         match = from_bytes(html[:65536]).best()
         best = normalise_label(match.encoding) if match else None
     if best:
-        text = _decode_as(html, best, notes)
+        text = _decode_as(html, best, notes, detect=False)  # detection does not recurse
         if text is not None:
             notes.append(f"decode: no charset declared; detected {best}")
             return text, best
