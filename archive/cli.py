@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import click
 
@@ -113,6 +114,22 @@ def _read_page(path: Path) -> bytes:
     help="Seed URLs, one a line (# starts a comment).",
 )
 @click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="URL",
+    help="A whole site: seed with its home page, its robots.txt sitemaps and its feed "
+    "(repeatable). For scheduled runs: see docs/scheduling.md.",
+)
+@click.option(
+    "--discover",
+    type=click.Choice(["auto", "off"]),
+    default="auto",
+    show_default=True,
+    help="auto: seeds may be hubs, sitemaps, feeds or robots.txt, and hubs are never "
+    "stored as articles; off: every page is an article page.",
+)
+@click.option(
     "-s",
     "--set",
     "overrides",
@@ -128,19 +145,29 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     depth: int | None,
     allowed_domains: str | None,
     urls_file: str | None,
+    sites: tuple[str, ...],
+    discover: str,
     overrides: tuple[str, ...],
     quiet: bool,
     db: str,
 ) -> None:
     """Crawl from URL... (and related/next-page links) into the archive.
 
+    A seed may be an article, a hub (home, section, tag, author or date page: its
+    article links are followed, HUB_PAGES pages deep), a sitemap, a feed or a
+    robots.txt. --site URL seeds with the site's home page and robots.txt (whose
+    sitemaps are read), and the home page's feed is followed.
+
     Exits 0 when the crawl ran to its end, even if some pages failed (they are
     recorded in captures); exits 1 when every seed failed or the crawl did not
     finish, and 2 on bad arguments.
     """
-    if not urls and not urls_file:
-        raise UsageError("Give at least one URL, or --urls-file PATH.")
-    spider_args = {"follow": follow}
+    if not urls and not urls_file and not sites:
+        raise UsageError("Give at least one URL, --site URL or --urls-file PATH.")
+    seeds = list(urls)
+    for site in sites:
+        seeds.extend(site_seeds(site))
+    spider_args = {"follow": follow, "discover": discover}
     if allowed_domains:
         spider_args["allowed_domains"] = allowed_domains
     if urls_file:
@@ -150,10 +177,19 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
         settings["DEPTH_LIMIT"] = depth
     if quiet:
         settings.setdefault("LOG_LEVEL", "WARNING")
-    summary = _run_crawl(list(urls), db, spider_args, settings, show_progress=not quiet)
+    summary = _run_crawl(seeds, db, spider_args, settings, show_progress=not quiet)
     if not quiet:
         _print_summary(summary, db)
     _check_outcome(summary)
+
+
+def site_seeds(site: str) -> list[str]:
+    """The seeds of ``--site``: the home page and robots.txt of the site ``site`` is on."""
+    parts = urlsplit(site.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"--site takes an http(s) URL, not {site!r}.")
+    home = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+    return [home, urljoin(home, "/robots.txt")]
 
 
 def _parse_setting(item: str) -> tuple[str, str]:

@@ -38,6 +38,8 @@ class Capture:
     depth: int = 0
     reached_by: str = "seed"
     article_id: str | None = None  # the article this capture produced or refreshed
+    page_kind: str | None = None  # article, hub, sitemap, feed or robots (issue 8)
+    page_kind_reason: str | None = None  # the evidence that decided page_kind
 
     @property
     def id(self) -> str:

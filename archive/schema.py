@@ -285,6 +285,12 @@ def _v3_near_dup_index(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v4_page_kinds(conn: sqlite3.Connection) -> None:
+    """Version 4 (issue 8): captures.page_kind and page_kind_reason."""
+    conn.execute('ALTER TABLE "captures" ADD COLUMN "page_kind" TEXT')
+    conn.execute('ALTER TABLE "captures" ADD COLUMN "page_kind_reason" TEXT')
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -300,6 +306,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, _v1_initial),
     Migration(2, _v2_dedup_and_versions),
     Migration(3, _v3_near_dup_index),
+    Migration(4, _v4_page_kinds),
 )
 
 #: The version this code writes: the last migration's.

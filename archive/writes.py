@@ -27,8 +27,9 @@ _CHUNK = 500
 _INSERT_CAPTURE = """
 INSERT INTO captures (
     id, url, final_url, status, fetched_at, content_type, headers, body, body_size,
-    body_sha256, compression, error, referrer, depth, reached_by, article_id, run_id
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    body_sha256, compression, error, referrer, depth, reached_by, article_id, run_id,
+    page_kind, page_kind_reason
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 
@@ -368,6 +369,8 @@ def _insert_capture(conn: sqlite3.Connection, capture: Capture, article_id: str 
             capture.reached_by,
             article_id,
             capture.run_id,
+            capture.page_kind,
+            capture.page_kind_reason,
         ),
     )
     return cursor.rowcount

@@ -101,6 +101,7 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 50 * 1024 * 1024) -> Li
     except Exception as exc:  # noqa: BLE001 - lxml raises many kinds on broken XML
         return Listing("invalid", error=f"unparsable sitemap XML: {type(exc).__name__}: {exc}")
     kind = "sitemapindex" if sitemap.type == "sitemapindex" else "urlset"
+    error = _xml_error(body)
     entries = []
     for item in items:
         loc = urljoin(url, str(item.get("loc", "")).strip())
@@ -113,7 +114,19 @@ def parse_sitemap(body: bytes, url: str, max_size: int = 50 * 1024 * 1024) -> Li
             entries.append(_dated(loc, str(news_date), "sitemap:news", title))
         else:
             entries.append(_dated(loc, item.get("lastmod"), "sitemap:lastmod"))
-    return Listing(kind, entries)
+    return Listing(kind, entries, error)
+
+
+def _xml_error(body: bytes) -> str | None:
+    """Why ``body`` is not well-formed XML (what the recovering parse kept still counts)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return f"malformed sitemap XML, kept what parsed: {exc}"
+    return None
 
 
 def _news_sitemap_class() -> Any:
@@ -189,3 +202,12 @@ def feed_urls(root: Any, base_url: str) -> list[str]:
                 continue  # WordPress also announces its comments feed
             found.append(urljoin(base_url, href.strip()))
     return list(dict.fromkeys(found))
+
+
+def parse_listing(kind: str, body: bytes, url: str) -> Listing:
+    """Parse a response that :func:`sniff` called ``sitemap``, ``feed`` or ``robots``."""
+    if kind == "robots":
+        return parse_robots(body, url)
+    if kind == "feed":
+        return parse_feed(body, url)
+    return parse_sitemap(body, url)

@@ -38,6 +38,10 @@ class RawPage:
     depth: int = 0
     reached_by: str = "seed"  # one of REACHED_BY
     error: str | None = None  # why the request failed, when it did
+    page_kind: str | None = None  # article, hub, sitemap, feed or robots (spider's decision)
+    page_kind_reason: str | None = None
+    # (date, raw date, source) a sitemap or feed gave for this URL: a date candidate
+    listed: tuple[str | None, str | None, str | None] | None = None
     # Filled in by pipelines:
     article: Article | None = None  # set by ExtractPipeline for HTML pages
     article_id: str | None = None  # set by DedupPipeline

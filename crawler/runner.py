@@ -93,6 +93,8 @@ def run_crawl(
     try:  # fail on bad arguments before the reactor starts, with the spider's own rules
         resolve_seeds(args.get("start_urls"), args.get("urls_file"))
         parse_follow(args.get("follow", "related,next"))
+        if args.get("discover", "auto") not in ("auto", "off"):
+            raise ValueError(f"unknown discover mode {args['discover']!r}; choose auto or off")
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     # A second run on a locked archive: a clear message before the reactor starts.

@@ -80,6 +80,9 @@ TRAP_MAX_QUERY_VARIANTS = 50  # distinct query strings on one path
 TRAP_MAX_SEGMENT_REPEATS = 3  # one path segment at most this many times
 TRAP_SITE_BUDGET = 20000  # distinct pages per host; 0 = no budget
 
+# -- Discovery (issue 8; docs/scheduling.md) ----------------------------------------
+HUB_PAGES = 2  # pages of a hub (home, section, tag...) followed: the newest items only
+
 # -- Incremental crawls, one run per archive, cron exit codes (issue 4; docs/scheduling.md)
 EXTENSIONS = {"crawler.extensions.runlock.RunLockExtension": 0}
 COMMANDS_MODULE = "crawler.commands"

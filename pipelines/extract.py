@@ -87,6 +87,9 @@ class ExtractPipeline:
         if not 200 <= adapter["status"] < 300:
             self.stats.inc_value(f"morgue/extract/skipped/status_{adapter['status']}")
             return item
+        if adapter.get("page_kind") not in (None, "article"):  # hubs, sitemaps, feeds
+            self.stats.inc_value(f"morgue/extract/skipped/{adapter['page_kind']}")
+            return item
         if not item.is_html:
             self.stats.inc_value("morgue/extract/skipped/not_html")
             return item
@@ -100,6 +103,14 @@ class ExtractPipeline:
         for warning in article.warnings:
             adapter["notes"].append(warning)
             self.stats.inc_value("morgue/extract/warnings")
+        listed = adapter.get("listed")
+        weak = not article.published_at or article.field_sources.get("published_at") == "url"
+        if listed and listed[0] and weak:
+            # the date a sitemap or feed gave for this URL, when the page itself has none
+            # (or only the day in its URL path)
+            article.published_at, article.published_raw = listed[0], listed[1]
+            article.field_sources["published_at"] = listed[2] or "listing"
+            self.stats.inc_value("morgue/extract/date_from_listing")
         if not article.body_text.strip():
             adapter["notes"].append("no article body found")
             self.stats.inc_value("morgue/extract/no_body")

@@ -42,6 +42,7 @@ RECORDED_SETTINGS = (
     "DOWNLOAD_MAXSIZE",
     "DOWNLOAD_TIMEOUT",
     "EXTRACT_WORKERS",
+    "HUB_PAGES",
     "JOBDIR",
     "NEAR_DUP_BANDS",
     "NEAR_DUP_ENABLED",
@@ -139,6 +140,8 @@ class StorePipeline:
             referrer=adapter.get("referrer"),
             depth=adapter.get("depth") or 0,
             reached_by=adapter.get("reached_by") or "seed",
+            page_kind=adapter.get("page_kind"),
+            page_kind_reason=adapter.get("page_kind_reason"),
             article_id=adapter.get("article_id"),
         )
         journal = journal_for(self.crawler)

@@ -395,6 +395,7 @@ def test_crawl_passes_options_to_the_runner(tmp_path: Path, fake_runner: FakeRun
     assert call["archive_path"] == db
     assert call["spider_args"] == {
         "follow": "all",
+        "discover": "auto",
         "allowed_domains": "b.example",
         "urls_file": str(seeds),
     }
@@ -412,8 +413,26 @@ def test_crawl_prints_a_summary(tmp_path: Path, fake_runner: FakeRunner) -> None
     result = run("crawl", "https://a.example/1/", "--db", str(tmp_path / "c.db"))
     assert result.exit_code == 0
     assert "3 pages, 2 new articles, 0 seen again, 1 errors" in result.stdout
-    assert fake_runner.calls[0]["spider_args"] == {"follow": "related,next"}
+    assert fake_runner.calls[0]["spider_args"] == {"follow": "related,next", "discover": "auto"}
     assert fake_runner.calls[0]["show_progress"] is True
+
+
+def test_crawl_site_seeds_with_home_and_robots(tmp_path: Path, fake_runner: FakeRunner) -> None:
+    db = str(tmp_path / "c.db")
+    result = run(
+        "crawl", "--site", "https://News.example/section/x/?a=1", "--discover", "auto", "--db", db
+    )
+    assert result.exit_code == 0, result.output
+    (call,) = fake_runner.calls
+    assert call["start_urls"] == ["https://News.example/", "https://News.example/robots.txt"]
+    assert call["spider_args"]["discover"] == "auto"
+
+
+def test_crawl_discover_off_and_bad_site(tmp_path: Path, fake_runner: FakeRunner) -> None:
+    db = str(tmp_path / "c.db")
+    assert run("crawl", "https://a.example/", "--discover", "off", "--db", db).exit_code == 0
+    assert fake_runner.calls[0]["spider_args"]["discover"] == "off"
+    assert_clean_error(run("crawl", "--site", "news.example", "--db", db), "--site takes", 2)
 
 
 @pytest.mark.parametrize(
@@ -433,7 +452,7 @@ def test_crawl_fails_when_every_seed_failed_or_it_stopped(
 
 
 def test_crawl_usage_errors(fake_runner: FakeRunner) -> None:
-    assert_clean_error(run("crawl"), "Give at least one URL", 2)
+    assert_clean_error(run("crawl"), "Give at least one URL, --site URL", 2)
     assert_clean_error(run("crawl", "https://a.example/", "-s", "NOVALUE"), "-s takes", 2)
     assert fake_runner.calls == []
 

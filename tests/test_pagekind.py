@@ -138,7 +138,7 @@ LONG = "<p>" + "A sentence that goes on about the harbour and its ferries. " * 4
             "article",
             None,
         ),
-        ("<p>nothing much</p>", "https://x.example/x", "hub", None),
+        ("<p>nothing much</p>", "https://x.example/x", "article", "no-evidence"),
     ],
 )
 def test_evidence_rules(html: str, url: str, kind: str, reason: str | None) -> None:

@@ -65,6 +65,8 @@ EXPECTED_COLUMNS = {
         "reached_by",
         "article_id",
         "run_id",
+        "page_kind",
+        "page_kind_reason",
     ],
     "runs": [
         "id",

@@ -15,6 +15,7 @@ from archive.cli import cli
 from archive.cli_versions import pick_versions, unified_diff
 from archive.errors import NotFoundError, UsageError
 from archive.records import PageWrite
+from archive.schema import SCHEMA_VERSION
 from pipelines.extraction.model import Article
 
 
@@ -158,7 +159,7 @@ def test_a_v2_archive_is_migrated_to_v3_with_its_rows(tmp_path: Path) -> None:
     conn.execute("COMMIT")
     conn.close()
     with Archive(db) as archive:
-        assert archive.schema_version == 3
+        assert archive.schema_version == SCHEMA_VERSION
         assert archive.query("SELECT id, cluster_id FROM articles") == [
             {"id": "a1", "cluster_id": "a1"}
         ]

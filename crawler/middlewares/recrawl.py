@@ -9,6 +9,10 @@ Last-Modified of its latest 2xx capture, and ``304`` allowed through to the spid
 ``last_seen_at`` moves while nothing else is written. Counted as
 ``morgue/recrawl/conditional``; unknown pages pass as ``morgue/recrawl/unknown``.
 
+A URL a sitemap or feed listed with a date (``meta["morgue_listed"]``, issue 8) is
+fetched only when that date is newer than its last capture, whatever ``RECRAWL_AFTER``
+says (``morgue/recrawl/listed_newer`` / ``listed_not_newer``).
+
 Seeds (``meta["reached_by"] == "seed"``) are always fetched, unconditionally: their
 links are how a run finds what is new. ``RECRAWL_AFTER`` is in seconds (default 7
 days); 0 fetches every page every run. With ``JOBDIR``, a page the interrupted job
@@ -23,6 +27,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from dateutil import parser as du_parser
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from crawler.journal import journal_for
@@ -56,6 +61,24 @@ def age_seconds(last_seen_at: str, now: datetime) -> float:
 def is_fresh(last_seen_at: str, recrawl_after: float, now: datetime) -> bool:
     """Whether a page last seen at ``last_seen_at`` must not be fetched again yet."""
     return recrawl_after > 0 and age_seconds(last_seen_at, now) < recrawl_after
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:  # RFC 822 feed dates and the like
+            moment = du_parser.parse(value)
+        except (ValueError, OverflowError):
+            return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def listed_newer(listed_at: str, last_seen_at: str) -> bool:
+    """Whether a sitemap ``lastmod`` / feed date is later than the last capture (a date
+    that cannot be read counts as newer: fetching is the safe side)."""
+    listed, seen = _instant(listed_at), _instant(last_seen_at)
+    return listed is None or seen is None or listed > seen
 
 
 def conditional_headers(page: KnownPage) -> dict[str, str]:
@@ -92,7 +115,16 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
         if page is None:
             self.stats.inc_value("morgue/recrawl/unknown")
             return request
-        if is_fresh(page.last_seen_at, self.recrawl_after, datetime.now(UTC)):
+        listed = request.meta.get("morgue_listed")
+        if listed and listed[0]:
+            # A sitemap or feed dates this URL: fetch it only if that date is newer than
+            # the archive's last capture of it, however fresh or stale the capture is.
+            # the raw string keeps sub-second precision that the normalised date drops
+            if not listed_newer(listed[1] or listed[0], page.last_seen_at):
+                self.stats.inc_value("morgue/recrawl/listed_not_newer")
+                return None
+            self.stats.inc_value("morgue/recrawl/listed_newer")
+        elif is_fresh(page.last_seen_at, self.recrawl_after, datetime.now(UTC)):
             self.stats.inc_value("morgue/recrawl/skipped_fresh")
             logger.debug("fresh, not fetched: %s (last seen %s)", request.url, page.last_seen_at)
             return None

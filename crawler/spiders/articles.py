@@ -24,10 +24,17 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler.discovery import feed_urls, parse_listing, sniff
 from crawler.failures import failure_kind, failure_message
 from crawler.items import RawPage, failed_page, utc_now_iso
 from crawler.seeds import parse_follow, resolve_seeds, split_csv
+from pipelines.extraction.pagekind import classify, hub_article_links
 from pipelines.urls import clean_url
+
+#: ``-a discover=auto`` (default): seeds may be sitemaps, feeds, robots.txt or hubs, and
+#: every HTML page is classified article or hub; ``off``: every page is an article page.
+DISCOVER_MODES = ("auto", "off")
+LISTING_KINDS = ("sitemap", "feed", "robots")
 
 
 class ArticlesSpider(Spider):
@@ -39,10 +46,15 @@ class ArticlesSpider(Spider):
         urls_file: str | None = None,
         follow: str = "related,next",
         allowed_domains: str | list[str] | None = None,
+        discover: str = "auto",
         *args: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if discover not in DISCOVER_MODES:
+            raise ValueError(f"unknown discover mode {discover!r}; choose from {DISCOVER_MODES}")
+        self.discover = discover
+        self._listings: set[str] = set()  # sitemaps and feeds requested, to cut loops
         self.seeds: list[str] = resolve_seeds(start_urls, urls_file)
         self.follow: frozenset[str] = parse_follow(follow)
         hosts = {urlsplit(url).hostname or "" for url in self.seeds}
@@ -54,23 +66,107 @@ class ArticlesSpider(Spider):
     # -- requests -------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         for url in self.seeds:
-            yield self._request(url, reached_by="seed")
+            yield self._request(url, reached_by="seed", expect="any")
 
-    def _request(self, url: str, *, reached_by: str) -> Request:
+    def _request(self, url: str, *, reached_by: str, expect: str = "page", **meta: Any) -> Request:
+        """``expect``: ``any`` (a seed: page, sitemap, feed or robots.txt), ``listing`` (a
+        sitemap or feed named by another listing) or ``page``."""
         return Request(
             url,
             callback=self.parse,
             errback=self.on_error,
-            meta={"reached_by": reached_by},
+            meta={"reached_by": reached_by, "morgue_expect": expect, **meta},
         )
 
     # -- responses -------------------------------------------------------------
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
-        if not response.meta.get("morgue_replayed"):  # a resumed crawl's archived page
-            yield self._page(response)
-        if not isinstance(response, TextResponse) or not _is_html(response):
+        page = self._page(response)
+        replayed = response.meta.get("morgue_replayed")  # a resumed crawl's archived page
+        kind = self._kind(response)
+        if kind in LISTING_KINDS:
+            yield from self._listing(response, page, kind, replayed=bool(replayed))
             return
-        yield from self._follow(response)
+        if kind != "html" or not isinstance(response, TextResponse):
+            if not replayed:
+                yield page
+            return
+        root = response.selector.root
+        hub = False
+        if self.discover == "auto":
+            decided = classify(root, response.url)
+            page.page_kind, page.page_kind_reason = decided.kind, decided.reason
+            self.crawler.stats.inc_value(f"morgue/pagekind/{decided.kind}")
+            hub = decided.kind == "hub"
+        if not replayed:
+            yield page
+        if hub:
+            yield from self._follow_hub(response, root)
+        if not hub or "all" in self.follow:  # follow=all widens hubs to every link too
+            yield from self._follow(response)
+
+    def _kind(self, response: Response) -> str:
+        """``html``, ``other``, or for seeds and listed listings ``sitemap``/``feed``/``robots``."""
+        expect = response.meta.get("morgue_expect", "page")
+        if self.discover == "auto" and expect in ("any", "listing"):
+            ctype = (response.headers.get("Content-Type") or b"").decode("latin-1")
+            return sniff(response.body, ctype, response.url)
+        return "html" if isinstance(response, TextResponse) and _is_html(response) else "other"
+
+    def _listing(
+        self, response: Response, page: RawPage, kind: str, *, replayed: bool
+    ) -> Iterator[Any]:
+        """A sitemap, feed or robots.txt: record it, then request what it lists."""
+        listing = parse_listing(kind, response.body, response.url)
+        page.page_kind = kind
+        page.page_kind_reason = listing.error or f"{listing.kind}: {len(listing.entries)} entries"
+        stats = self.crawler.stats
+        if listing.error:
+            page.notes.append(listing.error)
+            stats.inc_value(f"morgue/discovery/invalid_{kind}")
+        if not replayed:
+            yield page
+        nested = listing.kind in ("sitemapindex", "robots")
+        for entry in listing.entries:
+            url = clean_url(entry.url)
+            if not self._in_scope(url):
+                stats.inc_value("morgue/discovery/offsite")
+                continue
+            if nested:
+                if url in self._listings or url == clean_url(response.url):
+                    stats.inc_value("morgue/discovery/sitemap_loop")
+                    continue
+                self._listings.add(url)
+                yield self._request(url, reached_by="sitemap", expect="listing")
+                continue
+            stats.inc_value(f"morgue/follow/{kind}")
+            listed = (entry.date, entry.date_raw, entry.date_source) if entry.date else None
+            yield self._request(url, reached_by=kind, morgue_listed=listed)
+
+    def _follow_hub(self, response: TextResponse, root: Any) -> Iterator[Request]:
+        """A hub: its teaser-card articles, its next page up to HUB_PAGES, and for a seed
+        the feeds it announces."""
+        from pipelines.extraction.related import find_next_page
+
+        stats = self.crawler.stats
+        for url in dict.fromkeys(clean_url(u) for u in hub_article_links(root, response.url)):
+            if self._in_scope(url):
+                stats.inc_value("morgue/follow/hub")
+                yield self._request(url, reached_by="hub")
+        number = int(response.meta.get("morgue_hub_page", 1))
+        next_url = find_next_page(root, response.url)
+        if next_url and number < self.settings.getint("HUB_PAGES", 2):
+            url = clean_url(next_url)
+            if self._in_scope(url):
+                stats.inc_value("morgue/follow/hub_next")
+                yield self._request(url, reached_by="hub_next", morgue_hub_page=number + 1)
+        if response.meta.get("reached_by") == "seed" and urlsplit(response.url).path in ("", "/"):
+            # a home page seed: the site's feed too (a section's own feed is not followed)
+            for feed in feed_urls(root, response.url):
+                url = clean_url(feed)
+                if self._in_scope(url) and url not in self._listings:
+                    self._listings.add(url)
+                    stats.inc_value("morgue/follow/feed_link")
+                    yield self._request(url, reached_by="feed", expect="listing")
 
     def _follow(self, response: TextResponse) -> Iterator[Request]:
         # Deferred import: the link rules live with extraction, in one place.
@@ -143,6 +239,7 @@ class ArticlesSpider(Spider):
             referrer=_header(request.headers.get("Referer")) if request is not None else None,
             depth=meta.get("depth", 0),
             reached_by=meta.get("reached_by", "seed"),
+            listed=meta.get("morgue_listed"),
         )
 
 

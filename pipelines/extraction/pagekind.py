@@ -52,7 +52,7 @@ _OG_TYPE = XPath('//meta[@property="og:type" or @name="og:type"]/@content')
 class PageKind:
     kind: str  # "article" or "hub"
     reason: str  # the strongest evidence, e.g. "json-ld:NewsArticle"
-    score: int  # > 0 article, <= 0 hub
+    score: int  # >= 0 article, < 0 hub
 
 
 def _longest_paragraph_run(root: Any) -> int:
@@ -110,10 +110,10 @@ def classify(root: Any, url: str, ld_objects: list[dict[str, Any]] | None = None
     elif _DATED_SLUG.search(path) or path.strip("/").split("/")[-1].count("-") >= 3:
         evidence.append((2, "url:slug"))
 
-    if not evidence:
-        return PageKind("hub", "no-evidence", 0)
+    if not evidence:  # a page is an article page unless something says it lists others
+        return PageKind("article", "no-evidence", 0)
     score = sum(points for points, _ in evidence)
-    kind = "article" if score > 0 else "hub"
+    kind = "article" if score >= 0 else "hub"
     deciding = [e for e in evidence if (e[0] > 0) == (kind == "article")] or evidence
     reason = max(deciding, key=lambda e: abs(e[0]))[1]
     return PageKind(kind, reason, score)
