@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -117,14 +118,47 @@ def _link_len(el: Any) -> int:
     return sum(len(normalize_space(a.text_content())) for a in el.iter("a"))
 
 
+#: Up to this many (candidate, link) pairs, each candidate counts its own links.
+_PER_CANDIDATE_WORK = 50_000
+
+
+def _link_lengths(root: Any, candidates: Iterable[Any]) -> dict[Any, int]:
+    """``_link_len`` of each candidate, from one pass over the page's links.
+
+    Scoring asks it of many nested candidates; asking each one separately costs
+    O(candidates x links) and, with links nested in links (invalid, but parsed as
+    such), fuzzing found pages taking seconds. Here a link's text counts once, at the
+    outermost link, which is what it is for well-formed pages. Small pages take the
+    direct route, faster there and equal wherever links do not nest.
+    """
+    lengths = dict.fromkeys(candidates, 0)
+    links = list(root.iter("a"))
+    if len(links) * len(lengths) <= _PER_CANDIDATE_WORK:  # the common case: cheaper
+        return {el: _link_len(el) for el in lengths}
+    for a in links:
+        holders = [a] if a in lengths else []
+        for ancestor in a.iterancestors():
+            if ancestor.tag == "a":
+                break  # a link inside a link: counted with the outer one
+            if ancestor in lengths:
+                holders.append(ancestor)
+        else:
+            n = len(normalize_space(a.text_content()))
+            for holder in holders:
+                lengths[holder] += n
+    return lengths
+
+
 def _selector_container(root: Any) -> Any | None:
     """The body container a known theme/CMS selector names, when it holds enough text."""
     for xpath in sel.CONTENT_XPATHS:
         best, best_len = None, 0
-        for el in xpath(root):
-            if el.tag in ("body", "html") or is_boilerplate(el):
+        found = [el for el in xpath(root) if el.tag not in ("body", "html")]
+        links = _link_lengths(root, found) if found else {}
+        for el in found:
+            if is_boilerplate(el):
                 continue
-            n = len(normalize_space(el.text_content())) - _link_len(el)
+            n = len(normalize_space(el.text_content())) - links[el]
             if n > best_len:
                 best, best_len = el, n
         if best is not None and best_len >= 250:
@@ -156,6 +190,7 @@ def _scored_container(root: Any) -> Any | None:
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
     best, best_score = None, 0.0
+    links = _link_lengths(root, scores) if scores else {}
     for el, votes in scores.items():
         if el.tag == "html" or is_boilerplate(el):
             continue
@@ -166,7 +201,7 @@ def _scored_container(root: Any) -> Any | None:
         )
         total = _text_len(el)
         if total:
-            score *= 1 - min(_link_len(el) / total, 1.0)
+            score *= 1 - min(links[el] / total, 1.0)
         if score > best_score:
             best, best_score = el, score
     return best
