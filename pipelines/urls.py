@@ -59,11 +59,23 @@ TRACKING_PARAMS = frozenset(
         "__twitter_impression",
         "src",
         "cmp",
+        "amp_js_v",
     }
 )
 
 #: Parameter-name prefixes that mark a tracking parameter.
-TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "_hs", "vero_", "oly_", "mkt_", "at_")
+TRACKING_PREFIXES = (
+    "utm_",
+    "relatedposts_",
+    "pk_",
+    "mtm_",
+    "hsa_",
+    "_hs",
+    "vero_",
+    "oly_",
+    "mkt_",
+    "at_",
+)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

@@ -12,6 +12,7 @@ from pipelines.extraction.clean import (
     split_authors,
     strip_see_more,
     strip_title_suffix,
+    strip_tracking,
 )
 from pipelines.extraction.sanitize import is_tracking_pixel, safe_url
 
@@ -146,3 +147,21 @@ def test_is_tracking_pixel(src, width, height, pixel):
 )
 def test_safe_url(url, expected):
     assert safe_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://a.example/x/", "https://a.example/x/"),
+        ("https://a.example/x/?utm_source=fb&utm_medium=social", "https://a.example/x/"),
+        ("https://a.example/x/?ref=related", "https://a.example/x/"),
+        ("https://a.example/x/amp/?amp=1", "https://a.example/x/amp/"),
+        ("https://a.example/x/?relatedposts_hit=1&relatedposts_origin=7", "https://a.example/x/"),
+        ("https://a.example/x/?p=42&fbclid=IwAR0&b=2", "https://a.example/x/?p=42&b=2"),
+        ("https://a.example/x/?b=2&a=1", "https://a.example/x/?b=2&a=1"),  # order kept
+        (None, None),
+        ("", ""),
+    ],
+)
+def test_strip_tracking_uses_the_crawlers_one_list(url: str | None, expected: str | None) -> None:
+    assert strip_tracking(url) == expected

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+from pipelines.urls import is_tracking_param
+
 _WS = re.compile(r"\s+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _BY_PREFIX = re.compile(
@@ -131,15 +133,9 @@ def clean_authors(names: list[str], site_name: str | None = None) -> list[str]:
     return out
 
 
-_TRACKING_PARAM = re.compile(
-    r"^(?:utm_\w+|relatedposts_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|"
-    r"_ga|_gl|yclid|ref_src|share|amp_js_v|__twitter_impression)$",
-    re.IGNORECASE,
-)
-
-
 def strip_tracking(url: str | None) -> str | None:
-    """``url`` without tracking query parameters (utm_*, fbclid, Jetpack's relatedposts_*)."""
+    """``url`` without tracking query parameters, by the one list in :mod:`pipelines.urls`
+    (utm_*, fbclid, ref, amp, Jetpack's relatedposts_*, ...); the rest keeps its order."""
     if not url or "?" not in url:
         return url
     try:
@@ -149,6 +145,6 @@ def strip_tracking(url: str | None) -> str | None:
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not _TRACKING_PARAM.match(k)
+        if not is_tracking_param(k)
     ]
     return urlunsplit(parts._replace(query=urlencode(query)))
