@@ -89,6 +89,7 @@ def _extract(
     )
     related_links = related.find_related(root, url)
     next_page = related.find_next_page(root, url)
+    nav = related.find_page_nav(root, url)
 
     article = Article(url=url, canonical_url=canonical, site=metadata.host_of(canonical))
     sources: dict[str, str] = {"canonical_url": canonical_source}
@@ -122,6 +123,7 @@ def _extract(
     article.body_html = render_blocks(blocks)
     article.related = related_links
     article.next_page_url = next_page
+    article.prev_page_url, article.page_no, article.page_urls = nav.prev, nav.number, nav.numbered
     if blocks:
         sources["body"] = "dom"
     if related_links:

@@ -6,6 +6,7 @@ passes Scrapy's ``response.selector.root``) and never modify it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -363,3 +364,92 @@ def find_next_page(root: Any, base_url: str) -> str | None:
         ):
             return url
     return None
+
+
+@dataclass
+class PageNav:
+    """What a page of a multi-page article says about its siblings."""
+
+    prev: str | None = None  # the previous page (rel=prev, .page-links, "Previous page")
+    number: int | None = None  # this page's number, as its page links mark it current
+    numbered: dict[str, int] = field(default_factory=dict)  # {page url: number}, itself too
+
+
+def find_page_nav(root: Any, base_url: str) -> PageNav:
+    """The previous page, the current page number and the numbered page links of a
+    multi-page article (``.page-links`` / ``.pagination`` and ``<link rel=prev>``)."""
+    nav = PageNav()
+    if root is None:
+        return nav
+    page = (absolute(base_url, base_url) or base_url).rstrip("/")
+    host = _host(page)
+    if not host:
+        return nav
+
+    def ok(href: str | None) -> str | None:
+        url = absolute(base_url, href)
+        if url and url.rstrip("/") != page and _host(url) == host:
+            return url
+        return None
+
+    for link in root.iter("link"):
+        if "prev" in (link.get("rel") or "").lower().split() and (url := ok(link.get("href"))):
+            nav.prev = url
+            break
+    for el in sel.PAGE_LINK_CANDIDATES(root):
+        if not sel.PAGE_LINKS_CLASS.search(_names(el)) or nav.numbered:
+            continue
+        for c in el.iter():
+            if isinstance(c.tag, str) and (
+                "current" in c.get("class", "") or c.get("aria-current")
+            ):
+                nav.number = _page_number(c.text_content()) or nav.number
+        for a in el.iter("a"):
+            number = _page_number(a.text_content())
+            url = ok(a.get("href"))
+            if url is None:
+                continue
+            if number is not None:
+                nav.numbered.setdefault(url, number)
+            elif nav.prev is None and (
+                sel.PREV_TEXT.match(normalize_space(a.text_content())) or "prev" in a.get("rel", "")
+            ):
+                nav.prev = url
+        if nav.number is not None and nav.numbered:
+            nav.numbered[absolute(base_url, base_url) or base_url] = nav.number
+            if nav.prev is None:
+                nav.prev = next((u for u, n in nav.numbered.items() if n == nav.number - 1), None)
+    if nav.prev is None:  # a "« Previous page" link outside post-to-post navigation
+        for a in sel.PREV_ANCHORS(root):
+            rel = (a.get("rel") or "").lower().split()
+            if (
+                ("prev" in rel or sel.PREV_TEXT.match(normalize_space(a.text_content())))
+                and not any(
+                    sel.POST_NAVIGATION.search(_names(anc)) or anc.tag == "nav"
+                    for anc in a.iterancestors()
+                )
+                and (url := ok(a.get("href")))
+            ):
+                nav.prev = url
+                break
+    return nav
+
+
+def sibling_pages(root: Any, base_url: str) -> list[str]:
+    """The other pages of the multi-page article at ``base_url`` that the page names: its
+    numbered page links, and its previous page when it is one of them or a numbered
+    sibling URL (``/slug/`` of ``/slug/2/``). What the spider follows besides the next
+    page, so a crawl that reaches page 3 first still gets pages 1 and 2."""
+    from pipelines.extraction.multipage import first_page_of
+    from pipelines.urls import clean_url
+
+    nav = find_page_nav(root, base_url)
+    own = clean_url(base_url)
+    found = [u for u in nav.numbered if clean_url(u) != own]
+    if (
+        nav.prev
+        and nav.prev not in found
+        and (len(nav.numbered) >= 2 or first_page_of(clean_url(nav.prev)) == first_page_of(own))
+    ):
+        found.append(nav.prev)
+    return found

@@ -272,6 +272,11 @@ NEXT_TEXT = re.compile(
     r"next ?[»›>→]+|[»›>→]|page suivante|nächste seite|siguiente)\s*[»›>→]*$",
     re.IGNORECASE,
 )
+PREV_TEXT = re.compile(
+    r"^[«‹<←]*\s*(?:prev(?:ious)?(?: page)?|[«‹<←]|page précédente|vorherige seite|anterior)"
+    r"\s*[«‹<←]*$",
+    re.IGNORECASE,
+)
 POST_NAVIGATION = re.compile(
     r"post-navigation|nav-links|nav-next|nav-previous|navigation|"
     r"prev-next|next-post|previous-post|post-nav",
@@ -337,6 +342,12 @@ NEXT_ANCHORS = XPath(
     " or contains(., '›') or contains(., '→') or contains(., '>')"
     " or contains(translate(., 'CONTINUE', 'continue'), 'continue')"
     " or contains(., 'suivante') or contains(., 'chste') or contains(., 'siguiente'))]"
+)
+PREV_ANCHORS = XPath(
+    "//a[@href][contains(@rel, 'prev') or string-length(normalize-space(.)) < 40 and ("
+    "contains(translate(., 'PREVIOUS', 'previous'), 'prev') or contains(., '«')"
+    " or contains(., '‹') or contains(., '←') or contains(., 'précédente')"
+    " or contains(., 'vorherige') or contains(., 'anterior'))]"
 )
 HEADING_LIKE = XPath(
     "(//h2 | //h3 | //h4 | //h5 | //h6 | //*[self::div or self::span or self::p or self::header]"
