@@ -1,0 +1,479 @@
+"""Multi-page articles in the archive: the ``pages`` table and the stitched ``articles`` row.
+
+Every archived page of a multi-page article is a ``pages`` row (what it showed, and its
+links to its siblings). Each time a page arrives, inside the batch's transaction, the
+chain it belongs to is gathered from ``pages`` by those links, put in page order
+(:func:`pipelines.extraction.multipage.order_chain`) and composed again into ONE
+``articles`` row keyed by page 1's canonical URL, with its blocks, links, aliases and
+versions. An article row a page had before (a page that arrived before its head and
+stood for the article, or a page archived before schema v5) is folded into the head:
+its aliases and captures move to the head and the row goes (FTS follows by trigger).
+
+So the result depends on which pages are archived, never on the order they came in:
+the same pages give the same archive in any order, in any run, after a resume, and
+after shards merge (every ID is derived from a URL). docs/multipage.md has the design.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from archive.base import ArchiveBase, encode_json
+from pipelines.extraction.model import article_id
+from pipelines.extraction.multipage import (
+    MAX_PAGES,
+    Chain,
+    PagePart,
+    article_data,
+    article_from_data,
+    compose,
+    order_chain,
+)
+
+if TYPE_CHECKING:
+    from archive.records import BatchResult, PageWrite
+    from archive.similarity import NearDupRecord
+    from pipelines.extraction.model import Article
+
+_CHUNK = 300
+
+_UPSERT_PAGE = """
+INSERT INTO pages (
+    url, article_id, page_no, declared_no, first_url, prev_url, next_url, numbered,
+    capture_id, fetched_at, title, content_hash, body_text, article
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (url) DO UPDATE SET
+    declared_no = excluded.declared_no, first_url = excluded.first_url,
+    prev_url = excluded.prev_url, next_url = excluded.next_url, numbered = excluded.numbered,
+    capture_id = excluded.capture_id, fetched_at = excluded.fetched_at,
+    title = excluded.title, content_hash = excluded.content_hash,
+    body_text = excluded.body_text, article = excluded.article
+"""
+
+_PAGE_COLUMNS = "url, declared_no, first_url, prev_url, next_url, numbered, article"
+
+_INSERT_STITCHED = """
+INSERT INTO articles (
+    id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
+    modified_raw, language, site_name, section, tags, description, image_url, body_text,
+    body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
+    first_seen_at, last_seen_at, run_id, cluster_id, duplicate_of, version, pages, pages_missing
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    1, ?, ?)
+"""
+
+_UPDATE_STITCHED = """
+UPDATE articles SET
+    url = ?, title = ?, authors = ?, published_at = ?, published_raw = ?, modified_at = ?,
+    modified_raw = ?, language = ?, site_name = ?, section = ?, tags = ?, description = ?,
+    image_url = ?, body_text = ?, body_html = ?, word_count = ?, content_hash = ?,
+    field_sources = ?, next_page_url = ?, capture_id = ?, run_id = COALESCE(?, run_id),
+    last_seen_at = MAX(last_seen_at, ?), version = ?, pages = ?, pages_missing = ?
+WHERE id = ?
+"""
+
+_EARLIEST_COPY = """
+SELECT id, cluster_id FROM articles WHERE content_hash = ? AND id != ? AND duplicate_of IS NULL
+ORDER BY first_seen_at, rowid LIMIT 1
+"""
+
+_INSERT_BLOCK = """
+INSERT INTO blocks (article_id, position, kind, level, text, src, alt, caption)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+_INSERT_LINK = """
+INSERT INTO links (source_id, position, kind, target_url, anchor_text, title, teaser, image_url)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+"""
+
+_INSERT_VERSION = """
+INSERT INTO versions (article_id, version, captured_at, title, body_text, content_hash, capture_id)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+"""
+
+# A page URL names the stitched article, whatever it named before.
+_POINT_ALIAS = """
+INSERT INTO aliases (url, article_id, first_seen_at) VALUES (?, ?, ?)
+ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id
+"""
+
+
+class PagesMixin(ArchiveBase):
+    """Reads of the multi-page tables; the writes run inside ``save_batch`` (:func:`save_part`)."""
+
+    def page_chain(self, part: PagePart) -> tuple[Chain, dict[str, PagePart]]:
+        """The chain ``part`` would join if it were saved now, and its parts by URL
+        (``part`` in place of any archived row of the same page)."""
+        return gather(self.conn, part)
+
+    def get_pages(self, id_or_url: str) -> list[dict[str, Any]]:
+        """The archived pages of an article, in page order: url, page_no, capture_id,
+        fetched_at, title, content_hash and body_chars."""
+        rows = self._rows(
+            "SELECT p.url, p.page_no, p.capture_id, p.fetched_at, p.title, p.content_hash, "
+            "length(p.body_text) AS body_chars FROM pages p WHERE p.article_id = ("
+            "SELECT id FROM articles WHERE id = ?1 OR canonical_url = ?1 OR url = ?1 "
+            "UNION SELECT article_id FROM aliases WHERE url = ?1 LIMIT 1) "
+            "ORDER BY p.page_no, p.url",
+            (id_or_url,),
+        )
+        return rows
+
+    def chain_states(self, urls: list[str]) -> dict[str, int]:
+        """``{article_id: pages_missing}`` of the stitched articles the page ``urls`` belong to."""
+        found: dict[str, int] = {}
+        for start in range(0, len(urls), _CHUNK):
+            chunk = urls[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._iter_rows(
+                f"SELECT a.id, a.pages_missing FROM articles a WHERE a.id IN "
+                f"(SELECT article_id FROM pages WHERE url IN ({marks}))",
+                chunk,
+            )
+            found.update((str(r["id"]), int(r["pages_missing"])) for r in rows)
+        return found
+
+
+def gather(conn: sqlite3.Connection, part: PagePart) -> tuple[Chain, dict[str, PagePart]]:
+    """Every archived page linked to ``part`` (by next, prev, first-page or numbered
+    links, in either direction), ``part`` itself in place of its archived row."""
+    parts: dict[str, PagePart] = {part.url: part}
+    frontier = {part.url, *part.links()}
+    asked: set[str] = set()
+    while frontier - asked and len(parts) < MAX_PAGES:
+        batch = sorted(frontier - asked)[:_CHUNK]
+        asked.update(batch)
+        marks = ", ".join("?" * len(batch))
+        rows = conn.execute(
+            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE url IN ({marks}) OR first_url IN ({marks}) "
+            f"OR next_url IN ({marks}) OR prev_url IN ({marks})",
+            batch * 4,
+        ).fetchall()
+        for row in rows:
+            if row[0] in parts:
+                continue
+            found = _part_from_row(row)
+            parts[found.url] = found
+            frontier |= {found.url, *found.links()}
+    return order_chain(list(parts.values())), parts
+
+
+def _part_from_row(row: tuple[Any, ...]) -> PagePart:
+    return PagePart(
+        url=row[0],
+        number=row[1],
+        first_url=row[2],
+        prev_url=row[3],
+        next_url=row[4],
+        numbered=json.loads(row[5] or "{}"),
+        article=article_from_data(json.loads(row[6] or "{}")),
+    )
+
+
+def save_part(
+    conn: sqlite3.Connection,
+    write: PageWrite,
+    result: BatchResult,
+    staged: dict[str, NearDupRecord],
+    new_articles: list[Article],
+) -> str:
+    """Archive one page of a multi-page article and compose its chain's article again.
+
+    Returns the stitched article's ID (what the page's capture row names). Counts go to
+    ``result.stitch``: ``pages_new``, ``pages_changed``, ``pages_unchanged``, ``joined``
+    (a page added to an archived article), ``articles_new``, ``versions`` (a changed
+    page made the next version), ``recomposed`` (the article grew: same version),
+    ``unchanged`` and ``folded`` (article rows merged into their head).
+    """
+    part, capture = write.part, write.capture
+    assert part is not None
+    stats: Counter[str] = result.stitch
+    page = part.article
+    old = conn.execute(
+        "SELECT title, content_hash, article_id FROM pages WHERE url = ?", (part.url,)
+    ).fetchone()
+    if old is None:
+        status = "new"
+    elif (old[0], old[1]) == (page.title, page.content_hash):
+        status = "unchanged"
+    else:
+        status = "changed"
+    stats[f"pages_{status}"] += 1
+    conn.execute(
+        _UPSERT_PAGE,
+        (
+            part.url,
+            old[2] if old else article_id(part.url),
+            part.number or 0,
+            part.number,
+            part.first_url,
+            part.prev_url,
+            part.next_url,
+            encode_json(part.numbered),
+            capture.id,
+            capture.fetched_at,
+            page.title,
+            page.content_hash,
+            page.body_text,
+            encode_json(article_data(page)),
+        ),
+    )
+    chain, parts = gather(conn, part)
+    stitched = compose(chain, parts)
+    head = stitched.id
+    row = conn.execute(
+        "SELECT title, content_hash, version FROM articles WHERE id = ?", (head,)
+    ).fetchone()
+    others = _fold_candidates(conn, chain, head)
+    if row is None:
+        _insert(conn, stitched, chain, write=write, staged=staged, others=others)
+        _insert_children(conn, stitched)
+        stats["articles_new"] += 1
+        result.articles_new += 1
+        new_articles.append(stitched)
+    elif (row[0], row[1]) == (stitched.title, stitched.content_hash):
+        conn.execute(
+            "UPDATE articles SET last_seen_at = MAX(last_seen_at, ?), pages = ?, "
+            "pages_missing = ? WHERE id = ?",
+            (capture.fetched_at, encode_json(chain.urls), chain.missing, head),
+        )
+        stats["unchanged"] += 1
+        result.articles_seen += 1
+        if status == "unchanged":
+            result.articles_unchanged += 1
+    else:
+        version = int(row[2]) + 1 if status == "changed" else int(row[2])
+        _update(conn, stitched, chain, write, version)
+        if status == "changed":
+            stats["versions"] += 1
+            result.articles_changed += 1
+        else:
+            stats["joined" if status == "new" else "recomposed"] += 1
+        new_articles.append(stitched)
+    for position, url in enumerate(chain.fetched, start=1):
+        conn.execute(
+            "UPDATE pages SET article_id = ?, page_no = ? WHERE url = ?",
+            (head, chain.numbers.get(url, position), url),
+        )
+    first_seen = capture.fetched_at
+    urls = dict.fromkeys([*chain.fetched, stitched.canonical_url, capture.url, capture.final_url])
+    conn.executemany(_POINT_ALIAS, [(u, head, first_seen) for u in urls if u])
+    stats["folded"] += _fold(conn, others, head)
+    return head
+
+
+def _fold_candidates(conn: sqlite3.Connection, chain: Chain, head: str) -> list[str]:
+    """Article rows that stood for pages of this chain: each page's own ID and the
+    article its ``pages`` row named before."""
+    ids = {article_id(u) for u in chain.urls}
+    marks = ", ".join("?" * len(chain.fetched))
+    ids.update(
+        str(r[0])
+        for r in conn.execute(
+            f"SELECT article_id FROM pages WHERE url IN ({marks})", chain.fetched
+        ).fetchall()
+    )
+    ids.discard(head)
+    wanted = sorted(ids)
+    marks = ", ".join("?" * len(wanted))
+    rows = conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", wanted).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _fold(conn: sqlite3.Connection, others: list[str], head: str) -> int:
+    """Merge the article rows ``others`` into ``head``: aliases, captures and incoming
+    links move to the head; the rows go (blocks, links out, versions and near-dup rows
+    with them by cascade; the FTS index by trigger)."""
+    for other in others:
+        conn.execute(
+            "UPDATE OR IGNORE aliases SET article_id = ? WHERE article_id = ?", (head, other)
+        )
+        conn.execute("UPDATE captures SET article_id = ? WHERE article_id = ?", (head, other))
+        conn.execute("UPDATE links SET target_id = ? WHERE target_id = ?", (head, other))
+        conn.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?", (other,))
+        conn.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (head, other))
+        conn.execute("DELETE FROM articles WHERE id = ?", (other,))
+    return len(others)
+
+
+def _fields(article: Article) -> tuple[Any, ...]:
+    """``title`` .. ``next_page_url``, the order both statements above use."""
+    return (
+        article.title,
+        encode_json(list(article.authors)),
+        article.published_at,
+        article.published_raw,
+        article.modified_at,
+        article.modified_raw,
+        article.language,
+        article.site_name,
+        article.section,
+        encode_json(list(article.tags)),
+        article.description,
+        article.image_url,
+        article.body_text,
+        article.body_html,
+        article.word_count,
+        article.content_hash,
+        encode_json(dict(article.field_sources)),
+        article.next_page_url,
+    )
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    article: Article,
+    chain: Chain,
+    *,
+    write: PageWrite,
+    staged: dict[str, NearDupRecord],
+    others: list[str],
+) -> None:
+    capture = write.capture
+    lead_capture, first_fetched = _lead_capture(conn, chain)
+    first_seen, last_seen = min(first_fetched, capture.fetched_at), capture.fetched_at
+    if others:  # the article began as one of its later pages: it was first seen then
+        marks = ", ".join("?" * len(others))
+        earliest, latest = conn.execute(
+            f"SELECT MIN(first_seen_at), MAX(last_seen_at) FROM articles WHERE id IN ({marks})",
+            others,
+        ).fetchone()
+        first_seen = min(first_seen, earliest or first_seen)
+        last_seen = max(last_seen, latest or last_seen)
+    copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
+    record = staged.get(article.id)
+    if copy and (record is None or record.matched_id is None):
+        cluster_id = str(copy[1] or copy[0])
+    else:
+        cluster_id = record.cluster_id if record else article.id
+    conn.execute(
+        _INSERT_STITCHED,
+        (
+            article.id,
+            article.url,
+            article.canonical_url,
+            article.site,
+            *_fields(article),
+            lead_capture,
+            first_seen,
+            last_seen,
+            capture.run_id,
+            cluster_id,
+            copy[0] if copy else None,
+            encode_json(chain.urls),
+            chain.missing,
+        ),
+    )
+    conn.execute(
+        _INSERT_VERSION,
+        (
+            article.id,
+            1,
+            first_seen,
+            article.title,
+            article.body_text,
+            article.content_hash,
+            lead_capture,
+        ),
+    )
+
+
+def _lead_capture(conn: sqlite3.Connection, chain: Chain) -> tuple[str | None, str]:
+    """The capture of the chain's first archived page, and the earliest page fetch."""
+    lead = conn.execute(
+        "SELECT capture_id FROM pages WHERE url = ?", (chain.fetched[0],)
+    ).fetchone()
+    marks = ", ".join("?" * len(chain.fetched))
+    earliest = conn.execute(
+        f"SELECT MIN(fetched_at) FROM pages WHERE url IN ({marks})", chain.fetched
+    ).fetchone()[0]
+    return (lead[0] if lead else None), str(earliest)
+
+
+def _update(
+    conn: sqlite3.Connection, article: Article, chain: Chain, write: PageWrite, version: int
+) -> None:
+    """The stitched row takes the new composition: as its next version when a page
+    changed, in place (the same version, more complete) when the chain grew."""
+    capture = write.capture
+    lead_capture, first_fetched = _lead_capture(conn, chain)
+    conn.execute(
+        _UPDATE_STITCHED,
+        (
+            article.url,
+            *_fields(article),
+            lead_capture,
+            capture.run_id,
+            capture.fetched_at,
+            version,
+            encode_json(chain.urls),
+            chain.missing,
+            article.id,
+        ),
+    )
+    copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
+    conn.execute(
+        "UPDATE articles SET duplicate_of = ? WHERE id = ?", (copy[0] if copy else None, article.id)
+    )
+    conn.execute(  # the same version, grown: its text is the fuller one
+        "UPDATE versions SET title = ?, body_text = ?, content_hash = ?, "
+        "captured_at = CASE WHEN version = 1 THEN MIN(captured_at, ?) ELSE captured_at END, "
+        "capture_id = CASE WHEN version = 1 THEN ? ELSE capture_id END "
+        "WHERE article_id = ? AND version = ?",
+        (
+            article.title,
+            article.body_text,
+            article.content_hash,
+            first_fetched,
+            lead_capture,
+            article.id,
+            version,
+        ),
+    )
+    conn.execute(
+        _INSERT_VERSION,
+        (
+            article.id,
+            version,
+            capture.fetched_at,
+            article.title,
+            article.body_text,
+            article.content_hash,
+            capture.id,
+        ),
+    )
+    conn.execute("DELETE FROM blocks WHERE article_id = ?", (article.id,))
+    conn.execute("DELETE FROM links WHERE source_id = ?", (article.id,))
+    _insert_children(conn, article)
+
+
+def _insert_children(conn: sqlite3.Connection, article: Article) -> None:
+    conn.executemany(
+        _INSERT_BLOCK,
+        [
+            (article.id, position, b.kind, b.level, b.text, b.src, b.alt, b.caption)
+            for position, b in enumerate(article.blocks)
+        ],
+    )
+    links: list[tuple[Any, ...]] = [
+        (
+            article.id,
+            position,
+            "related",
+            link.url,
+            link.anchor_text,
+            link.title,
+            link.teaser,
+            link.image_url,
+        )
+        for position, link in enumerate(article.related)
+    ]
+    if article.next_page_url:
+        links.append((article.id, 0, "next_page", article.next_page_url, None, None, None, None))
+    if article.canonical_url != article.url:
+        links.append((article.id, 0, "canonical", article.canonical_url, None, None, None, None))
+    conn.executemany(_INSERT_LINK, links)
