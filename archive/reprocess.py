@@ -5,6 +5,8 @@ only read, never changed). When the extracted title or body differs from the
 archived row, the article gets the next version (``versions`` row with that
 capture's id) and ``articles`` takes the new extraction; otherwise nothing is
 written. A changed body is sketched again so the near-duplicate index stays current.
+A stitched multi-page article is skipped (counted in ``skipped``): it is composed from
+its ``pages`` rows, not from one capture (docs/multipage.md).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ class ReprocessResult:
     articles: int = 0  # captures re-extracted
     changed: int = 0  # new versions written
     unchanged: int = 0
-    skipped: int = 0  # no body found, or the capture now names another article
+    skipped: int = 0  # no body found, a stitched multi-page article, or the capture
+    # now names another article
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -46,6 +49,11 @@ def reprocess(
     result = ReprocessResult()
     rows = list(archive.iter_article_captures(site=site, since=since))
     for row in rows:
+        if row.get("pages") not in (None, "", "[]"):  # stitched from several captures
+            result.skipped += 1
+            if advance is not None:
+                advance(1)
+            continue
         result.articles += 1
         body = archive.capture_body(row["capture_id"])
         headers = row["headers"] if isinstance(row["headers"], dict) else {}

@@ -124,11 +124,11 @@ class VersionsMixin(ArchiveBase):
     ) -> Iterator[dict[str, Any]]:
         """The latest 2xx capture of each archived article (for ``morgue reprocess``):
         ``{capture_id, article_id, canonical_url, cluster_id, url, final_url, fetched_at,
-        headers}``, in archive order.
+        headers, pages}``, in archive order (``pages``: the JSON text of ``articles.pages``).
         ``since`` keeps articles last seen at or after it (ISO-8601)."""
         sql = (
             "SELECT c.id AS capture_id, a.id AS article_id, a.canonical_url, a.cluster_id, "
-            "c.url, c.final_url, c.fetched_at, c.headers FROM articles a "
+            "c.url, c.final_url, c.fetched_at, c.headers, a.pages FROM articles a "
             "JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
             "AND status BETWEEN 200 AND 299 AND body IS NOT NULL "
             "ORDER BY fetched_at DESC LIMIT 1) WHERE 1 = 1"
