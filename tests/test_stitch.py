@@ -128,10 +128,16 @@ def dump(archive: Archive) -> dict[str, list[dict[str, Any]]]:
         "aliases": "SELECT * FROM aliases ORDER BY url",
         "versions": "SELECT * FROM versions ORDER BY article_id, version",
         "captures": "SELECT id, url, article_id FROM captures ORDER BY id",
-        "fts": "SELECT rowid, title, body_text FROM articles_fts ORDER BY rowid",
+        # the FTS row of each article (rowids may differ: an article folded late is
+        # a newer row), and the count of indexed rows
+        "fts": "SELECT a.id, f.title, f.body_text FROM articles_fts f "
+        "JOIN articles a ON a.rowid = f.rowid ORDER BY a.id",
+        "fts_rows": "SELECT count(*) AS n FROM articles_fts",
         "near_dups": "SELECT article_id FROM near_dups ORDER BY article_id",
     }
     rows = {name: archive.query(sql) for name, sql in queries.items()}
+    # the external-content index agrees with articles (raises when it does not)
+    archive.query("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
     for row in rows["articles"]:
         row.pop("run_id")
     return rows
@@ -478,3 +484,61 @@ def test_reprocess_skips_stitched_articles(archive: Archive) -> None:
     result = reprocess(archive)
     assert result.skipped == 1 and result.changed == 0
     assert dump(archive) == before
+
+
+def windowed_page(number: int, last: int = 5) -> RawPage:
+    """Page ``number`` of a story whose pager shows only its neighbours (no page 1 link
+    on later pages) and whose URLs carry no page pattern: the head is learnt late."""
+
+    def url(n: int) -> str:
+        return "https://w.test/story.html" if n == 1 else f"https://w.test/story-part{n}.html"
+
+    article = Article(
+        url=url(number),
+        canonical_url=url(number),
+        site="w.test",
+        title="A long story",
+        authors=["Kim Writer"],
+        blocks=[Block("heading", f"Part {number}", level=2), Block("paragraph", f"Text {number}.")],
+        next_page_url=url(number + 1) if number < last else None,
+        prev_page_url=url(number - 1) if number > 1 else None,
+        page_no=number,
+        page_urls={url(n): n for n in range(max(1, number - 1), min(last, number + 1) + 1)},
+    )
+    article.body_text = "\n\n".join(b.text for b in article.blocks)
+    item = RawPage(
+        url=url(number), final_url=url(number), status=200, headers={}, body=b"", fetched_at=WHEN
+    )
+    item.body = f"page {number}".encode()
+    item.article = article
+    return item
+
+
+@pytest.mark.parametrize("order", [(5, 4, 3, 2, 1), (3, 5, 1, 4, 2), (2, 4, 1, 5, 3)])
+def test_a_head_learnt_late_folds_every_earlier_stand_in(order: tuple[int, ...]) -> None:
+    with Archive(":memory:") as expected, Archive(":memory:") as archive:
+        Run(expected).feed([windowed_page(n) for n in (1, 2, 3, 4, 5)])
+        run = Run(archive).feed([windowed_page(n) for n in order])
+        assert dump(archive) == dump(expected)
+        rows = archive.query("SELECT id, pages, pages_missing FROM articles")
+        assert [r["id"] for r in rows] == [article_id("https://w.test/story.html")]
+        assert rows[0]["pages_missing"] == 0
+        texts = [
+            b["text"] for b in archive.get_article("https://w.test/story-part4.html")["blocks"]
+        ]
+        assert texts == [t for n in range(1, 6) for t in (f"Part {n}", f"Text {n}.")]
+        assert run.stat("chains_complete") == 1
+
+
+def test_recrawl_knows_each_page_by_its_own_capture(archive: Archive) -> None:
+    """A page never fetched is unknown (even though the stitched article answers to its
+    URL), and a fetched page's validators are its own, not another page's."""
+    items = [page_item(2), page_item(3)]
+    items[0].headers["etag"] = '"page-two"'
+    items[1].headers["etag"] = '"page-three"'
+    Run(archive).feed(items)
+    known = archive.known_pages([URLS[1], URLS[2], URLS[3]])
+    assert set(known) == {URLS[2], URLS[3]}
+    assert known[URLS[2]].article_id == known[URLS[3]].article_id == HEAD_ID
+    assert known[URLS[2]].etag == '"page-two"'
+    assert known[URLS[3]].etag == '"page-three"'
