@@ -542,3 +542,35 @@ def test_recrawl_knows_each_page_by_its_own_capture(archive: Archive) -> None:
     assert known[URLS[2]].article_id == known[URLS[3]].article_id == HEAD_ID
     assert known[URLS[2]].etag == '"page-two"'
     assert known[URLS[3]].etag == '"page-three"'
+
+
+def test_pages_whose_canonical_names_page_one_still_stitch(archive: Archive) -> None:
+    """Some sites point every page's rel=canonical at page 1: each page keeps its place."""
+
+    def canonical_to_head(number: int) -> RawPage:
+        body = (PAGES / f"multipage_{number}.html").read_bytes()
+        body = body.replace(
+            f'<link rel="canonical" href="{URLS[number]}">'.encode(),
+            f'<link rel="canonical" href="{BASE}">'.encode(),
+        )
+        return page_item(number, body)
+
+    Run(archive).feed([canonical_to_head(n) for n in (3, 2, 1)])
+    assert [r["id"] for r in archive.query("SELECT id FROM articles")] == [HEAD_ID]
+    article = archive.get_article(HEAD_ID)
+    assert [(b["kind"], b["level"], b["text"]) for b in article["blocks"]] == STITCHED_BLOCKS
+    assert article["pages"] == [URLS[1], URLS[2], URLS[3]]
+    assert article["pages_missing"] == 0
+
+
+def test_a_url_variant_of_an_archived_page_is_not_a_missing_page() -> None:
+    from pipelines.extraction.multipage import order_chain, page_part
+
+    one = lone("https://s.test/story/", "https://s.test/story/2")  # no trailing slash
+    two = lone("https://s.test/story/2/", None, "https://s.test/story/")
+    one.page_urls = {"https://s.test/story/": 1, "https://s.test/story/2": 2}
+    two.page_urls = {"https://s.test/story/": 1, "https://s.test/story/2/": 2}
+    parts = [page_part(one), page_part(two)]
+    chain = order_chain([p for p in parts if p is not None])
+    assert chain.urls == ["https://s.test/story/", "https://s.test/story/2/"]
+    assert chain.complete

@@ -89,13 +89,18 @@ def page_part(article: Article) -> PagePart | None:
     (``/slug/`` and ``/slug/2/``, ``?page=2``). A bare ``rel=next`` to another URL
     (some themes point it at the next post) does not make a chain.
     """
-    url = clean_url(article.canonical_url)
+    canonical = clean_url(article.canonical_url)
     fetched = clean_url(article.url)
     next_url = clean_url(article.next_page_url) if article.next_page_url else None
     prev_url = clean_url(article.prev_page_url) if article.prev_page_url else None
-    numbered = {
-        (url if clean_url(u) == fetched else clean_url(u)): n for u, n in article.page_urls.items()
-    }
+    listed = {clean_url(u): n for u, n in article.page_urls.items()}
+    declared = article.page_no or listed.get(fetched) or (split_page_url(fetched) or ("", 0))[1]
+    firsts = {first_page_of(fetched), *[u for u, n in listed.items() if n == 1]}
+    # When every page's rel=canonical names page 1 (a common SEO shortcut), key the page
+    # by its own URL, or it would take page 1's place.
+    shortcut = canonical != fetched and declared > 1 and canonical in firsts
+    url = fetched if shortcut else canonical
+    numbered = {(url if u == fetched else u): n for u, n in listed.items()}
     evidence = len(numbered) >= 2 or any(
         other and first_page_of(other) == first_page_of(url) for other in (next_url, prev_url)
     )
@@ -186,8 +191,17 @@ def order_chain(parts: list[PagePart]) -> Chain:
         pointed = {p.next_url for p in ordered}
         start = next((p for p in loose if p.url not in pointed), loose[0])
         numbers[start.url] = max(numbers.values(), default=0) + 1
-    urls = sorted(numbers, key=lambda u: (numbers[u], u))
     have = {p.url for p in parts}
+    # a URL named under a number that an archived page (or an earlier name) holds is a
+    # variant of that page, not another page
+    taken = {numbers[u] for u in have}
+    urls: list[str] = []
+    for url in sorted(numbers, key=lambda u: (numbers[u], u)):
+        if url in have:
+            urls.append(url)
+        elif numbers[url] not in taken:
+            urls.append(url)
+            taken.add(numbers[url])
     gaps = len(set(range(1, max(numbers.values()) + 1)) - set(numbers.values()))
     return Chain(
         urls=urls,
