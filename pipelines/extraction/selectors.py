@@ -336,17 +336,16 @@ CAPTION_CLASS = re.compile(
 # --- related-post and next-page lookups (used by related.py) ---------------------------
 
 WITH_NAMES = XPath("//*[@class or @id]")
-NEXT_ANCHORS = XPath(
-    "//a[@href][contains(@rel, 'next') or string-length(normalize-space(.)) < 40 and ("
+#: Anchors that may be a next or previous page link (checked with NEXT_TEXT / PREV_TEXT).
+NAV_ANCHORS = XPath(
+    "//a[@href][contains(@rel, 'next') or contains(@rel, 'prev')"
+    " or string-length(normalize-space(.)) < 40 and ("
     "contains(translate(., 'NEXTCONUIGÂSÄ', 'nextconuigâsä'), 'next') or contains(., '»')"
     " or contains(., '›') or contains(., '→') or contains(., '>')"
     " or contains(translate(., 'CONTINUE', 'continue'), 'continue')"
-    " or contains(., 'suivante') or contains(., 'chste') or contains(., 'siguiente'))]"
-)
-PREV_ANCHORS = XPath(
-    "//a[@href][contains(@rel, 'prev') or string-length(normalize-space(.)) < 40 and ("
-    "contains(translate(., 'PREVIOUS', 'previous'), 'prev') or contains(., '«')"
-    " or contains(., '‹') or contains(., '←') or contains(., 'précédente')"
+    " or contains(., 'suivante') or contains(., 'chste') or contains(., 'siguiente')"
+    " or contains(translate(., 'PREVIOUS', 'previous'), 'prev') or contains(., '«')"
+    " or contains(., '‹') or contains(., '←') or contains(., '<') or contains(., 'précédente')"
     " or contains(., 'vorherige') or contains(., 'anterior'))]"
 )
 HEADING_LIKE = XPath(
