@@ -574,3 +574,22 @@ def test_a_url_variant_of_an_archived_page_is_not_a_missing_page() -> None:
     chain = order_chain([p for p in parts if p is not None])
     assert chain.urls == ["https://s.test/story/", "https://s.test/story/2/"]
     assert chain.complete
+
+
+def test_a_v1_archive_migrates_to_v5_with_one_page_articles(tmp_path: Path) -> None:
+    import shutil
+
+    from archive import schema
+
+    db = tmp_path / "v1.db"
+    shutil.copyfile(Path(__file__).parent / "fixtures" / "archives" / "v1.db", db)
+    with Archive(db) as archive:
+        assert archive.schema_version == schema.SCHEMA_VERSION == 5
+        rows = archive.query("SELECT pages, pages_missing FROM articles")
+        assert len(rows) == 5
+        assert all(r == {"pages": "[]", "pages_missing": 0} for r in rows)
+        assert archive.query("SELECT count(*) AS n FROM pages") == [{"n": 0}]
+        # and the migrated archive stitches like a new one
+        crawl(archive, [2, 3, 1])
+        article = archive.get_article(HEAD_ID)
+        assert [(b["kind"], b["level"], b["text"]) for b in article["blocks"]] == STITCHED_BLOCKS
