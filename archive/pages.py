@@ -186,8 +186,9 @@ def save_part(
     Returns the stitched article's ID (what the page's capture row names). Counts go to
     ``result.stitch``: ``pages_new``, ``pages_changed``, ``pages_unchanged``, ``joined``
     (a page added to an archived article), ``articles_new``, ``versions`` (a changed
-    page made the next version), ``recomposed`` (the article grew: same version),
-    ``unchanged`` and ``folded`` (article rows merged into their head).
+    page made the next version), ``version_updated`` (another changed page of the same
+    run went into that version), ``recomposed`` (the composition changed without a page
+    changing), ``unchanged`` and ``folded`` (article rows merged into their head).
     """
     part, capture = write.part, write.capture
     assert part is not None
@@ -246,13 +247,14 @@ def save_part(
         if status == "unchanged":
             result.articles_unchanged += 1
     else:
-        version = int(row[2]) + 1 if status == "changed" else int(row[2])
-        _update(conn, stitched, chain, write, version)
-        if status == "changed":
+        current = int(row[2])
+        if status == "changed" and not _made_in_run(conn, head, current, capture.run_id):
+            _update(conn, stitched, chain, write, current + 1)
             stats["versions"] += 1
             result.articles_changed += 1
-        else:
-            stats["joined" if status == "new" else "recomposed"] += 1
+        else:  # grew, or a further page of a version this run made already: in place
+            _update(conn, stitched, chain, write, current)
+            stats[{"new": "joined", "changed": "version_updated"}.get(status, "recomposed")] += 1
         new_articles.append(stitched)
     for position, url in enumerate(chain.fetched, start=1):
         conn.execute(
@@ -264,6 +266,17 @@ def save_part(
     conn.executemany(_POINT_ALIAS, [(u, head, first_seen) for u in urls if u])
     stats["folded"] += _fold(conn, others, head)
     return head
+
+
+def _made_in_run(conn: sqlite3.Connection, head: str, version: int, run_id: str) -> bool:
+    """Whether version ``version`` of ``head`` came from a capture of run ``run_id``: then
+    another changed page of that run belongs to the same new version, not a further one."""
+    found = conn.execute(
+        "SELECT c.run_id FROM versions v JOIN captures c ON c.id = v.capture_id "
+        "WHERE v.article_id = ? AND v.version = ?",
+        (head, version),
+    ).fetchone()
+    return found is not None and found[0] == run_id
 
 
 def _fold_candidates(conn: sqlite3.Connection, chain: Chain, head: str) -> list[str]:

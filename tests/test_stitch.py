@@ -593,3 +593,27 @@ def test_a_v1_archive_migrates_to_v5_with_one_page_articles(tmp_path: Path) -> N
         crawl(archive, [2, 3, 1])
         article = archive.get_article(HEAD_ID)
         assert [(b["kind"], b["level"], b["text"]) for b in article["blocks"]] == STITCHED_BLOCKS
+
+
+@pytest.mark.parametrize("order", [(1, 2, 3), (3, 2, 1)], ids=["1-2-3", "3-2-1"])
+def test_two_changed_pages_in_one_recrawl_make_one_version(
+    archive: Archive, order: tuple[int, ...]
+) -> None:
+    crawl(archive, [1, 2, 3])
+    later = "2026-03-01T08:00:00.000000Z"
+    bodies = {
+        1: (PAGES / "multipage_1.html").read_bytes().replace(b"a jar", b"a clean jar"),
+        2: (PAGES / "multipage_2.html").read_bytes().replace(b"same flour", b"same rye flour"),
+        3: None,
+    }
+    run = Run(archive).feed([page_item(n, bodies[n], when=later) for n in order])
+    article = archive.get_article(HEAD_ID)
+    assert [v["version"] for v in article["versions"]] == [1, 2]
+    latest = archive.query(
+        "SELECT body_text, captured_at FROM versions WHERE article_id = ? AND version = 2",
+        (HEAD_ID,),
+    )[0]
+    assert "a clean jar" in latest["body_text"] and "same rye flour" in latest["body_text"]
+    assert latest["body_text"] == article["body_text"]
+    assert run.stat("versions") == 1
+    assert run.stat("version_updated") == 1
