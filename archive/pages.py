@@ -34,7 +34,7 @@ from pipelines.extraction.multipage import (
 )
 
 if TYPE_CHECKING:
-    from archive.records import BatchResult, PageWrite
+    from archive.records import BatchResult, Capture, PageWrite
     from archive.similarity import NearDupRecord
     from pipelines.extraction.model import Article
 
@@ -122,6 +122,42 @@ class PagesMixin(ArchiveBase):
             (id_or_url,),
         )
         return rows
+
+    def save_restitched(self, parts: list[PagePart], *, capture: Capture) -> bool:
+        """``morgue reprocess`` of a stitched article: ``parts`` (its pages extracted again
+        from their stored captures) replace their ``pages`` rows, and the article is
+        composed again; when its title or body differs it gets the next version, from
+        ``capture`` (the latest page capture; its ``run_id`` should be None so the row's
+        run_id stays). Touches no capture. Returns whether a version was written."""
+        with self._write("save a version") as conn:
+            for part in parts:
+                page = part.article
+                conn.execute(
+                    "UPDATE pages SET declared_no = ?, first_url = ?, prev_url = ?, "
+                    "next_url = ?, numbered = ?, title = ?, content_hash = ?, body_text = ?, "
+                    "article = ? WHERE url = ?",
+                    (
+                        part.number,
+                        part.first_url,
+                        part.prev_url,
+                        part.next_url,
+                        encode_json(part.numbered),
+                        page.title,
+                        page.content_hash,
+                        page.body_text,
+                        encode_json(article_data(page)),
+                        part.url,
+                    ),
+                )
+            chain, found = gather(conn, parts[0])
+            stitched = compose(chain, found)
+            row = conn.execute(
+                "SELECT title, content_hash, version FROM articles WHERE id = ?", (stitched.id,)
+            ).fetchone()
+            if row is None or (row[0], row[1]) == (stitched.title, stitched.content_hash):
+                return False
+            _update(conn, stitched, chain, version=int(row[2]) + 1, capture=capture)
+        return True
 
     def chain_states(self, urls: list[str]) -> dict[str, int]:
         """``{article_id: pages_missing}`` of the stitched articles the page ``urls`` belong to."""
@@ -249,11 +285,11 @@ def save_part(
     else:
         current = int(row[2])
         if status == "changed" and not _made_in_run(conn, head, current, capture.run_id):
-            _update(conn, stitched, chain, write, current + 1)
+            _update(conn, stitched, chain, version=current + 1, capture=capture)
             stats["versions"] += 1
             result.articles_changed += 1
         else:  # grew, or a further page of a version this run made already: in place
-            _update(conn, stitched, chain, write, current)
+            _update(conn, stitched, chain, version=current, capture=capture)
             stats[{"new": "joined", "changed": "version_updated"}.get(status, "recomposed")] += 1
         new_articles.append(stitched)
     for position, url in enumerate(chain.fetched, start=1):
@@ -408,11 +444,16 @@ def _lead_capture(conn: sqlite3.Connection, chain: Chain) -> tuple[str | None, s
 
 
 def _update(
-    conn: sqlite3.Connection, article: Article, chain: Chain, write: PageWrite, version: int
+    conn: sqlite3.Connection,
+    article: Article,
+    chain: Chain,
+    *,
+    version: int,
+    capture: Capture,
 ) -> None:
     """The stitched row takes the new composition: as its next version when a page
-    changed, in place (the same version, more complete) when the chain grew."""
-    capture = write.capture
+    changed, in place (the same version, more complete) when the chain grew. ``capture``
+    is the one that showed the change (its run_id None: ``morgue reprocess``)."""
     lead_capture, first_fetched = _lead_capture(conn, chain)
     conn.execute(
         _UPDATE_STITCHED,

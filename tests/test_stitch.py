@@ -476,14 +476,42 @@ def test_morgue_show_lists_the_pages(tmp_path: Path) -> None:
     assert [(p["url"], p["page_no"]) for p in data["page_rows"]] == [(URLS[1], 1), (URLS[3], 3)]
 
 
-def test_reprocess_skips_stitched_articles(archive: Archive) -> None:
+def test_reprocess_composes_a_stitched_article_again_from_its_page_captures(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipelines.extraction
     from archive.reprocess import reprocess
 
     crawl(archive, [1, 2, 3])
     before = dump(archive)
-    result = reprocess(archive)
-    assert result.skipped == 1 and result.changed == 0
+    same = reprocess(archive)
+    assert (same.articles, same.changed, same.unchanged, same.skipped) == (1, 0, 1, 0)
     assert dump(archive) == before
+
+    real = pipelines.extraction.extract
+
+    def improved(body: bytes, url: str, *args: Any, **kwargs: Any) -> Article:
+        article = real(body, url, *args, **kwargs)
+        for block in article.blocks:  # a "better" extractor: it fixes one list item
+            block.text = block.text.replace("every time.", "every single time.")
+        article.body_text = "\n\n".join(b.text for b in article.blocks if b.text)
+        return article
+
+    monkeypatch.setattr(pipelines.extraction, "extract", improved)
+    result = reprocess(archive)
+    assert (result.articles, result.changed) == (1, 1)
+    article = archive.get_article(HEAD_ID)
+    assert [v["version"] for v in article["versions"]] == [1, 2]
+    assert "Use the same flour every single time." in [b["text"] for b in article["blocks"]]
+    assert len(article["blocks"]) == len(STITCHED_BLOCKS)
+    after = dump(archive)
+    assert after["captures"] == before["captures"]  # captures are only read
+    assert [r["last_seen_at"] for r in after["articles"]] == [
+        r["last_seen_at"] for r in before["articles"]
+    ]
+    assert [r["run_id"] for r in archive.query("SELECT run_id FROM articles")] == [
+        r["run_id"] for r in archive.query("SELECT run_id FROM captures LIMIT 1")
+    ]
 
 
 def windowed_page(number: int, last: int = 5) -> RawPage:
