@@ -645,3 +645,46 @@ def test_two_changed_pages_in_one_recrawl_make_one_version(
     assert latest["body_text"] == article["body_text"]
     assert run.stat("versions") == 1
     assert run.stat("version_updated") == 1
+
+
+def test_compose_drops_repeated_headers_but_keeps_repeated_content() -> None:
+    from pipelines.extraction.multipage import compose, order_chain, page_part
+
+    title = "A long story"
+    lead = Block("image", "", src="https://s.test/lead.jpg", alt="Lead")
+    standfirst = Block("paragraph", "The standfirst every page repeats.")
+
+    def part(number: int, blocks: list[Block]) -> Any:
+        url = "https://s.test/story/" + (f"{number}/" if number > 1 else "")
+        article = lone(url)
+        article.title, article.blocks = title, blocks
+        article.page_no = number
+        article.page_urls = {"https://s.test/story/": 1, "https://s.test/story/2/": 2}
+        return page_part(article)
+
+    one = part(1, [lead, standfirst, Block("heading", "Method", 2), Block("paragraph", "One.")])
+    two = part(
+        2,
+        [
+            Block("heading", title, 1),
+            lead,
+            standfirst,
+            Block("paragraph", "Two."),
+            Block("heading", "Method", 2),
+            lead,
+            Block("paragraph", "Two, again."),
+        ],
+    )
+    chain = order_chain([two, one])
+    stitched = compose(chain, {one.url: one, two.url: two})
+    assert [(b.kind, b.text) for b in stitched.blocks] == [
+        ("image", ""),
+        ("paragraph", "The standfirst every page repeats."),
+        ("heading", "Method"),
+        ("paragraph", "One."),
+        ("paragraph", "Two."),
+        ("heading", "Method"),
+        ("paragraph", "Two, again."),
+    ]
+    assert stitched.body_text.count("The standfirst") == 1
+    assert title not in stitched.body_text

@@ -32,8 +32,9 @@ PAGE_PARAMS = frozenset(("page", "pg", "paged", "pagina", "seite", "pagenum", "p
 _PATH_PAGE = re.compile(r"^(?P<head>.*?/)(?:page/)?(?P<n>[1-9][0-9]?)/?$")
 #: The most pages one chain may gather (a guard against link loops across a site).
 MAX_PAGES = 100
-#: Block kinds a later page repeats at its top as a header (dropped when repeated).
-_HEADER_KINDS = frozenset(("heading", "image", "embed"))
+#: Block kinds dropped wherever a later page repeats them (a lead image, a banner embed);
+#: a repeated heading or paragraph is dropped only in the run of repeats a page opens with.
+_CHROME_KINDS = frozenset(("image", "embed"))
 
 
 def split_page_url(url: str) -> tuple[str, int] | None:
@@ -216,7 +217,8 @@ def compose(chain: Chain, parts: dict[str, PagePart]) -> Article:
     page 1 is missing), every page's blocks in page order and their related posts.
 
     A later page's leading blocks that repeat an earlier page's (the title, the lead
-    image, a standfirst) are dropped, as is any repeated heading, image or embed.
+    image, a standfirst) are dropped, as are a heading that repeats the title and any
+    repeated image or embed; a heading repeated further down ("Method") is content.
     """
     pages = [parts[u] for u in chain.fetched]
     lead = parts.get(chain.head_url) or pages[0]
@@ -230,7 +232,7 @@ def compose(chain: Chain, parts: dict[str, PagePart]) -> Article:
             key = (block.kind, block.text, block.src)
             page_keys.add(key)
             repeated = index > 0 and key in seen
-            if repeated and (leading or block.kind in _HEADER_KINDS):
+            if repeated and (leading or block.kind in _CHROME_KINDS):
                 continue
             if index > 0 and block.kind == "heading" and block.text == first.title:
                 continue
