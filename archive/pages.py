@@ -10,8 +10,10 @@ stood for the article, or a page archived before schema v5) is folded into the h
 its aliases and captures move to the head and the row goes (FTS follows by trigger).
 
 So the result depends on which pages are archived, never on the order they came in:
-the same pages give the same archive in any order, in any run, after a resume, and
-after shards merge (every ID is derived from a URL). docs/multipage.md has the design.
+the same pages give the same archive in any order, in any run and after a resume; and
+as every key derives from a URL, shards whose ``pages`` rows are put together stitch
+to the same article. The row writers are in :mod:`archive.stitched`; docs/multipage.md
+has the design.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from archive.base import ArchiveBase, encode_json
+from archive.stitched import fold, fold_candidates, insert, update
 from pipelines.extraction.model import article_id
 from pipelines.extraction.multipage import (
     MAX_PAGES,
@@ -55,47 +58,6 @@ ON CONFLICT (url) DO UPDATE SET
 
 _PAGE_COLUMNS = "url, declared_no, first_url, prev_url, next_url, numbered, article"
 
-_INSERT_STITCHED = """
-INSERT INTO articles (
-    id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
-    modified_raw, language, site_name, section, tags, description, image_url, body_text,
-    body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
-    first_seen_at, last_seen_at, run_id, cluster_id, duplicate_of, version, pages, pages_missing
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    1, ?, ?)
-"""
-
-_UPDATE_STITCHED = """
-UPDATE articles SET
-    url = ?, title = ?, authors = ?, published_at = ?, published_raw = ?, modified_at = ?,
-    modified_raw = ?, language = ?, site_name = ?, section = ?, tags = ?, description = ?,
-    image_url = ?, body_text = ?, body_html = ?, word_count = ?, content_hash = ?,
-    field_sources = ?, next_page_url = ?, capture_id = ?, run_id = COALESCE(?, run_id),
-    last_seen_at = MAX(last_seen_at, ?), version = ?, pages = ?, pages_missing = ?
-WHERE id = ?
-"""
-
-_EARLIEST_COPY = """
-SELECT id, cluster_id FROM articles WHERE content_hash = ? AND id != ? AND duplicate_of IS NULL
-ORDER BY first_seen_at, rowid LIMIT 1
-"""
-
-_INSERT_BLOCK = """
-INSERT INTO blocks (article_id, position, kind, level, text, src, alt, caption)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-"""
-
-_INSERT_LINK = """
-INSERT INTO links (source_id, position, kind, target_url, anchor_text, title, teaser, image_url)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-"""
-
-_INSERT_VERSION = """
-INSERT INTO versions (article_id, version, captured_at, title, body_text, content_hash, capture_id)
-VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-"""
-
-# A page URL names the stitched article, whatever it named before.
 _POINT_ALIAS = """
 INSERT INTO aliases (url, article_id, first_seen_at) VALUES (?, ?, ?)
 ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id
@@ -156,7 +118,7 @@ class PagesMixin(ArchiveBase):
             ).fetchone()
             if row is None or (row[0], row[1]) == (stitched.title, stitched.content_hash):
                 return False
-            _update(conn, stitched, chain, version=int(row[2]) + 1, capture=capture)
+            update(conn, stitched, chain, version=int(row[2]) + 1, capture=capture)
         return True
 
     def chain_states(self, urls: list[str]) -> dict[str, int]:
@@ -265,10 +227,9 @@ def save_part(
     row = conn.execute(
         "SELECT title, content_hash, version FROM articles WHERE id = ?", (head,)
     ).fetchone()
-    others = _fold_candidates(conn, chain, head)
+    others = fold_candidates(conn, chain, head)
     if row is None:
-        _insert(conn, stitched, chain, write=write, staged=staged, others=others)
-        _insert_children(conn, stitched)
+        insert(conn, stitched, chain, capture=capture, staged=staged, others=others)
         stats["articles_new"] += 1
         result.articles_new += 1
         new_articles.append(stitched)
@@ -285,11 +246,11 @@ def save_part(
     else:
         current = int(row[2])
         if status == "changed" and not _made_in_run(conn, head, current, capture.run_id):
-            _update(conn, stitched, chain, version=current + 1, capture=capture)
+            update(conn, stitched, chain, version=current + 1, capture=capture)
             stats["versions"] += 1
             result.articles_changed += 1
         else:  # grew, or a further page of a version this run made already: in place
-            _update(conn, stitched, chain, version=current, capture=capture)
+            update(conn, stitched, chain, version=current, capture=capture)
             stats[{"new": "joined", "changed": "version_updated"}.get(status, "recomposed")] += 1
         new_articles.append(stitched)
     for position, url in enumerate(chain.fetched, start=1):
@@ -300,7 +261,7 @@ def save_part(
     first_seen = capture.fetched_at
     urls = dict.fromkeys([*chain.fetched, stitched.canonical_url, capture.url, capture.final_url])
     conn.executemany(_POINT_ALIAS, [(u, head, first_seen) for u in urls if u])
-    stats["folded"] += _fold(conn, others, head)
+    stats["folded"] += fold(conn, others, head)
     return head
 
 
@@ -313,221 +274,3 @@ def _made_in_run(conn: sqlite3.Connection, head: str, version: int, run_id: str)
         (head, version),
     ).fetchone()
     return found is not None and found[0] == run_id
-
-
-def _fold_candidates(conn: sqlite3.Connection, chain: Chain, head: str) -> list[str]:
-    """Article rows that stood for pages of this chain: each page's own ID and the
-    article its ``pages`` row named before."""
-    ids = {article_id(u) for u in chain.urls}
-    marks = ", ".join("?" * len(chain.fetched))
-    ids.update(
-        str(r[0])
-        for r in conn.execute(
-            f"SELECT article_id FROM pages WHERE url IN ({marks})", chain.fetched
-        ).fetchall()
-    )
-    ids.discard(head)
-    wanted = sorted(ids)
-    marks = ", ".join("?" * len(wanted))
-    rows = conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", wanted).fetchall()
-    return [str(r[0]) for r in rows]
-
-
-def _fold(conn: sqlite3.Connection, others: list[str], head: str) -> int:
-    """Merge the article rows ``others`` into ``head``: aliases, captures and incoming
-    links move to the head; the rows go (blocks, links out, versions and near-dup rows
-    with them by cascade; the FTS index by trigger)."""
-    for other in others:
-        conn.execute(
-            "UPDATE OR IGNORE aliases SET article_id = ? WHERE article_id = ?", (head, other)
-        )
-        conn.execute("UPDATE captures SET article_id = ? WHERE article_id = ?", (head, other))
-        conn.execute("UPDATE links SET target_id = ? WHERE target_id = ?", (head, other))
-        conn.execute("UPDATE articles SET duplicate_of = NULL WHERE duplicate_of = ?", (other,))
-        conn.execute("UPDATE articles SET cluster_id = ? WHERE cluster_id = ?", (head, other))
-        conn.execute("DELETE FROM articles WHERE id = ?", (other,))
-    return len(others)
-
-
-def _fields(article: Article) -> tuple[Any, ...]:
-    """``title`` .. ``next_page_url``, the order both statements above use."""
-    return (
-        article.title,
-        encode_json(list(article.authors)),
-        article.published_at,
-        article.published_raw,
-        article.modified_at,
-        article.modified_raw,
-        article.language,
-        article.site_name,
-        article.section,
-        encode_json(list(article.tags)),
-        article.description,
-        article.image_url,
-        article.body_text,
-        article.body_html,
-        article.word_count,
-        article.content_hash,
-        encode_json(dict(article.field_sources)),
-        article.next_page_url,
-    )
-
-
-def _insert(
-    conn: sqlite3.Connection,
-    article: Article,
-    chain: Chain,
-    *,
-    write: PageWrite,
-    staged: dict[str, NearDupRecord],
-    others: list[str],
-) -> None:
-    capture = write.capture
-    lead_capture, first_fetched = _lead_capture(conn, chain)
-    first_seen, last_seen = min(first_fetched, capture.fetched_at), capture.fetched_at
-    if others:  # the article began as one of its later pages: it was first seen then
-        marks = ", ".join("?" * len(others))
-        earliest, latest = conn.execute(
-            f"SELECT MIN(first_seen_at), MAX(last_seen_at) FROM articles WHERE id IN ({marks})",
-            others,
-        ).fetchone()
-        first_seen = min(first_seen, earliest or first_seen)
-        last_seen = max(last_seen, latest or last_seen)
-    copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
-    record = staged.get(article.id)
-    if copy and (record is None or record.matched_id is None):
-        cluster_id = str(copy[1] or copy[0])
-    else:
-        cluster_id = record.cluster_id if record else article.id
-    conn.execute(
-        _INSERT_STITCHED,
-        (
-            article.id,
-            article.url,
-            article.canonical_url,
-            article.site,
-            *_fields(article),
-            lead_capture,
-            first_seen,
-            last_seen,
-            capture.run_id,
-            cluster_id,
-            copy[0] if copy else None,
-            encode_json(chain.urls),
-            chain.missing,
-        ),
-    )
-    conn.execute(
-        _INSERT_VERSION,
-        (
-            article.id,
-            1,
-            first_seen,
-            article.title,
-            article.body_text,
-            article.content_hash,
-            lead_capture,
-        ),
-    )
-
-
-def _lead_capture(conn: sqlite3.Connection, chain: Chain) -> tuple[str | None, str]:
-    """The capture of the chain's first archived page, and the earliest page fetch."""
-    lead = conn.execute(
-        "SELECT capture_id FROM pages WHERE url = ?", (chain.fetched[0],)
-    ).fetchone()
-    marks = ", ".join("?" * len(chain.fetched))
-    earliest = conn.execute(
-        f"SELECT MIN(fetched_at) FROM pages WHERE url IN ({marks})", chain.fetched
-    ).fetchone()[0]
-    return (lead[0] if lead else None), str(earliest)
-
-
-def _update(
-    conn: sqlite3.Connection,
-    article: Article,
-    chain: Chain,
-    *,
-    version: int,
-    capture: Capture,
-) -> None:
-    """The stitched row takes the new composition: as its next version when a page
-    changed, in place (the same version, more complete) when the chain grew. ``capture``
-    is the one that showed the change (its run_id None: ``morgue reprocess``)."""
-    lead_capture, first_fetched = _lead_capture(conn, chain)
-    conn.execute(
-        _UPDATE_STITCHED,
-        (
-            article.url,
-            *_fields(article),
-            lead_capture,
-            capture.run_id,
-            capture.fetched_at,
-            version,
-            encode_json(chain.urls),
-            chain.missing,
-            article.id,
-        ),
-    )
-    copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
-    conn.execute(
-        "UPDATE articles SET duplicate_of = ? WHERE id = ?", (copy[0] if copy else None, article.id)
-    )
-    conn.execute(  # the same version, grown: its text is the fuller one
-        "UPDATE versions SET title = ?, body_text = ?, content_hash = ?, "
-        "captured_at = CASE WHEN version = 1 THEN MIN(captured_at, ?) ELSE captured_at END, "
-        "capture_id = CASE WHEN version = 1 THEN ? ELSE capture_id END "
-        "WHERE article_id = ? AND version = ?",
-        (
-            article.title,
-            article.body_text,
-            article.content_hash,
-            first_fetched,
-            lead_capture,
-            article.id,
-            version,
-        ),
-    )
-    conn.execute(
-        _INSERT_VERSION,
-        (
-            article.id,
-            version,
-            capture.fetched_at,
-            article.title,
-            article.body_text,
-            article.content_hash,
-            capture.id,
-        ),
-    )
-    conn.execute("DELETE FROM blocks WHERE article_id = ?", (article.id,))
-    conn.execute("DELETE FROM links WHERE source_id = ?", (article.id,))
-    _insert_children(conn, article)
-
-
-def _insert_children(conn: sqlite3.Connection, article: Article) -> None:
-    conn.executemany(
-        _INSERT_BLOCK,
-        [
-            (article.id, position, b.kind, b.level, b.text, b.src, b.alt, b.caption)
-            for position, b in enumerate(article.blocks)
-        ],
-    )
-    links: list[tuple[Any, ...]] = [
-        (
-            article.id,
-            position,
-            "related",
-            link.url,
-            link.anchor_text,
-            link.title,
-            link.teaser,
-            link.image_url,
-        )
-        for position, link in enumerate(article.related)
-    ]
-    if article.next_page_url:
-        links.append((article.id, 0, "next_page", article.next_page_url, None, None, None, None))
-    if article.canonical_url != article.url:
-        links.append((article.id, 0, "canonical", article.canonical_url, None, None, None, None))
-    conn.executemany(_INSERT_LINK, links)
