@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive
+bench: bench-extract bench-crawl bench-archive bench-stitch
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -40,6 +40,9 @@ bench-crawl: $(STAMP)
 
 bench-archive: $(STAMP)
 	$(BIN)/python bench/archive.py
+
+bench-stitch: $(STAMP)
+	$(BIN)/python bench/stitch.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -29,8 +29,9 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         ``blocks``, ``links_out``, ``links_in`` (links from other articles that
         point here, with the source's title and URL) and ``captures`` (id, url,
         fetched_at, status, run_id), ``versions`` (version, captured_at, title,
-        content_hash, capture_id, body_chars; oldest first) and ``aliases`` (url,
-        first_seen_at).
+        content_hash, capture_id, body_chars; oldest first), ``aliases`` (url,
+        first_seen_at) and, for a stitched multi-page article, ``page_rows`` (url,
+        page_no, capture_id, fetched_at, body_chars; in page order).
         """
         row = self._find_article(id_or_url)
         article_id = row["id"]
@@ -64,6 +65,11 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         row["aliases"] = self._rows(
             "SELECT url, first_seen_at FROM aliases WHERE article_id = ? "
             "ORDER BY first_seen_at, url",
+            (article_id,),
+        )
+        row["page_rows"] = self._rows(
+            "SELECT url, page_no, capture_id, fetched_at, length(body_text) AS body_chars "
+            "FROM pages WHERE article_id = ? ORDER BY page_no, url",
             (article_id,),
         )
         return row

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pipelines.extraction.model import Article
+    from pipelines.extraction.multipage import PagePart
 
 
 def capture_id(url: str, fetched_at: str, body: bytes) -> str:
@@ -62,6 +64,9 @@ class PageWrite:
     capture: Capture
     article: Article | None = None
     action: str | None = None
+    # one page of a multi-page article: the archive stitches it into its chain's
+    # article (archive/pages.py) and decides new / version / unchanged itself
+    part: PagePart | None = None
 
 
 @dataclass
@@ -75,6 +80,7 @@ class BatchResult:
     articles_unchanged: int = 0  # re-crawled and found the same (or answered 304)
     links: int = 0  # link rows written for the new articles
     links_resolved: int = 0  # archived links whose target_id this batch's articles filled in
+    stitch: Counter[str] = field(default_factory=Counter)  # multi-page counts (archive/pages.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -225,6 +225,7 @@ def article_text(article: Mapping[str, Any]) -> None:
                 v.get("capture_id") or "",
             )
         out.print(table)
+    _pages(out, article)
     aliases = [a["url"] for a in article.get("aliases", [])]
     if len(aliases) > 1:
         out.print(Text("Also seen at", style="bold"))
@@ -236,6 +237,25 @@ def article_text(article: Mapping[str, Any]) -> None:
         out.print(Text("Captures", style="bold"))
         for capture in captures:
             out.print(Text(f"  {capture['id']}  {capture['fetched_at']}  HTTP {capture['status']}"))
+
+
+def _pages(out: Console, article: Mapping[str, Any]) -> None:
+    """A stitched multi-page article's pages, in order: archived ones with their capture,
+    missing ones marked."""
+    urls = article.get("pages") or []
+    if not urls:
+        return
+    archived = {row["url"]: row for row in article.get("page_rows", [])}
+    missing = int(article.get("pages_missing") or 0)
+    state = "complete" if missing == 0 else f"{missing} missing"
+    out.print(Text(f"Pages ({len(urls)}, {state})", style="bold"))
+    for number, url in enumerate(urls, start=1):
+        row = archived.get(url)
+        if row is None:
+            out.print(Text(f"  {number}  {url}  (not archived)", style="yellow"))
+        else:
+            seen = f"{row.get('capture_id') or ''}  {_when(row.get('fetched_at'))}"
+            out.print(Text(f"  {number}  {url}  {seen}"))
 
 
 def _block(block: Mapping[str, Any]) -> Text:

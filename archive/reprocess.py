@@ -5,6 +5,9 @@ only read, never changed). When the extracted title or body differs from the
 archived row, the article gets the next version (``versions`` row with that
 capture's id) and ``articles`` takes the new extraction; otherwise nothing is
 written. A changed body is sketched again so the near-duplicate index stays current.
+A stitched multi-page article has each of its pages extracted again from its own
+stored capture and is composed again (docs/multipage.md); a page that no longer reads
+as one of several leaves the article as it is (counted in ``skipped``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ class ReprocessResult:
     articles: int = 0  # captures re-extracted
     changed: int = 0  # new versions written
     unchanged: int = 0
-    skipped: int = 0  # no body found, or the capture now names another article
+    skipped: int = 0  # no body found, a stitched article whose pages no longer read
+    # as one of several, or the capture now names another article
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -46,6 +50,17 @@ def reprocess(
     result = ReprocessResult()
     rows = list(archive.iter_article_captures(site=site, since=since))
     for row in rows:
+        if row.get("pages") not in (None, "", "[]"):  # stitched from several captures
+            changed = _reprocess_stitched(archive, row["article_id"], extract)
+            if changed is None:
+                result.skipped += 1
+            else:
+                result.articles += 1
+                result.changed += int(changed)
+                result.unchanged += int(not changed)
+            if advance is not None:
+                advance(1)
+            continue
         result.articles += 1
         body = archive.capture_body(row["capture_id"])
         headers = row["headers"] if isinstance(row["headers"], dict) else {}
@@ -65,6 +80,45 @@ def reprocess(
         if advance is not None:
             advance(1)
     return result
+
+
+def _reprocess_stitched(
+    archive: Archive, article_id: str, extract: Callable[..., Article]
+) -> bool | None:
+    """Extract each page of a stitched article again from its stored capture and compose
+    it again (docs/multipage.md); whether it got a version, None when a page no longer
+    reads as one of several (the article is left as it is)."""
+    from archive.records import Capture
+    from pipelines.extraction.multipage import page_part
+
+    parts = []
+    latest = None
+    for page in archive.get_pages(article_id):
+        meta = archive.get_capture(page["capture_id"])
+        headers = meta["headers"] if isinstance(meta["headers"], dict) else {}
+        article = extract(
+            archive.capture_body(page["capture_id"]),
+            meta["final_url"] or meta["url"],
+            headers=headers,
+        )
+        article.canonical_url = page["url"]  # re-extract content, never re-key
+        part = page_part(article) if article.body_text.strip() else None
+        if part is None or part.url != page["url"]:
+            return None
+        parts.append(part)
+        if latest is None or meta["fetched_at"] > latest["fetched_at"]:
+            latest = meta
+    if not parts or latest is None:
+        return None
+    capture = Capture(
+        url=latest["url"],
+        final_url=latest["final_url"] or latest["url"],
+        status=int(latest["status"]),
+        fetched_at=latest["fetched_at"],
+        run_id=None,  # type: ignore[arg-type]  # reprocess: the row's run_id stays
+        body=archive.capture_body(latest["id"]),
+    )
+    return archive.save_restitched(parts, capture=capture)
 
 
 def _stage_sketch(archive: Archive, article: Article, cluster_id: str) -> None:

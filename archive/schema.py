@@ -22,7 +22,8 @@ CORE_TABLES = ("articles", "blocks", "links", "captures", "runs")
 
 #: Columns stored as JSON text, decoded on read.
 JSON_COLUMNS: dict[str, tuple[str, ...]] = {
-    "articles": ("authors", "tags", "field_sources"),
+    "articles": ("authors", "tags", "field_sources", "pages"),
+    "pages": ("numbered", "article"),
     "captures": ("headers",),
     "runs": ("args", "settings", "stats"),
 }
@@ -58,6 +59,8 @@ ARTICLE_COLUMNS = (
     "duplicate_of",
     "cluster_id",
     "version",
+    "pages",
+    "pages_missing",
 )
 
 #: The full-text index: an external-content FTS5 table over ``articles``, in the
@@ -291,6 +294,44 @@ def _v4_page_kinds(conn: sqlite3.Connection) -> None:
     conn.execute('ALTER TABLE "captures" ADD COLUMN "page_kind_reason" TEXT')
 
 
+_V5_STATEMENTS = (
+    # A stitched multi-page article: its pages' canonical URLs in order (archived or not),
+    # and how many of them the archive lacks. '[]' and 0 for a one-page article.
+    'ALTER TABLE "articles" ADD COLUMN "pages" TEXT NOT NULL DEFAULT \'[]\'',
+    'ALTER TABLE "articles" ADD COLUMN "pages_missing" INTEGER NOT NULL DEFAULT 0',
+    # One row per archived page of a multi-page article: what it showed, how it links to
+    # its siblings, and the stitched article it belongs to (docs/multipage.md).
+    """
+    CREATE TABLE "pages" (
+        "url" TEXT PRIMARY KEY,
+        "article_id" TEXT NOT NULL,
+        "page_no" INTEGER NOT NULL,
+        "declared_no" INTEGER,
+        "first_url" TEXT,
+        "prev_url" TEXT,
+        "next_url" TEXT,
+        "numbered" TEXT NOT NULL DEFAULT '{}',
+        "capture_id" TEXT,
+        "fetched_at" TEXT NOT NULL,
+        "title" TEXT,
+        "content_hash" TEXT,
+        "body_text" TEXT NOT NULL DEFAULT '',
+        "article" TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    'CREATE INDEX "idx_pages_article_id" ON "pages" ("article_id")',
+    'CREATE INDEX "idx_pages_first_url" ON "pages" ("first_url")',
+    'CREATE INDEX "idx_pages_prev_url" ON "pages" ("prev_url")',
+    'CREATE INDEX "idx_pages_next_url" ON "pages" ("next_url")',
+)
+
+
+def _v5_pages(conn: sqlite3.Connection) -> None:
+    """Version 5 (issue 3): the pages table and articles.pages / pages_missing."""
+    for statement in _V5_STATEMENTS:
+        conn.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -307,6 +348,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, _v2_dedup_and_versions),
     Migration(3, _v3_near_dup_index),
     Migration(4, _v4_page_kinds),
+    Migration(5, _v5_pages),
 )
 
 #: The version this code writes: the last migration's.

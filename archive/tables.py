@@ -27,6 +27,8 @@ _ARTICLE_KINDS = {
     "last_seen_at": "timestamp",
     "word_count": "int",
     "version": "int",
+    "pages": "list",
+    "pages_missing": "int",
 }
 
 

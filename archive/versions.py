@@ -72,17 +72,19 @@ class VersionsMixin(ArchiveBase):
     def known_pages(self, urls: Iterable[str]) -> dict[str, KnownPage]:
         """The archived articles among ``urls`` (by alias), with when they were last seen
         and the validators (ETag, Last-Modified) of their latest 2xx capture."""
-        aliases = self.article_ids_for_aliases(urls)
-        found: dict[str, KnownPage] = {}
+        wanted = list(dict.fromkeys(urls))
+        found = self._known_multipage_pages(wanted)
+        aliases = self.article_ids_for_aliases(u for u in wanted if u not in found)
         for url, article_id in aliases.items():
             rows = self._rows(
-                "SELECT a.last_seen_at, c.headers FROM articles a "
+                "SELECT a.last_seen_at, a.pages, c.headers FROM articles a "
                 "LEFT JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
                 "AND status BETWEEN 200 AND 299 ORDER BY fetched_at DESC LIMIT 1) "
                 "WHERE a.id = ?",
                 (article_id,),
             )
-            if not rows:
+            if not rows or rows[0]["pages"] not in (None, "", "[]"):
+                # a stitched article's page never archived under this URL: not known
                 continue
             headers = decode_json(rows[0]["headers"]) or {}
             if not isinstance(headers, dict):
@@ -94,6 +96,33 @@ class VersionsMixin(ArchiveBase):
                 headers.get("etag"),
                 headers.get("last-modified"),
             )
+        return found
+
+    def _known_multipage_pages(self, urls: list[str]) -> dict[str, KnownPage]:
+        """Pages of multi-page articles among ``urls``: each known by its OWN latest
+        capture (when and validators), not by the stitched article's other pages."""
+        found: dict[str, KnownPage] = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._rows(
+                "SELECT p.url, p.article_id, c.fetched_at, c.headers FROM pages p "
+                "JOIN captures c ON c.id = (SELECT id FROM captures WHERE url = p.url "
+                "AND status BETWEEN 200 AND 299 ORDER BY fetched_at DESC LIMIT 1) "
+                f"WHERE p.url IN ({marks})",
+                chunk,
+            )
+            for row in rows:
+                headers = decode_json(row["headers"]) or {}
+                if not isinstance(headers, dict):
+                    headers = {}
+                found[str(row["url"])] = KnownPage(
+                    str(row["url"]),
+                    str(row["article_id"]),
+                    str(row["fetched_at"]),
+                    headers.get("etag"),
+                    headers.get("last-modified"),
+                )
         return found
 
     # -- versions ----------------------------------------------------------------------
@@ -124,11 +153,11 @@ class VersionsMixin(ArchiveBase):
     ) -> Iterator[dict[str, Any]]:
         """The latest 2xx capture of each archived article (for ``morgue reprocess``):
         ``{capture_id, article_id, canonical_url, cluster_id, url, final_url, fetched_at,
-        headers}``, in archive order.
+        headers, pages}``, in archive order (``pages``: the JSON text of ``articles.pages``).
         ``since`` keeps articles last seen at or after it (ISO-8601)."""
         sql = (
             "SELECT c.id AS capture_id, a.id AS article_id, a.canonical_url, a.cluster_id, "
-            "c.url, c.final_url, c.fetched_at, c.headers FROM articles a "
+            "c.url, c.final_url, c.fetched_at, c.headers, a.pages FROM articles a "
             "JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
             "AND status BETWEEN 200 AND 299 AND body IS NOT NULL "
             "ORDER BY fetched_at DESC LIMIT 1) WHERE 1 = 1"

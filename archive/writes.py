@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.base import encode_json
 from archive.errors import UsageError
+from archive.pages import save_part
 from archive.records import BatchResult, Capture, PageWrite
 from archive.similarity import SimilarityMixin, flush_staged
 from archive.versions import VersionsMixin
@@ -211,6 +212,8 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
     ) -> str | None:
         """Apply one write's article action; returns the article ID its capture belongs to."""
         capture, article = write.capture, write.article
+        if write.part is not None:  # one page of a multi-page article: archive/pages.py
+            return save_part(conn, write, result, self._staged(), new_articles)
         if write.action is None:  # no article to store (a failure, a non-article page)
             return capture.article_id
         if article is not None and self._insert_new(conn, article, capture):

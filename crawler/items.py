@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from scrapy import Request
 
     from pipelines.extraction.model import Article
+    from pipelines.extraction.multipage import PagePart
 
 
 def utc_now_iso() -> str:
@@ -46,6 +47,7 @@ class RawPage:
     article: Article | None = None  # set by ExtractPipeline for HTML pages
     article_id: str | None = None  # set by DedupPipeline
     action: str | None = None  # set by DedupPipeline: "new" or "seen"
+    page_part: PagePart | None = None  # set by StitchPipeline: one page of several
     notes: list[str] = field(default_factory=list)  # extraction warnings and repairs
 
     @property

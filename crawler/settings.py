@@ -39,6 +39,7 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's localhost control server and job
 # -- Pipelines: extract -> dedup -> store -----------------------------------------
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.stitch.StitchPipeline": 150,
     "pipelines.dedup.DedupPipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }

@@ -149,7 +149,12 @@ class StorePipeline:
             self.stats.inc_value("morgue/resume/failure_already_recorded")
             return item
         self._pending.append(
-            PageWrite(capture=capture, article=adapter.get("article"), action=adapter.get("action"))
+            PageWrite(
+                capture=capture,
+                article=adapter.get("article"),
+                action=adapter.get("action"),
+                part=adapter.get("page_part"),
+            )
         )
         if len(self._pending) >= self.batch_size:
             self.flush()
@@ -167,6 +172,8 @@ class StorePipeline:
         self.stats.inc_value("morgue/store/batches")
         for name, value in result.as_dict().items():
             self.stats.inc_value(f"morgue/store/{name}", value)
+        for name, value in result.stitch.items():  # multi-page articles (docs/multipage.md)
+            self.stats.inc_value(f"morgue/stitch/{name}", value)
         errors = sum(1 for write in batch if write.capture.error)
         if errors:
             self.stats.inc_value("morgue/store/failed_fetches", errors)

@@ -170,7 +170,7 @@ class ArticlesSpider(Spider):
 
     def _follow(self, response: TextResponse) -> Iterator[Request]:
         # Deferred import: the link rules live with extraction, in one place.
-        from pipelines.extraction.related import find_next_page, find_related
+        from pipelines.extraction.related import find_page_nav, find_related, sibling_pages
 
         root = response.selector.root
         seen: set[str] = set()
@@ -178,9 +178,11 @@ class ArticlesSpider(Spider):
         if "related" in self.follow:
             targets.extend((link.url, "related") for link in find_related(root, response.url))
         if "next" in self.follow:
-            next_url = find_next_page(root, response.url)
-            if next_url:
-                targets.append((next_url, "next"))
+            nav = find_page_nav(root, response.url)
+            if nav.next:
+                targets.append((nav.next, "next"))
+            # the other pages of a multi-page article, whichever page came first
+            targets.extend((url, "next") for url in sibling_pages(nav, response.url))
         if "all" in self.follow:
             targets.extend((link.url, "link") for link in self._all_links.extract_links(response))
         for raw_url, how in targets:

@@ -88,7 +88,7 @@ def _extract(
         root, metas, art_obj, url, fetched_at, _dayfirst(md.values.get("language"))
     )
     related_links = related.find_related(root, url)
-    next_page = related.find_next_page(root, url)
+    nav = related.find_page_nav(root, url)
 
     article = Article(url=url, canonical_url=canonical, site=metadata.host_of(canonical))
     sources: dict[str, str] = {"canonical_url": canonical_source}
@@ -121,7 +121,8 @@ def _extract(
     article.body_text = "\n\n".join(b.text for b in blocks if b.text)
     article.body_html = render_blocks(blocks)
     article.related = related_links
-    article.next_page_url = next_page
+    article.next_page_url, article.prev_page_url = nav.next, nav.prev
+    article.page_no, article.page_urls = nav.number, nav.numbered
     if blocks:
         sources["body"] = "dom"
     if related_links:

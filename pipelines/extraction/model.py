@@ -89,6 +89,11 @@ class Article:
     blocks: list[Block] = field(default_factory=list)
     related: list[RelatedLink] = field(default_factory=list)
     next_page_url: str | None = None
+    # multi-page articles (docs/multipage.md): the previous page, this page's number as
+    # the page shows it, and every numbered page link it lists ({url: number})
+    prev_page_url: str | None = None
+    page_no: int | None = None
+    page_urls: dict[str, int] = field(default_factory=dict)
     field_sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

@@ -6,6 +6,7 @@ passes Scrapy's ``response.selector.root``) and never modify it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -310,14 +311,40 @@ def _page_number(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) < 4 else None
 
 
+@dataclass
+class PageNav:
+    """What a page says about the other pages of its article (if it has any)."""
+
+    next: str | None = None  # rel=next, .page-links, "Next page" links
+    prev: str | None = None  # rel=prev, .page-links, "« Previous page" links
+    number: int | None = None  # this page's number, as its page links mark it current
+    numbered: dict[str, int] = field(default_factory=dict)  # {page url: number}, itself too
+
+
 def find_next_page(root: Any, base_url: str) -> str | None:
     """The next page of a multi-page article (rel=next, .page-links, "Next page" links)."""
+    return find_page_nav(root, base_url).next
+
+
+def _outside_post_navigation(a: Any) -> bool:
+    return not any(
+        sel.POST_NAVIGATION.search(_names(anc)) or anc.tag == "nav" for anc in a.iterancestors()
+    )
+
+
+def find_page_nav(root: Any, base_url: str) -> PageNav:
+    """The next and previous page, the current page number and the numbered page links of
+    a multi-page article, in one walk: ``<link rel=next/prev>`` first, then the page-links
+    block (``.page-links``, ``.pagination``, ``wp-pagenavi`` ...), then "Next page" /
+    "« Previous page" anchors outside post-to-post navigation."""
+    nav = PageNav()
     if root is None:
-        return None
-    page = (absolute(base_url, base_url) or base_url).rstrip("/")
+        return nav
+    own = absolute(base_url, base_url) or base_url
+    page = own.rstrip("/")
     host = _host(page)
     if not host:
-        return None
+        return nav
 
     def ok(href: str | None) -> str | None:
         url = absolute(base_url, href)
@@ -326,40 +353,84 @@ def find_next_page(root: Any, base_url: str) -> str | None:
         return None
 
     for link in root.iter("link"):
-        if "next" in (link.get("rel") or "").lower().split() and (url := ok(link.get("href"))):
-            return url
+        rel = (link.get("rel") or "").lower().split()
+        if nav.next is None and "next" in rel:
+            nav.next = ok(link.get("href"))
+        if nav.prev is None and "prev" in rel:
+            nav.prev = ok(link.get("href"))
     for el in sel.PAGE_LINK_CANDIDATES(root):
         if not sel.PAGE_LINKS_CLASS.search(_names(el)):
             continue
-        current = 1
-        for c in el.iter():
-            if (
-                c.tag != "a"
-                and isinstance(c.tag, str)
-                and ("current" in c.get("class", "") or c.get("aria-current"))
-            ):
-                current = _page_number(c.text_content()) or current
-        for a in el.iter("a"):
-            if a.get("aria-current") or "current" in a.get("class", ""):
-                current = _page_number(a.text_content()) or current
-        for a in el.iter("a"):
-            text = a.text_content()
-            if (
-                sel.NEXT_TEXT.match(normalize_space(text))
-                or "next" in a.get("rel", "")
-                or _page_number(text) == current + 1
-            ) and (url := ok(a.get("href"))):
-                return url
-    for a in sel.NEXT_ANCHORS(root):
-        rel = (a.get("rel") or "").lower().split()
-        text = normalize_space(a.text_content())
-        if (
-            ("next" in rel or sel.NEXT_TEXT.match(text))
-            and not any(
-                sel.POST_NAVIGATION.search(_names(anc)) or anc.tag == "nav"
-                for anc in a.iterancestors()
-            )
-            and (url := ok(a.get("href")))
+        _read_page_links(el, nav, ok, own)
+    if nav.next is None or nav.prev is None:
+        for a in sel.NAV_ANCHORS(root):
+            rel = (a.get("rel") or "").lower().split()
+            text = normalize_space(a.text_content())
+            is_next = nav.next is None and ("next" in rel or sel.NEXT_TEXT.match(text))
+            is_prev = nav.prev is None and ("prev" in rel or sel.PREV_TEXT.match(text))
+            if (is_next or is_prev) and _outside_post_navigation(a):
+                url = ok(a.get("href"))
+                if url and is_next:
+                    nav.next = url
+                elif url:
+                    nav.prev = url
+            if nav.next is not None and nav.prev is not None:
+                break
+    return nav
+
+
+def _read_page_links(el: Any, nav: PageNav, ok: Any, own: str) -> None:
+    """One page-links block: the current number, the numbered links, next and previous."""
+    current = 1
+    marked = None
+    for c in el.iter():
+        if isinstance(c.tag, str) and ("current" in c.get("class", "") or c.get("aria-current")):
+            number = _page_number(c.text_content())
+            if number is not None:
+                current = marked = number
+    numbered: dict[str, int] = {}
+    prev_text = None
+    for a in el.iter("a"):
+        text = a.text_content()
+        number = _page_number(text)
+        url = ok(a.get("href"))
+        if url is None:
+            continue
+        if number is not None:
+            numbered.setdefault(url, number)
+        if nav.next is None and (
+            sel.NEXT_TEXT.match(normalize_space(text))
+            or "next" in a.get("rel", "")
+            or number == current + 1
         ):
-            return url
-    return None
+            nav.next = url
+        if prev_text is None and (
+            sel.PREV_TEXT.match(normalize_space(text)) or "prev" in a.get("rel", "")
+        ):
+            prev_text = url
+    if nav.prev is None:
+        nav.prev = prev_text
+    if marked is not None and numbered and not nav.numbered:
+        nav.number = marked
+        nav.numbered = {**numbered, own: marked}
+        if nav.prev is None:
+            nav.prev = next((u for u, n in numbered.items() if n == marked - 1), None)
+
+
+def sibling_pages(nav: PageNav, base_url: str) -> list[str]:
+    """The other pages of the multi-page article at ``base_url`` that its :class:`PageNav`
+    names: its numbered page links, and its previous page when it is one of them or a
+    numbered sibling URL (``/slug/`` of ``/slug/2/``). What the spider follows besides
+    the next page, so a crawl that reaches page 3 first still gets pages 1 and 2."""
+    from pipelines.extraction.multipage import first_page_of
+    from pipelines.urls import clean_url
+
+    own = clean_url(base_url)
+    found = [u for u in nav.numbered if clean_url(u) != own]
+    if (
+        nav.prev
+        and nav.prev not in found
+        and (len(nav.numbered) >= 2 or first_page_of(clean_url(nav.prev)) == first_page_of(own))
+    ):
+        found.append(nav.prev)
+    return found

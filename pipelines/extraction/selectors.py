@@ -272,6 +272,11 @@ NEXT_TEXT = re.compile(
     r"next ?[»›>→]+|[»›>→]|page suivante|nächste seite|siguiente)\s*[»›>→]*$",
     re.IGNORECASE,
 )
+PREV_TEXT = re.compile(
+    r"^[«‹<←]*\s*(?:prev(?:ious)?(?: page)?|[«‹<←]|page précédente|vorherige seite|anterior)"
+    r"\s*[«‹<←]*$",
+    re.IGNORECASE,
+)
 POST_NAVIGATION = re.compile(
     r"post-navigation|nav-links|nav-next|nav-previous|navigation|"
     r"prev-next|next-post|previous-post|post-nav",
@@ -331,12 +336,17 @@ CAPTION_CLASS = re.compile(
 # --- related-post and next-page lookups (used by related.py) ---------------------------
 
 WITH_NAMES = XPath("//*[@class or @id]")
-NEXT_ANCHORS = XPath(
-    "//a[@href][contains(@rel, 'next') or string-length(normalize-space(.)) < 40 and ("
+#: Anchors that may be a next or previous page link (checked with NEXT_TEXT / PREV_TEXT).
+NAV_ANCHORS = XPath(
+    "//a[@href][contains(@rel, 'next') or contains(@rel, 'prev')"
+    " or string-length(normalize-space(.)) < 40 and ("
     "contains(translate(., 'NEXTCONUIGÂSÄ', 'nextconuigâsä'), 'next') or contains(., '»')"
     " or contains(., '›') or contains(., '→') or contains(., '>')"
     " or contains(translate(., 'CONTINUE', 'continue'), 'continue')"
-    " or contains(., 'suivante') or contains(., 'chste') or contains(., 'siguiente'))]"
+    " or contains(., 'suivante') or contains(., 'chste') or contains(., 'siguiente')"
+    " or contains(translate(., 'PREVIOUS', 'previous'), 'prev') or contains(., '«')"
+    " or contains(., '‹') or contains(., '←') or contains(., '<') or contains(., 'précédente')"
+    " or contains(., 'vorherige') or contains(., 'anterior'))]"
 )
 HEADING_LIKE = XPath(
     "(//h2 | //h3 | //h4 | //h5 | //h6 | //*[self::div or self::span or self::p or self::header]"
