@@ -1,0 +1,309 @@
+"""Archive.merge_shard (issue 9): shards written by the real dedup pipeline and store
+writes, merged, must equal one archive written from the same pages."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from merge_shards import Visit, build, dump, scenario, split, stamp, story
+
+from archive import Archive, merge_dedup, merge_tables, schema
+from archive.merge_articles import reconcile_versions
+from pipelines.extraction.model import article_id
+
+A = "https://a.example"
+B = "https://b.example"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The scenario's reference archive and its pages split between 2 and 3 workers."""
+    folder = tmp_path_factory.mktemp("shards")
+    runs = scenario()
+    paths = {"single": folder / "single.db"}
+    build(paths["single"], runs)
+    for workers in (2, 3):
+        for k, shard in enumerate(split(runs, workers)):
+            paths[f"{workers}-{k}"] = folder / f"w{workers}-{k}.db"
+            build(paths[f"{workers}-{k}"], shard)
+    return paths
+
+
+def merged(tmp_path: Path, shards: list[Path], name: str = "merged.db") -> Path:
+    target = tmp_path / name
+    with Archive(target) as archive:
+        for shard in shards:
+            archive.merge_shard(shard)
+    return target
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return [tuple(r) for r in conn.execute(sql)]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("workers", "order"),
+    [(2, [0, 1]), (2, [1, 0]), (3, [0, 1, 2]), (3, [2, 0, 1])],
+    ids=["2-in-order", "2-reversed", "3-in-order", "3-shuffled"],
+)
+def test_merged_shards_equal_one_archive_of_the_same_pages(
+    built: dict[str, Path], tmp_path: Path, workers: int, order: list[int]
+) -> None:
+    shards = [built[f"{workers}-{k}"] for k in order]
+    target = merged(tmp_path, shards)
+    reference = dump(built["single"])
+    result = dump(target)
+    assert set(result) == set(reference)
+    for table in reference:
+        assert result[table] == reference[table], table
+    # and the shards alone did not: each worker saw only part of the story
+    assert all(dump(shard)["articles"] != reference["articles"] for shard in shards)
+
+
+def test_duplicates_clusters_versions_and_links_across_shards(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    target = merged(tmp_path, [built["2-1"], built["2-0"]])
+    story_id = {n: article_id(f"{A}/story-{n}/") for n in range(7)}
+    copy0, near1, near2 = (article_id(f"{B}/{p}/") for p in ("copy-0", "near-1", "near-2"))
+    found = {
+        r[0]: r[1:]
+        for r in rows(target, "SELECT id, url, duplicate_of, cluster_id, version FROM articles")
+    }
+    # the worker that archived the copy never saw the original: the merge links them
+    in_shard = rows(built["2-1"], f"SELECT duplicate_of FROM articles WHERE id = '{copy0}'")
+    assert in_shard == [(None,)]
+    assert found[copy0] == (f"{B}/copy-0/", story_id[0], story_id[0], 1)
+    assert found[story_id[0]][1:3] == (None, story_id[0])
+    assert found[near1][2] == story_id[1]  # a near copy joins its original's cluster
+    assert found[near2][2] == story_id[2]
+    # the AMP page and the article, fetched by different workers: one row, two aliases
+    assert found[story_id[3]][0] == f"{A}/story-3/"
+    assert rows(
+        target, f"SELECT url FROM aliases WHERE article_id = '{story_id[3]}' ORDER BY url"
+    ) == [(f"{A}/story-3/",), (f"{A}/story-3/amp/",)]
+    # edited in the second run, seen by the other worker: two versions, the latest holds
+    history = rows(
+        target,
+        f"SELECT version, captured_at, title FROM versions WHERE article_id = '{story_id[4]}' "
+        "ORDER BY version",
+    )
+    assert [(v, t[:10]) for v, t, _ in history] == [(1, "2026-01-01"), (2, "2026-01-08")]
+    body = rows(target, f"SELECT body_text FROM articles WHERE id = '{story_id[4]}'")[0][0]
+    assert body.endswith("An update was added.")
+    assert found[story_id[5]][3] == 1  # revisited unchanged: still one version
+    assert found[story_id[6]][3] == 2  # retitled: a version
+    # a link found in one shard to an article stored in the other
+    links = dict(
+        rows(
+            target,
+            f"SELECT target_url, target_id FROM links WHERE source_id = '{story_id[0]}'",
+        )
+    )
+    assert links == {f"{A}/story-1/": story_id[1], f"{B}/near-1/": near1, f"{B}/nowhere/": None}
+    unresolved = (
+        "SELECT count(*) FROM links WHERE target_url LIKE '%/story-%' AND target_id IS NULL"
+    )
+    assert rows(target, unresolved) == [(0,)]
+
+
+def test_merging_a_shard_again_changes_nothing(built: dict[str, Path], tmp_path: Path) -> None:
+    target = merged(tmp_path, [built["2-0"], built["2-1"]])
+    before = dump(target, volatile=True)
+    with Archive(target) as archive:
+        reports = [archive.merge_shard(built[name]) for name in ("2-1", "2-0", "2-1")]
+    assert [r.changed for r in reports] == [False, False, False]
+    assert all(
+        counts.inserted == counts.updated == 0 for r in reports for counts in r.tables.values()
+    )
+    assert reports[0].tables["articles"].unchanged == len(dump(built["2-1"])["articles"])
+    assert dump(target, volatile=True) == before
+
+
+def test_fts_and_integrity_hold_after_merging(built: dict[str, Path], tmp_path: Path) -> None:
+    target = merged(tmp_path, [built["2-0"], built["2-1"], built["2-0"]])
+    word = story(4).split()[3].strip(".").lower()
+    with Archive(target) as archive:
+        archive.query("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+        assert archive.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+        assert archive.query("PRAGMA foreign_key_check") == []
+        hits = {h["id"] for h in archive.search(word, limit=100)}
+        # the edited article is found by its latest text only
+        assert article_id(f"{A}/story-4/") in hits
+        assert archive.search("update was added", limit=5)[0]["id"] == article_id(f"{A}/story-4/")
+        fts_rows = archive.query("SELECT count(*) AS n FROM articles_fts")[0]["n"]
+        assert fts_rows == archive.count_articles()
+
+
+def test_a_new_target_is_created(built: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "deeper" / "new.db"
+    target.parent.mkdir()
+    with Archive(target) as archive:
+        report = archive.merge_shard(built["2-0"])
+    assert target.exists() and report.changed
+    assert report.tables["articles"].inserted == len(dump(built["2-0"])["articles"])
+
+
+# -- versions ------------------------------------------------------------------------------
+
+
+def version(at: str, content: str, capture: str, title: str = "T") -> dict:
+    return {
+        "article_id": "x",
+        "version": 0,
+        "captured_at": at,
+        "title": title,
+        "body_text": content,
+        "content_hash": content,
+        "capture_id": capture,
+    }
+
+
+def test_reconcile_versions_orders_dedups_and_renumbers() -> None:
+    mine = [version("t1", "h1", "c1"), version("t3", "h2", "c3")]
+    theirs = [version("t2", "h1", "c2"), version("t4", "h3", "c4"), version("t3", "h2", "c3")]
+    history, winner = reconcile_versions(mine, theirs)
+    assert [(v["version"], v["captured_at"], v["content_hash"]) for v in history] == [
+        (1, "t1", "h1"),  # t2 carried the same text: no version of its own
+        (2, "t3", "h2"),  # held by both: kept once
+        (3, "t4", "h3"),
+    ]
+    assert winner == "shard"
+    again, side = reconcile_versions(history, theirs)
+    assert [v["capture_id"] for v in again] == ["c1", "c3", "c4"] and side == "target"
+    # the result does not depend on which side is which
+    swapped, _ = reconcile_versions(theirs, mine)
+    assert [v["capture_id"] for v in swapped] == ["c1", "c3", "c4"]
+    # a revert is a version; a retitle is a version
+    later = [version("t2", "h2", "c2"), version("t3", "h1", "c3"), version("t4", "h1", "c4", "U")]
+    reverted, _ = reconcile_versions([version("t1", "h1", "c1")], later)
+    assert [v["capture_id"] for v in reverted] == ["c1", "c2", "c3", "c4"]
+
+
+def test_one_article_edited_between_two_workers_visits(tmp_path: Path) -> None:
+    url = f"{A}/edited/"
+    body = story(99)
+    first = Visit(url, body, stamp(1, 0), title="Edited")
+    edited = Visit(url, body + "\n\nA correction.", stamp(2, 0), title="Edited")
+    later = Visit(url, body + "\n\nA correction.", stamp(3, 0), title="Edited")
+    build(tmp_path / "single.db", [[first], [edited], [later]])
+    build(tmp_path / "a.db", [[first], [later]])  # worker A: v1, then v2 at day 3
+    build(tmp_path / "b.db", [[edited]])  # worker B met the edit first, on day 2
+    for order in (["a", "b"], ["b", "a"]):
+        target = merged(tmp_path, [tmp_path / f"{k}.db" for k in order], f"m-{order[0]}.db")
+        assert dump(target) == dump(tmp_path / "single.db")
+        history = rows(target, "SELECT version, captured_at FROM versions ORDER BY version")
+        assert history == [(1, stamp(1, 0)), (2, stamp(2, 0))]
+        assert rows(target, "SELECT version, first_seen_at, last_seen_at FROM articles") == [
+            (2, stamp(1, 0), stamp(3, 0))
+        ]
+
+
+# -- atomicity -----------------------------------------------------------------------------
+
+
+def test_a_failing_merge_leaves_the_target_as_before_that_shard(
+    built: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = merged(tmp_path, [built["2-0"]])
+    before = dump(target, volatile=True)
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("injected after the rows were written")
+
+    monkeypatch.setattr(merge_dedup, "recompute_clusters", fail)
+    with Archive(target) as archive, pytest.raises(RuntimeError, match="injected"):
+        archive.merge_shard(built["2-1"])
+    assert dump(target, volatile=True) == before
+    with Archive(target) as archive:
+        assert archive.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+        archive.query("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
+    monkeypatch.undo()
+    with Archive(target) as archive:
+        assert archive.merge_shard(built["2-1"]).changed
+    assert dump(target) == dump(built["single"])
+
+
+# -- schema --------------------------------------------------------------------------------
+
+
+def test_every_table_of_the_schema_has_a_merge_rule(tmp_path: Path) -> None:
+    with Archive(tmp_path / "x.db") as archive:
+        tables = [t for t in schema.user_tables(archive.conn) if not t.startswith("articles_fts")]
+    assert sorted(tables) == sorted(merge_tables.TABLE_RULES)
+
+
+def _v_next_pages(conn: sqlite3.Connection) -> None:
+    """Next version (test only): a pages table and a new articles column."""
+    conn.execute('CREATE TABLE "pages" ("url" TEXT PRIMARY KEY, "kind" TEXT)')
+    conn.execute('ALTER TABLE "articles" ADD COLUMN "summary" TEXT')
+
+
+def test_a_new_column_merges_as_is_and_a_new_table_needs_its_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nxt = schema.SCHEMA_VERSION + 1
+    monkeypatch.setattr(
+        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(nxt, _v_next_pages))
+    )
+    shard = tmp_path / "shard.db"
+    build(shard, [[Visit(f"{A}/one/", story(1), stamp(1, 0))]])
+    with Archive(shard) as archive:
+        archive.query("UPDATE articles SET summary = 'short'")
+        archive.query("INSERT INTO pages VALUES ('https://a.example/', 'hub')")
+    target = tmp_path / "target.db"
+    with Archive(target) as archive, pytest.raises(merge_tables.ArchiveError, match="pages"):
+        archive.merge_shard(shard)
+    monkeypatch.setitem(merge_tables.TABLE_RULES, "pages", merge_tables.keep_first)
+    with Archive(target) as archive:
+        report = archive.merge_shard(shard)
+        assert archive.query("SELECT summary FROM articles") == [{"summary": "short"}]
+        assert archive.query("SELECT * FROM pages") == [
+            {"url": "https://a.example/", "kind": "hub"}
+        ]
+    assert report.tables["pages"].inserted == 1
+
+
+def test_an_older_shard_is_migrated_in_a_copy_and_left_untouched(tmp_path: Path) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "archives" / "v1.db"
+    shard = tmp_path / "v1.db"
+    shard.write_bytes(fixture.read_bytes())
+    digest = hashlib.sha256(shard.read_bytes()).hexdigest()
+    with Archive(tmp_path / "target.db") as archive:
+        report = archive.merge_shard(shard)
+        assert report.migrated_from == 1
+        assert report.tables["articles"].inserted == 5
+        assert archive.query("SELECT count(*) AS n FROM versions") == [{"n": 5}]
+        assert archive.search("ferry")
+    assert hashlib.sha256(shard.read_bytes()).hexdigest() == digest
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("v1")] == ["v1.db"]
+
+
+def test_a_shard_left_by_a_killed_worker_merges_with_its_wal(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    """A worker killed mid-crawl leaves committed rows in the WAL, not yet checkpointed."""
+    source = tmp_path / "live.db"
+    source.write_bytes(built["2-0"].read_bytes())
+    writer = sqlite3.connect(source)
+    writer.execute("PRAGMA journal_mode = WAL")
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE articles SET last_seen_at = '2026-02-01T00:00:00.000000Z'")
+    writer.commit()
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    for suffix in ("", "-wal", "-shm"):  # the files as a SIGKILL would leave them
+        (killed / f"live.db{suffix}").write_bytes(Path(f"{source}{suffix}").read_bytes())
+    writer.close()
+    assert (killed / "live.db-wal").stat().st_size > 0
+    target = merged(tmp_path, [killed / "live.db"])
+    assert set(rows(target, "SELECT DISTINCT last_seen_at FROM articles")) == {
+        ("2026-02-01T00:00:00.000000Z",)
+    }
