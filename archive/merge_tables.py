@@ -160,7 +160,7 @@ TABLE_RULES: dict[str, Rule] = {
     "paragraph_counts": recount_paragraphs,
 }
 
-_TEMP_TABLES = ("merge_new", "merge_replaced", "merge_touched", "merge_hashes")
+_TEMP_TABLES = ("merge_new", "merge_same", "merge_replaced", "merge_touched", "merge_hashes")
 
 
 def merge_all(
