@@ -155,9 +155,12 @@ class MergeMixin(ArchiveBase):
 
     @contextlib.contextmanager
     def _attached(self, path: Path) -> Iterator[None]:
+        # A file target's connection takes URIs: the shard is attached read-only. An
+        # in-memory target's does not (the name would be taken literally): plain path.
         uri = f"{path.resolve().as_uri()}?mode=ro"
+        name = str(path.resolve()) if self.path == connection.MEMORY else uri
         try:
-            self.conn.execute(f"ATTACH DATABASE ? AS {SHARD}", (uri,))
+            self.conn.execute(f"ATTACH DATABASE ? AS {SHARD}", (name,))
         except sqlite3.DatabaseError as exc:
             connection.reraise(exc, path)
         try:

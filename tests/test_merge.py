@@ -153,6 +153,15 @@ def test_a_new_target_is_created(built: dict[str, Path], tmp_path: Path) -> None
     assert report.tables["articles"].inserted == len(dump(built["2-0"])["articles"])
 
 
+def test_an_in_memory_target(built: dict[str, Path]) -> None:
+    with Archive(":memory:") as archive:
+        archive.merge_shard(built["2-0"])
+        archive.merge_shard(built["2-1"])
+        counts = {t: len(r) for t, r in dump(built["single"]).items()}
+        assert archive.count_articles() == counts["articles"]
+        assert archive.query("SELECT count(*) AS n FROM links") == [{"n": counts["links"]}]
+
+
 # -- versions ------------------------------------------------------------------------------
 
 
@@ -309,3 +318,30 @@ def test_a_shard_left_by_a_killed_worker_merges_with_its_wal(
     assert set(rows(target, "SELECT DISTINCT last_seen_at FROM articles")) == {
         ("2026-02-01T00:00:00.000000Z",)
     }
+
+
+def test_a_run_merged_before_it_finished_is_completed_by_a_later_merge(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    shard = tmp_path / "shard.db"
+    shard.write_bytes(built["2-0"].read_bytes())
+    with Archive(shard) as archive:
+        archive.query("UPDATE runs SET finished_at = NULL, finish_reason = NULL, stats = NULL")
+    target = merged(tmp_path, [shard])
+    assert set(rows(target, "SELECT finished_at FROM runs")) == {(None,)}
+    with Archive(shard) as archive:
+        archive.finish_run(
+            "w2-0-run0", finished_at="2026-01-02", finish_reason="finished", stats={}
+        )
+    with Archive(target) as archive:
+        report = archive.merge_shard(shard)
+    assert report.tables["runs"].as_dict() == {
+        "inserted": 0,
+        "updated": 1,
+        "unchanged": 1,
+        "skipped": 0,
+    }
+    assert sorted(rows(target, "SELECT id, finished_at FROM runs")) == [
+        ("w2-0-run0", "2026-01-02"),
+        ("w2-0-run1", None),
+    ]

@@ -105,6 +105,7 @@ def test_missing_shard_and_missing_target_option(tmp_path: Path) -> None:
     assert_clean_error(
         run("merge", str(tmp_path / "gone.db"), "--into", str(target)), "No shard at"
     )
+    assert not target.exists()  # not created for nothing
     missing = run("merge", str(tmp_path / "gone.db"))
     assert missing.exit_code == 2 and "Missing option '--into'" in missing.stderr
 
