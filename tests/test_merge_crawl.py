@@ -8,12 +8,11 @@ fetch time), and the response headers (Date).
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
-from typing import Any
 
 from click.testing import CliRunner
 from dedup_sites import crawl, serve_copy
+from merge_shards import comparable
 
 from archive import Archive
 from archive.cli import cli
@@ -21,33 +20,6 @@ from pipelines.extraction.model import article_id
 
 A_SEED = "/storm-closes-harbour-bridge/"
 B_SEED = "/news/harbour-bridge-closed-by-storm/"
-
-#: What differs between two crawls of the same pages.
-PER_CRAWL = {
-    "first_seen_at",
-    "last_seen_at",
-    "fetched_at",
-    "captured_at",
-    "computed_at",
-    "run_id",
-    "capture_id",
-    "headers",
-}
-
-
-def comparable(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(db)
-    out: dict[str, list[tuple[Any, ...]]] = {}
-    try:
-        for table in ("articles", "blocks", "links", "captures", "aliases", "versions",
-                      "near_dups", "paragraph_counts"):  # fmt: skip
-            cols = [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")]
-            keep = [c for c in cols if c not in PER_CRAWL and (table, c) != ("captures", "id")]
-            rows = conn.execute(f"SELECT {', '.join(keep)} FROM {table}")
-            out[table] = sorted((tuple(r) for r in rows), key=repr)
-    finally:
-        conn.close()
-    return out
 
 
 def test_two_workers_shards_merge_into_what_one_crawl_archives(tmp_path: Path) -> None:
