@@ -4,6 +4,7 @@ writes, merged, must equal one archive written from the same pages."""
 from __future__ import annotations
 
 import hashlib
+import random
 import sqlite3
 from pathlib import Path
 
@@ -65,6 +66,28 @@ def test_merged_shards_equal_one_archive_of_the_same_pages(
         assert result[table] == reference[table], table
     # and the shards alone did not: each worker saw only part of the story
     assert all(dump(shard)["articles"] != reference["articles"] for shard in shards)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_any_split_of_the_pages_merges_into_the_same_archive(
+    built: dict[str, Path], tmp_path: Path, seed: int
+) -> None:
+    """Pages dealt to 2-4 workers at random, shards merged in a random order, one of them
+    twice: always the single archive."""
+    rng = random.Random(seed)
+    workers = rng.randint(2, 4)
+    runs = scenario()
+    shards: list[list[list[Visit]]] = [[[] for _ in runs] for _ in range(workers)]
+    for number, visits in enumerate(runs):
+        for visit in visits:
+            shards[rng.randrange(workers)][number].append(visit)
+    paths = []
+    for k, shard_runs in enumerate(shards):
+        paths.append(tmp_path / f"worker{k}.db")
+        build(paths[-1], [visits for visits in shard_runs if visits])
+    order = rng.sample(paths, len(paths))
+    target = merged(tmp_path, [*order, rng.choice(paths)])
+    assert dump(target) == dump(built["single"])
 
 
 def test_duplicates_clusters_versions_and_links_across_shards(
