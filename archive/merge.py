@@ -217,15 +217,16 @@ def _readable_shard(shard: Path, report: MergeReport) -> Iterator[Path]:
 
     try:
         Archive(shard, readonly=True).close()
+        outdated = False
     except ArchiveMissingError as exc:
         raise ArchiveMissingError(f"No shard at {shard}.") from exc
     except SchemaOutdatedError:
-        pass  # older: migrated in a copy below
+        outdated = True  # older than this morgue: migrated in a copy below
     except SchemaVersionError as exc:
         raise SchemaVersionError(f"Cannot merge the shard: {exc}") from exc
     except NotAnArchiveError as exc:
         raise NotAnArchiveError(f"Cannot merge {shard}: {exc}") from exc
-    else:
+    if not outdated:
         yield shard
         return
     with tempfile.TemporaryDirectory(prefix="morgue-merge-") as folder:
