@@ -49,6 +49,8 @@ from archive.errors import (
 )
 
 if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
     from pipelines.neardup.sketch import SketchParams
 
 logger = logging.getLogger(__name__)
@@ -118,6 +120,13 @@ class NearDupSettings:
         from pipelines.neardup import DEFAULT_PARAMS
 
         return cls(DEFAULT_PARAMS, DEFAULT_THRESHOLD)
+
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> NearDupSettings:
+        """The values a crawl with these Scrapy settings used (``morgue crawl --workers``)."""
+        from pipelines.dedup import index_settings
+
+        return cls(*index_settings(settings))
 
 
 class MergeMixin(ArchiveBase):

@@ -176,6 +176,18 @@ def test_a_new_target_is_created(built: dict[str, Path], tmp_path: Path) -> None
     assert report.tables["articles"].inserted == len(dump(built["2-0"])["articles"])
 
 
+def test_near_dup_settings_from_a_crawls_settings() -> None:
+    from scrapy.settings import Settings
+
+    from archive.merge import NearDupSettings
+
+    found = NearDupSettings.from_settings(
+        Settings({"NEAR_DUP_THRESHOLD": 0.7, "NEAR_DUP_BANDS": 16})
+    )
+    assert (found.threshold, found.params.bands, found.params.num_perm) == (0.7, 16, 64)
+    assert NearDupSettings.from_settings(Settings()) == NearDupSettings.default()
+
+
 def test_an_in_memory_target(built: dict[str, Path]) -> None:
     with Archive(":memory:") as archive:
         archive.merge_shard(built["2-0"])
