@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from archive import connection
+from archive.merge import MergeMixin
 from archive.pages import PagesMixin
 from archive.reads import ReadsMixin
 from archive.writes import WritesMixin
@@ -18,7 +19,7 @@ from archive.writes import WritesMixin
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, WritesMixin, PagesMixin):
+class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -35,7 +36,8 @@ class Archive(ReadsMixin, WritesMixin, PagesMixin):
     Reads (:mod:`archive.reads`): ``search``, ``get_article``, ``stats``,
     ``iter_articles``, ``count_articles``, ``get_capture``, ``capture_body``,
     ``query``. Multi-page articles (:mod:`archive.pages`): ``page_chain``,
-    ``get_pages``, ``chain_states``. Export: :mod:`archive.export`.
+    ``get_pages``, ``chain_states``. Export: :mod:`archive.export`. Merge
+    (:mod:`archive.merge`): ``merge_shard``.
     """
 
     def __init__(
