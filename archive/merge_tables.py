@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive import merge_articles, merge_dedup
+from archive.children import alias_link_hrefs
 from archive.errors import ArchiveError, NotAnArchiveError
 from archive.schema import FTS_TABLE
 
@@ -243,6 +244,10 @@ def resolve_links(ctx: MergeContext) -> None:
         "WHERE article_id IN (SELECT id FROM main.articles)))"
     ).rowcount
     ctx.report.table("links").updated += resolved
+    # A link variant (links.href) whose target another shard archived becomes its alias,
+    # as the store does within one crawl.
+    added = alias_link_hrefs(ctx.conn, "1", schema="main.")
+    ctx.report.table("aliases").inserted += added
 
 
 def _test_pause() -> None:

@@ -80,6 +80,7 @@ class BatchResult:
     articles_unchanged: int = 0  # re-crawled and found the same (or answered 304)
     links: int = 0  # link rows written for the new articles
     links_resolved: int = 0  # archived links whose target_id this batch's articles filled in
+    link_aliases: int = 0  # link variants (links.href) that became aliases of their targets
     stitch: Counter[str] = field(default_factory=Counter)  # multi-page counts (archive/pages.py)
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,4 +92,5 @@ class BatchResult:
             "articles_unchanged": self.articles_unchanged,
             "links": self.links,
             "links_resolved": self.links_resolved,
+            "link_aliases": self.link_aliases,
         }

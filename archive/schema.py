@@ -332,6 +332,13 @@ def _v5_pages(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v6_link_hrefs(conn: sqlite3.Connection) -> None:
+    """Version 6 (issue 4): links.href, the link as written when tracking was stripped."""
+    # NULL when the page wrote the link as target_url; otherwise the variant (utm_*,
+    # ?ref=, ?amp=1 ...), which becomes an alias of the target once it is archived.
+    conn.execute('ALTER TABLE "links" ADD COLUMN "href" TEXT')
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -349,6 +356,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, _v3_near_dup_index),
     Migration(4, _v4_page_kinds),
     Migration(5, _v5_pages),
+    Migration(6, _v6_link_hrefs),
 )
 
 #: The version this code writes: the last migration's.

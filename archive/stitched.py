@@ -11,6 +11,7 @@ import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from archive.base import encode_json
+from archive.children import insert_children
 from pipelines.extraction.model import article_id
 
 if TYPE_CHECKING:
@@ -42,16 +43,6 @@ WHERE id = ?
 _EARLIEST_COPY = """
 SELECT id, cluster_id FROM articles WHERE content_hash = ? AND id != ? AND duplicate_of IS NULL
 ORDER BY first_seen_at, rowid LIMIT 1
-"""
-
-_INSERT_BLOCK = """
-INSERT INTO blocks (article_id, position, kind, level, text, src, alt, caption)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-"""
-
-_INSERT_LINK = """
-INSERT INTO links (source_id, position, kind, target_url, anchor_text, title, teaser, image_url)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
 """
 
 _INSERT_VERSION = """
@@ -176,7 +167,7 @@ def insert(
             lead_capture,
         ),
     )
-    _insert_children(conn, article)
+    insert_children(conn, article)
 
 
 def _lead_capture(conn: sqlite3.Connection, chain: Chain) -> tuple[str | None, str]:
@@ -250,32 +241,4 @@ def update(
     )
     conn.execute("DELETE FROM blocks WHERE article_id = ?", (article.id,))
     conn.execute("DELETE FROM links WHERE source_id = ?", (article.id,))
-    _insert_children(conn, article)
-
-
-def _insert_children(conn: sqlite3.Connection, article: Article) -> None:
-    conn.executemany(
-        _INSERT_BLOCK,
-        [
-            (article.id, position, b.kind, b.level, b.text, b.src, b.alt, b.caption)
-            for position, b in enumerate(article.blocks)
-        ],
-    )
-    links: list[tuple[Any, ...]] = [
-        (
-            article.id,
-            position,
-            "related",
-            link.url,
-            link.anchor_text,
-            link.title,
-            link.teaser,
-            link.image_url,
-        )
-        for position, link in enumerate(article.related)
-    ]
-    if article.next_page_url:
-        links.append((article.id, 0, "next_page", article.next_page_url, None, None, None, None))
-    if article.canonical_url != article.url:
-        links.append((article.id, 0, "canonical", article.canonical_url, None, None, None, None))
-    conn.executemany(_INSERT_LINK, links)
+    insert_children(conn, article)

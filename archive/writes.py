@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archive.base import encode_json
+from archive.children import alias_link_hrefs, insert_children
 from archive.errors import UsageError
 from archive.pages import save_part
 from archive.records import BatchResult, Capture, PageWrite
@@ -70,18 +71,6 @@ ORDER BY first_seen_at, rowid LIMIT 1
 
 _INSERT_ALIAS = """
 INSERT INTO aliases (url, article_id, first_seen_at) VALUES (?, ?, ?)
-ON CONFLICT DO NOTHING
-"""
-
-_INSERT_BLOCK = """
-INSERT INTO blocks (article_id, position, kind, level, text, src, alt, caption)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-"""
-
-_INSERT_LINK = """
-INSERT INTO links (
-    source_id, position, kind, target_url, anchor_text, title, teaser, image_url
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 
@@ -186,6 +175,12 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
             for article in new_articles:
                 cursor = conn.execute(_RESOLVE_IN, (article.id, article.id))
                 result.links_resolved += cursor.rowcount
+            ids = list(dict.fromkeys(a.id for a in new_articles))
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                where = f"l.source_id IN ({marks}) OR l.target_id IN ({marks})"
+                result.link_aliases += alias_link_hrefs(conn, where, (*chunk, *chunk))
             flush_staged(conn, self._staged(), {a.id for a in new_articles})
         return result
 
@@ -200,6 +195,7 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
             )
             if changed:
                 conn.execute(_RESOLVE_OUT, (article.id,))
+                alias_link_hrefs(conn, "l.source_id = ?", (article.id,))
                 flush_staged(conn, self._staged(), {article.id})
         return changed
 
@@ -218,7 +214,7 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
             return capture.article_id
         if article is not None and self._insert_new(conn, article, capture):
             result.articles_new += 1
-            result.links += _insert_children(conn, article)
+            result.links += insert_children(conn, article)
             _insert_version(conn, article, capture.id, capture.fetched_at, 1)
             _insert_aliases(conn, article.id, capture, article.canonical_url, article.url)
             new_articles.append(article)
@@ -311,7 +307,7 @@ def _apply_change(
     )
     conn.execute("DELETE FROM blocks WHERE article_id = ?", (article.id,))
     conn.execute("DELETE FROM links WHERE source_id = ?", (article.id,))
-    result.links += _insert_children(conn, article)
+    result.links += insert_children(conn, article)
     _insert_version(conn, article, capture_id, captured_at, version)
     result.articles_changed += 1
     return True
@@ -420,34 +416,3 @@ def _insert_article(
         ),
     )
     return cursor.rowcount > 0
-
-
-def _insert_children(conn: sqlite3.Connection, article: Article) -> int:
-    """Blocks in reading order, then links; returns the number of link rows."""
-    conn.executemany(
-        _INSERT_BLOCK,
-        [
-            (article.id, position, b.kind, b.level, b.text, b.src, b.alt, b.caption)
-            for position, b in enumerate(article.blocks)
-        ],
-    )
-    links: list[tuple[Any, ...]] = [
-        (
-            article.id,
-            position,
-            "related",
-            link.url,
-            link.anchor_text,
-            link.title,
-            link.teaser,
-            link.image_url,
-        )
-        for position, link in enumerate(article.related)
-    ]
-    if article.next_page_url:
-        links.append((article.id, 0, "next_page", article.next_page_url, None, None, None, None))
-    if article.canonical_url != article.url:
-        links.append((article.id, 0, "canonical", article.canonical_url, None, None, None, None))
-    before = conn.total_changes
-    conn.executemany(_INSERT_LINK, links)
-    return conn.total_changes - before

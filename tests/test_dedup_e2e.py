@@ -115,6 +115,15 @@ def test_sister_sites_give_exact_articles_aliases_duplicates_and_clusters(tmp_pa
     assert aliases == {
         (A(A_SEED), storm),
         (A("/council-budget-vote/"), budget),
+        # Link variants with tracking parameters (links.href) are aliases too.
+        (A("/council-budget-vote/?utm_source=homepage&utm_medium=related&fbclid=IwAR0xyz"), budget),
+        (A("/storm-closes-harbour-bridge/?ref=related"), storm),
+        (B("/news/school-roof-repairs/amp/?amp=1"), roof),
+        (B("/news/harbour-bridge-closed-by-storm/?utm_source=twitter"), storm_b),
+        (
+            B("/news/ferry-workers-back-at-work/?utm_campaign=syndication&mc_cid=42&mc_eid=7"),
+            ferry_b,
+        ),
         (A("/ferry-strike-ends/"), ferry),
         (A("/ferry-strike-ends/amp/"), ferry),
         (B(B_SEED), storm_b),

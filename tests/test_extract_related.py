@@ -122,7 +122,19 @@ def test_tracking_parameters_are_dropped_from_related_urls():
         '<a href="/mu/?relatedposts_hit=1&amp;relatedposts_origin=5&amp;utm_source=x&amp;id=7">Mu</a>'
         "</div></div>"
     )
-    assert [r.url for r in find_related(root_of(html), BASE)] == [HOST + "/mu/?id=7"]
+    [entry] = find_related(root_of(html), BASE)
+    assert entry.url == HOST + "/mu/?id=7"
+    # the link as written is kept (the archive makes it an alias of the target)
+    assert entry.href == HOST + "/mu/?relatedposts_hit=1&relatedposts_origin=5&utm_source=x&id=7"
+
+
+def test_a_clean_related_link_has_no_separate_href():
+    html = (
+        '<div class="jp-relatedposts"><div class="jp-relatedposts-post">'
+        '<a href="/mu/?id=7">Mu</a></div></div>'
+    )
+    [entry] = find_related(root_of(html), BASE)
+    assert (entry.url, entry.href) == (HOST + "/mu/?id=7", None)
 
 
 NEXT_CASES = [

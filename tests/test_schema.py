@@ -46,6 +46,7 @@ EXPECTED_COLUMNS = {
         "title",
         "teaser",
         "image_url",
+        "href",
     ],
     "captures": [
         "id",

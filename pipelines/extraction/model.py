@@ -58,6 +58,9 @@ class RelatedLink:
     anchor_text: str | None = None  # the visible link text, possibly cut ("…See More")
     teaser: str | None = None
     image_url: str | None = None
+    #: The link as the page wrote it (made absolute), when that differs from ``url``:
+    #: ``url`` has the tracking parameters stripped. The archive keeps it as an alias.
+    href: str | None = None
 
 
 @dataclass

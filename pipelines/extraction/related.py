@@ -270,8 +270,16 @@ def _entry(card: Any, url: str, anchors: list[Any], base_url: str) -> RelatedLin
     teaser = _teaser(card, skip)
     if teaser and teaser in (visible, full):
         teaser = None
+    written = next(
+        (w for w in (absolute(base_url, a.get("href")) for a in anchors) if w and w != url), None
+    )
     return RelatedLink(
-        url=url, title=full or None, anchor_text=visible or None, teaser=teaser, image_url=image_url
+        url=url,
+        title=full or None,
+        anchor_text=visible or None,
+        teaser=teaser,
+        image_url=image_url,
+        href=written,
     )
 
 
