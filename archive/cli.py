@@ -248,6 +248,11 @@ def _check_outcome(summary: Any) -> None:
             f"Every seed failed ({summary.errors} errors in {summary.pages} pages); "
             "see `morgue stats` for the capture statuses."
         )
+    if summary.finish_reason == "archive_write_failed":  # pipelines.store.WRITE_FAILED
+        raise MorgueError(
+            "The archive refused a write, so the crawl stopped early (the log says why); "
+            "run it again to fetch what was not archived."
+        )
     raise MorgueError(f"The crawl did not finish: its finish reason is {summary.finish_reason!r}.")
 
 

@@ -15,6 +15,7 @@ from urllib.request import getproxies
 
 from itemadapter import ItemAdapter
 from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from archive.records import Capture, PageWrite
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
 logger = logging.getLogger(__name__)
+
+#: The finish reason of a crawl stopped because the archive refused a write.
+WRITE_FAILED = "archive_write_failed"
 
 #: Settings worth keeping with each run: what shaped the crawl.
 RECORDED_SETTINGS = (
@@ -74,6 +78,7 @@ class StorePipeline:
         self.stats = stats
         self.batch_size = max(1, crawler.settings.getint("STORE_BATCH_SIZE", 200))
         self.flush_seconds = crawler.settings.getfloat("STORE_FLUSH_SECONDS", 5.0)
+        self._stopping = False
         self.run_id = new_run_id()
         self._pending: list[PageWrite] = []
         self._timer: task.LoopingCall | None = None
@@ -168,7 +173,11 @@ class StorePipeline:
         if journal is not None:  # before the transaction: see crawler/journal.py
             journal.append([write.capture for write in batch])
         writes = paused_writes(batch, self.crawler.settings)
-        result = archive_for(self.crawler).save_batch(writes)
+        try:
+            result = archive_for(self.crawler).save_batch(writes)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the crawl must stop
+            self._write_failed(exc, len(batch))
+            return
         self.stats.inc_value("morgue/store/batches")
         for name, value in result.as_dict().items():
             self.stats.inc_value(f"morgue/store/{name}", value)
@@ -177,6 +186,25 @@ class StorePipeline:
         errors = sum(1 for write in batch if write.capture.error)
         if errors:
             self.stats.inc_value("morgue/store/failed_fetches", errors)
+
+    def _write_failed(self, exc: Exception, pages: int) -> None:
+        """The archive refused a batch (disk full, I/O error, lock timeout, a bug): stop
+        the crawl, so pages are not fetched only to be lost, and say so. The batch's
+        transaction rolled back whole; its journal lines name captures the archive lacks,
+        so a resume with the same JOBDIR fetches those pages again."""
+        self.stats.inc_value("morgue/store/write_failed")
+        self.stats.inc_value("morgue/store/pages_not_archived", pages)
+        logger.error(
+            "archive write failed, stopping the crawl: %s (%d pages not archived; "
+            "a run with the same JOBDIR fetches them again)",
+            exc,
+            pages,
+            exc_info=exc,
+        )
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None and not self._stopping:
+            self._stopping = True
+            deferred_from_coro(engine.close_spider_async(reason=WRITE_FAILED))
 
 
 def _spider_args(spider: Spider | None) -> dict[str, Any]:

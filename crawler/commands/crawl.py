@@ -4,7 +4,9 @@
   (those are rows in ``captures``);
 * 1: the crawl could not start: bad arguments or settings, an archive that cannot be
   opened or written, or another run holding the archive (crawler/extensions/runlock.py);
-* 3: every seed failed (no response, or an HTTP error), so the run did not do its job.
+* 3: every seed failed (no response, or an HTTP error), so the run did not do its job;
+* 4: the archive refused a write mid-run (disk full, I/O error, a lock held too long):
+  the crawl stopped early; a run with the same JOBDIR fetches what was not archived.
 
 Scrapy's own usage errors keep Scrapy's exit code 2.
 """
@@ -19,6 +21,8 @@ from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from pipelines.store import WRITE_FAILED
+
 if TYPE_CHECKING:
     import argparse
 
@@ -27,6 +31,7 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_NOT_STARTED = 1
 EXIT_ALL_SEEDS_FAILED = 3
+EXIT_WRITE_FAILED = 4
 
 
 class SeedTally:
@@ -49,9 +54,11 @@ class SeedTally:
         return self.failed > 0 and self.ok == 0
 
 
-def exit_code(bootstrap_failed: bool, tally: SeedTally) -> int:
+def exit_code(bootstrap_failed: bool, tally: SeedTally, finish_reason: str | None = None) -> int:
     if bootstrap_failed:
         return EXIT_NOT_STARTED
+    if finish_reason == WRITE_FAILED:
+        return EXIT_WRITE_FAILED
     if tally.all_failed:
         return EXIT_ALL_SEEDS_FAILED
     return EXIT_OK
@@ -67,10 +74,17 @@ class Command(ScrapyCrawlCommand):
         crawler.signals.connect(tally.item_scraped, signal=signals.item_scraped)
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        self.exitcode = exit_code(bool(self.crawler_process.bootstrap_failed), tally)
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
+        self.exitcode = exit_code(bool(self.crawler_process.bootstrap_failed), tally, reason)
         if self.exitcode == EXIT_ALL_SEEDS_FAILED:
             print(
                 f"morgue: every seed failed ({tally.failed}); see the captures table",
+                file=sys.stderr,
+            )
+        elif self.exitcode == EXIT_WRITE_FAILED:
+            print(
+                "morgue: the archive refused a write, so the crawl stopped early "
+                "(see the error above); run again with the same JOBDIR to finish",
                 file=sys.stderr,
             )
         elif self.exitcode == EXIT_NOT_STARTED:
