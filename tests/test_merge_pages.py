@@ -83,9 +83,11 @@ def check_integrity(db: Path) -> None:
 
 
 def assert_merges_like_one_crawl(
-    tmp_path: Path, runs: list[list[AnyVisit]], hands: Sequence[dict[str, int]],
+    tmp_path: Path,
+    runs: list[list[AnyVisit]],
+    hands: Sequence[dict[str, int]],
     orders: Sequence[Sequence[int]],
-) -> list[Path]:  # fmt: skip
+) -> list[Path]:
     """The shards of ``deal(runs, hands)`` merged in each of ``orders`` equal the single
     crawl of ``runs``, row for row but for run IDs and signatures; merging them all again
     changes nothing; the merged archive passes every integrity check."""
@@ -268,8 +270,9 @@ def test_an_edited_page_makes_one_version_whichever_worker_saw_it(
         texts = [b["text"] for b in article["blocks"]]
         assert "Use the same flour and water every time." in texts
         assert "Use the same flour every time." not in texts
-        old = rows(target, "SELECT body_text FROM versions WHERE version = 1 AND article_id = ?",
-                   (HEAD,))  # fmt: skip
+        old = rows(
+            target, "SELECT body_text FROM versions WHERE version = 1 AND article_id = ?", (HEAD,)
+        )
         assert "Use the same flour every time." in old[0][0]
 
 
@@ -296,8 +299,14 @@ def test_a_page_archived_before_stitching_folds_into_the_merged_head(
     old_db = tmp_path / "old.db"
     item = PageVisit(2, "2025-01-01T00:00:00.000000Z").page()
     assert item.article is not None
-    old = Capture(url=item.url, final_url=item.url, status=200, fetched_at=item.fetched_at,
-                  run_id="old", body=item.body)  # fmt: skip
+    old = Capture(
+        url=item.url,
+        final_url=item.url,
+        status=200,
+        fetched_at=item.fetched_at,
+        run_id="old",
+        body=item.body,
+    )
     with Archive(old_db) as archive:
         archive.save_batch([PageWrite(old, item.article, "new")])
     build(tmp_path / "w.db", [visits([1, 2, 3])])
