@@ -325,3 +325,30 @@ def test_a_page_archived_before_stitching_folds_into_the_merged_head(
     assert [r.changed for r in merge(target, shards[::-1])] == [False, False]
     assert dump(target, volatile=True) == before
     check_integrity(target)
+
+
+def test_a_failing_merge_leaves_the_stitched_article_as_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import merge_dedup
+
+    hand = {PAGE_URLS[2]: 1, PAGE_URLS[3]: 1}
+    shards = []
+    for k, shard_runs in enumerate(deal([visits([1, 2, 3])], [hand])):
+        shards.append(tmp_path / f"w{k}.db")
+        build(shards[-1], shard_runs)
+    target = tmp_path / "merged.db"
+    merge(target, shards[:1])
+    before = dump(target, volatile=True)
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("injected after the chain was stitched")
+
+    monkeypatch.setattr(merge_dedup, "recompute_clusters", fail)
+    with pytest.raises(RuntimeError, match="injected"):
+        merge(target, shards[1:])
+    assert dump(target, volatile=True) == before
+    check_integrity(target)
+    monkeypatch.undo()
+    assert merge(target, shards[1:])[0].changed
+    assert stitched(target)["pages_missing"] == 0
