@@ -14,7 +14,9 @@ An article the target lacks is copied with all its rows (``INSERT ... SELECT``, 
   links and near-duplicate signature come from the side that holds the surviving latest
   version: ``articles`` always holds the latest version.
 
-``duplicate_of`` and ``cluster_id`` are left to :mod:`archive.merge_dedup`.
+``duplicate_of`` and ``cluster_id`` are left to :mod:`archive.merge_dedup`. The stitched
+article of a multi-page chain the shard touched, and the rows that stood for its pages,
+are left to :mod:`archive.merge_pages` (it stitches the row again from both sides' pages).
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ TARGET, SHARD = "target", "shard"
 
 def merge_articles(ctx: MergeContext, table: str) -> None:
     conn, shard = ctx.conn, ctx.shard
-    conn.execute(
+    conn.execute(  # a row that stood for a page of a multi-page article folds instead
         f"INSERT INTO temp.merge_new (id) SELECT s.id FROM {shard}.articles s "
-        "WHERE NOT EXISTS (SELECT 1 FROM main.articles a WHERE a.id = s.id)"
+        "WHERE NOT EXISTS (SELECT 1 FROM main.articles a WHERE a.id = s.id) "
+        "AND s.id NOT IN (SELECT id FROM temp.merge_fold)"
     )
     ctx.new_ids.update(str(r[0]) for r in conn.execute("SELECT id FROM temp.merge_new"))
     cols = ctx.column_list(table)
@@ -67,7 +70,9 @@ def merge_articles(ctx: MergeContext, table: str) -> None:
         for row in conn.execute(
             f"SELECT s.id FROM {shard}.articles s JOIN main.articles a ON a.id = s.id "
             "WHERE s.id NOT IN (SELECT id FROM temp.merge_new) "
-            "AND s.id NOT IN (SELECT id FROM temp.merge_same) ORDER BY s.id"
+            "AND s.id NOT IN (SELECT id FROM temp.merge_same) "
+            "AND s.id NOT IN (SELECT id FROM temp.merge_heads) "
+            "AND s.id NOT IN (SELECT id FROM temp.merge_fold) ORDER BY s.id"
         )
     ]
     for article_id in overlap:
@@ -182,12 +187,14 @@ def paragraph_keys(site: str, body: str | None) -> set[int]:
 
 def count_new_paragraphs(ctx: MergeContext) -> Counter[int]:
     """Boilerplate keys of the first-version bodies of the articles this merge inserted
-    (those with a signature: the ones a crawl's dedup stage counted)."""
+    (those with a signature: the ones a crawl's dedup stage counted). Stitched articles
+    are counted by :mod:`archive.merge_stitched`, from their earliest page."""
     keys: Counter[int] = Counter()
     rows = ctx.conn.execute(
         "SELECT a.site, COALESCE(v.body_text, a.body_text) FROM main.articles a "
         "LEFT JOIN main.versions v ON v.article_id = a.id AND v.version = 1 "
         "WHERE a.id IN (SELECT id FROM temp.merge_new) "
+        "AND a.id NOT IN (SELECT id FROM temp.merge_heads) "
         "AND a.id IN (SELECT article_id FROM main.near_dups)"
     )
     for site, body in rows:

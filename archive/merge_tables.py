@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive import merge_articles, merge_dedup
+from archive import merge_articles, merge_dedup, merge_pages, merge_stitched
 from archive.children import alias_link_hrefs
 from archive.errors import ArchiveError, NotAnArchiveError
 from archive.schema import FTS_TABLE
 
 if TYPE_CHECKING:
     from archive.merge import MergeReport
+    from archive.merge_pages import Stitch
     from pipelines.neardup.sketch import SketchParams
 
 
@@ -43,6 +44,7 @@ class MergeContext:
     overlap: set[str] = field(default_factory=set)  # articles both sides held
     new_ids: set[str] = field(default_factory=set)  # articles this merge inserted
     paragraph_delta: Counter[int] = field(default_factory=Counter)  # boilerplate count moves
+    stitches: list[Stitch] = field(default_factory=list)  # multi-page chains the shard touched
 
     def count(self, table: str, where: str = "") -> int:
         sql = f"SELECT count(*) FROM {table} {where}"
@@ -89,18 +91,25 @@ def fill_nulls(ctx: MergeContext, table: str) -> None:
 def earliest_sighting(ctx: MergeContext, table: str) -> None:
     """Aliases: the first sighting of a URL wins (earliest ``first_seen_at``, then the
     smaller article ID), as in one crawl where the first article met under a URL keeps it.
-    An alias of an article the shard does not hold is skipped (and counted)."""
+    An alias of a shard row that stood for a page of a multi-page article names that
+    article's head (:mod:`archive.merge_pages`). An alias of an article the target does
+    not hold is skipped (and counted)."""
     cols = ctx.column_list(table)
+    owner = (
+        'COALESCE((SELECT f.head FROM temp.merge_fold f WHERE f.id = s."article_id"), '
+        's."article_id")'
+    )
+    source = ", ".join(owner if c == "article_id" else f's."{c}"' for c in ctx.columns[table])
     others = [c for c in ctx.columns[table] if c not in ctx.keys[table]]
     assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in others)
     keys = ", ".join(f'"{c}"' for c in ctx.keys[table])
-    valid = "article_id IN (SELECT id FROM main.articles)"
+    valid = f"{owner} IN (SELECT id FROM main.articles)"
     counts = ctx.report.table(table)
-    counts.skipped += ctx.count(f'{ctx.shard}."{table}"', f"WHERE NOT ({valid})")
+    counts.skipped += ctx.count(f'{ctx.shard}."{table}" s', f"WHERE NOT ({valid})")
     _upsert(
         ctx,
         table,
-        f'INSERT INTO main."{table}" ({cols}) SELECT {cols} FROM {ctx.shard}."{table}" '
+        f'INSERT INTO main."{table}" ({cols}) SELECT {source} FROM {ctx.shard}."{table}" s '
         f"WHERE {valid} ON CONFLICT ({keys}) DO UPDATE SET {assignments} "
         f'WHERE (excluded.first_seen_at, excluded.article_id) < ("{table}".first_seen_at, '
         f'"{table}".article_id)',
@@ -152,6 +161,7 @@ def with_article(ctx: MergeContext, table: str) -> None:
 TABLE_RULES: dict[str, Rule] = {
     "runs": fill_nulls,
     "captures": keep_first,
+    "pages": merge_pages.merge_pages,  # before articles: it decides the stitched heads
     "articles": merge_articles.merge_articles,
     "blocks": with_article,
     "links": with_article,
@@ -161,7 +171,18 @@ TABLE_RULES: dict[str, Rule] = {
     "paragraph_counts": recount_paragraphs,
 }
 
-_TEMP_TABLES = ("merge_new", "merge_same", "merge_replaced", "merge_touched", "merge_hashes")
+#: Steps that run after a table's rule: the stitched articles are written once their
+#: rows from both sides (articles, captures, aliases) are in.
+AFTER_RULE: dict[str, Callable[[MergeContext], None]] = {"aliases": merge_stitched.restitch}
+
+_TEMP_TABLES = {
+    name: "(id TEXT PRIMARY KEY)"
+    for name in ("merge_new", "merge_same", "merge_replaced", "merge_touched", "merge_hashes")
+}
+# multi-page articles: the heads of the chains the shard touched, and the shard's article
+# rows that stood for a page of one (folded into its head, never copied)
+_TEMP_TABLES["merge_heads"] = "(id TEXT PRIMARY KEY)"
+_TEMP_TABLES["merge_fold"] = "(id TEXT PRIMARY KEY, head TEXT NOT NULL)"
 
 
 def merge_all(
@@ -176,10 +197,12 @@ def merge_all(
     ctx = MergeContext(conn, shard, report)
     _read_columns(ctx)
     # Created inside the transaction: a failure's rollback removes them too.
-    for name in _TEMP_TABLES:
-        conn.execute(f"CREATE TEMP TABLE {name} (id TEXT PRIMARY KEY)")
+    for name, columns in _TEMP_TABLES.items():
+        conn.execute(f"CREATE TEMP TABLE {name} {columns}")
     for table, rule in TABLE_RULES.items():
         rule(ctx, table)
+        if table in AFTER_RULE:
+            AFTER_RULE[table](ctx)
         if table == "articles":
             _test_pause()
     resolve_links(ctx)

@@ -56,9 +56,9 @@ ON CONFLICT (url) DO UPDATE SET
     body_text = excluded.body_text, article = excluded.article
 """
 
-_PAGE_COLUMNS = "url, declared_no, first_url, prev_url, next_url, numbered, article"
+PAGE_COLUMNS = "url, declared_no, first_url, prev_url, next_url, numbered, article"
 
-_POINT_ALIAS = """
+POINT_ALIAS = """
 INSERT INTO aliases (url, article_id, first_seen_at) VALUES (?, ?, ?)
 ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id
 """
@@ -147,20 +147,20 @@ def gather(conn: sqlite3.Connection, part: PagePart) -> tuple[Chain, dict[str, P
         asked.update(batch)
         marks = ", ".join("?" * len(batch))
         rows = conn.execute(
-            f"SELECT {_PAGE_COLUMNS} FROM pages WHERE url IN ({marks}) OR first_url IN ({marks}) "
+            f"SELECT {PAGE_COLUMNS} FROM pages WHERE url IN ({marks}) OR first_url IN ({marks}) "
             f"OR next_url IN ({marks}) OR prev_url IN ({marks})",
             batch * 4,
         ).fetchall()
         for row in rows:
             if row[0] in parts:
                 continue
-            found = _part_from_row(row)
+            found = part_from_row(row)
             parts[found.url] = found
             frontier |= {found.url, *found.links()}
     return order_chain(list(parts.values())), parts
 
 
-def _part_from_row(row: tuple[Any, ...]) -> PagePart:
+def part_from_row(row: tuple[Any, ...]) -> PagePart:
     return PagePart(
         url=row[0],
         number=row[1],
@@ -260,7 +260,7 @@ def save_part(
         )
     first_seen = capture.fetched_at
     urls = dict.fromkeys([*chain.fetched, stitched.canonical_url, capture.url, capture.final_url])
-    conn.executemany(_POINT_ALIAS, [(u, head, first_seen) for u in urls if u])
+    conn.executemany(POINT_ALIAS, [(u, head, first_seen) for u in urls if u])
     stats["folded"] += fold(conn, others, head)
     return head
 

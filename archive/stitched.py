@@ -8,17 +8,31 @@ and folding the article rows that stood for its pages into it. docs/multipage.md
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archive.base import encode_json
 from archive.children import insert_children
 from pipelines.extraction.model import article_id
 
 if TYPE_CHECKING:
-    from archive.records import Capture
     from archive.similarity import NearDupRecord
     from pipelines.extraction.model import Article
     from pipelines.extraction.multipage import Chain
+
+
+class Fetch(Protocol):
+    """What the writers read of the capture that showed a change: a
+    :class:`archive.records.Capture`, or the merge's record of one (archive/merge_pages.py)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def fetched_at(self) -> str: ...
+
+    @property
+    def run_id(self) -> str | None: ...
+
 
 _INSERT_STITCHED = """
 INSERT INTO articles (
@@ -115,7 +129,7 @@ def insert(
     article: Article,
     chain: Chain,
     *,
-    capture: Capture,
+    capture: Fetch,
     staged: dict[str, NearDupRecord],
     others: list[str],
 ) -> None:
@@ -188,7 +202,7 @@ def update(
     chain: Chain,
     *,
     version: int,
-    capture: Capture,
+    capture: Fetch,
 ) -> None:
     """The stitched row takes the new composition: as its next version when a page
     changed, in place (the same version, more complete) when the chain grew. ``capture``

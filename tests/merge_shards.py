@@ -23,8 +23,10 @@ from archive.records import Capture, PageWrite
 from crawler.items import RawPage
 from crawler.spiders.articles import ArticlesSpider
 from pipelines.dedup import DedupPipeline
+from pipelines.extraction import extract
 from pipelines.extraction.model import Article, Block, RelatedLink
 from pipelines.handle import release_archive, use_archive
+from pipelines.stitch import StitchPipeline
 
 #: Columns that legitimately differ between a merged archive and a single-worker crawl.
 VOLATILE = {
@@ -116,20 +118,105 @@ class Visit:
         return raw
 
 
-def build(path: Path, runs: Iterable[Sequence[Visit]], *, batch: int = 50) -> None:
-    """Write ``runs`` into the archive at ``path`` through the dedup pipeline and
-    ``save_batch`` (``batch`` pages per transaction), one crawler per run."""
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+#: The three-page fixture article (tests/test_stitch.py) and its page URLs.
+MULTIPAGE = "https://thekitchenledger.test/sourdough-starter-guide/"
+PAGE_URLS = {1: MULTIPAGE, 2: MULTIPAGE + "2/", 3: MULTIPAGE + "3/"}
+
+
+@dataclass
+class PageVisit:
+    """One fetch of page ``number`` of the three-page fixture article (``edit``: a
+    ``(old, new)`` replacement in its HTML, a page edited since)."""
+
+    number: int
+    fetched_at: str
+    edit: tuple[bytes, bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return PAGE_URLS[self.number]
+
+    def page(self) -> RawPage:
+        body = (PAGES / f"multipage_{self.number}.html").read_bytes()
+        if self.edit:
+            body = body.replace(*self.edit)
+        headers = {"content-type": "text/html; charset=utf-8"}
+        raw = RawPage(
+            url=self.url,
+            final_url=self.url,
+            status=200,
+            headers=headers,
+            body=body,
+            fetched_at=self.fetched_at,
+        )
+        raw.article = extract(body, self.url, headers, fetched_at=self.fetched_at)
+        return raw
+
+
+def windowed_url(number: int) -> str:
+    return "https://w.test/story.html" if number == 1 else f"https://w.test/story-part{number}.html"
+
+
+@dataclass
+class WindowedVisit:
+    """One fetch of page ``number`` of a 5-page story whose pager shows only the page's
+    neighbours and whose URLs carry no page number: a worker that fetched only later
+    pages cannot know page 1, and keys the article by the earliest page it knows."""
+
+    number: int
+    fetched_at: str
+    last: int = 5
+
+    @property
+    def url(self) -> str:
+        return windowed_url(self.number)
+
+    def page(self) -> RawPage:
+        n, last = self.number, self.last
+        article = Article(
+            url=self.url,
+            canonical_url=self.url,
+            site="w.test",
+            title="A long story",
+            authors=["Kim Writer"],
+            blocks=[Block("heading", f"Part {n}", level=2), Block("paragraph", f"Text {n}.")],
+            next_page_url=windowed_url(n + 1) if n < last else None,
+            prev_page_url=windowed_url(n - 1) if n > 1 else None,
+            page_no=n,
+            page_urls={windowed_url(k): k for k in range(max(1, n - 1), min(last, n + 1) + 1)},
+        )
+        article.body_text = "\n\n".join(b.text for b in article.blocks)
+        raw = RawPage(
+            url=self.url,
+            final_url=self.url,
+            status=200,
+            headers={"content-type": "text/html"},
+            body=f"<html><body>page {n}</body></html>".encode(),
+            fetched_at=self.fetched_at,
+        )
+        raw.article = article
+        return raw
+
+
+AnyVisit = Visit | PageVisit | WindowedVisit
+
+
+def build(path: Path, runs: Iterable[Sequence[AnyVisit]], *, batch: int = 50) -> None:
+    """Write ``runs`` into the archive at ``path`` through the stitch and dedup pipelines
+    and ``save_batch`` (``batch`` pages per transaction), one crawler per run."""
     with Archive(path) as archive:
         for number, visits in enumerate(runs):
             run_id = f"{path.stem}-run{number}"
             crawler = get_crawler(ArticlesSpider, {})
             use_archive(crawler, archive)
+            stitch = StitchPipeline.from_crawler(crawler)
             dedup = DedupPipeline.from_crawler(crawler)
             started = visits[0].fetched_at if visits else "2026-01-01T00:00:00.000000Z"
             archive.start_run(run_id, spider="articles", args={}, settings={}, started_at=started)
             pending: list[PageWrite] = []
             for visit in visits:
-                item = dedup.process_item(visit.page())
+                item = dedup.process_item(stitch.process_item(visit.page()))
                 capture = Capture(
                     url=item.url,
                     final_url=item.final_url,
@@ -142,7 +229,7 @@ def build(path: Path, runs: Iterable[Sequence[Visit]], *, batch: int = 50) -> No
                     page_kind="article",
                     article_id=item.article_id,
                 )
-                pending.append(PageWrite(capture, item.article, item.action))
+                pending.append(PageWrite(capture, item.article, item.action, item.page_part))
                 if len(pending) >= batch:
                     archive.save_batch(pending)
                     pending = []
@@ -249,7 +336,7 @@ def comparable(db: Path, *, sketches: bool = True) -> dict[str, list[tuple[Any, 
     out: dict[str, list[tuple[Any, ...]]] = {}
     try:
         for table in ("articles", "blocks", "links", "captures", "aliases", "versions",
-                      "near_dups", "paragraph_counts"):  # fmt: skip
+                      "near_dups", "paragraph_counts", "pages"):  # fmt: skip
             cols = [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')]
             keep = [c for c in cols if c not in drop and (table, c) != ("captures", "id")]
             rows = conn.execute(f'SELECT {", ".join(keep)} FROM "{table}"')

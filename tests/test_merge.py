@@ -285,9 +285,9 @@ def test_every_table_of_the_schema_has_a_merge_rule(tmp_path: Path) -> None:
     assert sorted(tables) == sorted(merge_tables.TABLE_RULES)
 
 
-def _v_next_pages(conn: sqlite3.Connection) -> None:
-    """Next version (test only): a pages table and a new articles column."""
-    conn.execute('CREATE TABLE "pages" ("url" TEXT PRIMARY KEY, "kind" TEXT)')
+def _v_next_hubs(conn: sqlite3.Connection) -> None:
+    """Next version (test only): a hubs table and a new articles column."""
+    conn.execute('CREATE TABLE "hubs" ("url" TEXT PRIMARY KEY, "kind" TEXT)')
     conn.execute('ALTER TABLE "articles" ADD COLUMN "summary" TEXT')
 
 
@@ -296,24 +296,22 @@ def test_a_new_column_merges_as_is_and_a_new_table_needs_its_rule(
 ) -> None:
     nxt = schema.SCHEMA_VERSION + 1
     monkeypatch.setattr(
-        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(nxt, _v_next_pages))
+        schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(nxt, _v_next_hubs))
     )
     shard = tmp_path / "shard.db"
     build(shard, [[Visit(f"{A}/one/", story(1), stamp(1, 0))]])
     with Archive(shard) as archive:
         archive.query("UPDATE articles SET summary = 'short'")
-        archive.query("INSERT INTO pages VALUES ('https://a.example/', 'hub')")
+        archive.query("INSERT INTO hubs VALUES ('https://a.example/', 'hub')")
     target = tmp_path / "target.db"
-    with Archive(target) as archive, pytest.raises(merge_tables.ArchiveError, match="pages"):
+    with Archive(target) as archive, pytest.raises(merge_tables.ArchiveError, match="hubs"):
         archive.merge_shard(shard)
-    monkeypatch.setitem(merge_tables.TABLE_RULES, "pages", merge_tables.keep_first)
+    monkeypatch.setitem(merge_tables.TABLE_RULES, "hubs", merge_tables.keep_first)
     with Archive(target) as archive:
         report = archive.merge_shard(shard)
         assert archive.query("SELECT summary FROM articles") == [{"summary": "short"}]
-        assert archive.query("SELECT * FROM pages") == [
-            {"url": "https://a.example/", "kind": "hub"}
-        ]
-    assert report.tables["pages"].inserted == 1
+        assert archive.query("SELECT * FROM hubs") == [{"url": "https://a.example/", "kind": "hub"}]
+    assert report.tables["hubs"].inserted == 1
 
 
 def test_an_older_shard_is_migrated_in_a_copy_and_left_untouched(tmp_path: Path) -> None:

@@ -77,6 +77,7 @@ def test_merge_json_and_morgue_db(shards: dict[str, Path], tmp_path: Path) -> No
         "captures",
         "links",
         "near_dups",
+        "pages",
         "paragraph_counts",
         "runs",
         "versions",
