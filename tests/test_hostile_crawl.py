@@ -177,11 +177,16 @@ def test_the_domain_slows_down_rather_than_hammering(crawl: Crawl) -> None:
     for failure in crawl.site.hits_for("/unavailable/"):
         soon = [h for h in hits if failure.at < h.at < failure.at + RETRY_AFTER_MAX * 0.9]
         assert len(soon) <= 2, (failure, soon)
-    # And never much faster than robots.txt's Crawl-delay (0.05 s) between two requests
-    # (arrival times: a little network jitter is allowed).
+    # And never much faster than robots.txt's Crawl-delay (0.05 s). These are arrival
+    # times at the server, so one request sent late (a busy machine) can land just
+    # before the next one sent on time: two arrivals may come close, but no stretch
+    # of the crawl may run faster than the delay allows, give or take that jitter.
     gaps = [b.at - a.at for a, b in itertools.pairwise(hits[1:])]
+    assert len(hits) > 30
     assert sum(gaps) / len(gaps) >= 0.05
-    assert min(gaps) >= 0.02, min(gaps)
+    window = 0.5  # seconds: 10 requests at the Crawl-delay, hammering would be dozens
+    busiest = max(sum(1 for h in hits[1:] if a.at <= h.at < a.at + window) for a in hits[1:])
+    assert busiest <= window / 0.05 + 5, busiest
     assert crawl.stats["morgue/robots/crawl_delay"] == 0.05
 
 
