@@ -63,6 +63,14 @@ RECORDED_SETTINGS = (
 )
 
 
+#: Sent after every flush: every item that reached the store before it is in the archive
+#: (a flush with nothing pending sends it too). The Redis frontier acknowledges its
+#: requests on it (crawler/frontier/leases.py).
+BATCH_COMMITTED = object()
+#: Send it to have the store flush now (the frontier does, to acknowledge finished requests).
+FLUSH_REQUESTED = object()
+
+
 def new_run_id() -> str:
     """Sortable and unique across machines: UTC start time plus 48 random bits."""
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(6)
@@ -83,6 +91,7 @@ class StorePipeline:
         assert crawler.stats is not None
         pipeline = cls(crawler, crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.flush, signal=FLUSH_REQUESTED)
         return pipeline
 
     # -- lifecycle -------------------------------------------------------------
@@ -157,6 +166,7 @@ class StorePipeline:
 
     def flush(self) -> None:
         if not self._pending:
+            self.crawler.signals.send_catch_log(signal=BATCH_COMMITTED)
             return
         batch, self._pending = self._pending, []
         journal = journal_for(self.crawler)
@@ -170,6 +180,7 @@ class StorePipeline:
         errors = sum(1 for write in batch if write.capture.error)
         if errors:
             self.stats.inc_value("morgue/store/failed_fetches", errors)
+        self.crawler.signals.send_catch_log(signal=BATCH_COMMITTED)
 
 
 def _spider_args(spider: Spider | None) -> dict[str, Any]:
