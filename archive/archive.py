@@ -11,13 +11,14 @@ import logging
 from pathlib import Path
 
 from archive import connection
+from archive.merge import MergeMixin
 from archive.reads import ReadsMixin
 from archive.writes import WritesMixin
 
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, WritesMixin):
+class Archive(ReadsMixin, WritesMixin, MergeMixin):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -33,7 +34,8 @@ class Archive(ReadsMixin, WritesMixin):
     ``known_article_ids``, ``article_ids_for_urls``, ``save_batch``.
     Reads (:mod:`archive.reads`): ``search``, ``get_article``, ``stats``,
     ``iter_articles``, ``count_articles``, ``get_capture``, ``capture_body``,
-    ``query``. Export: :mod:`archive.export`.
+    ``query``. Export: :mod:`archive.export`. Merge (:mod:`archive.merge`):
+    ``merge_shard``.
     """
 
     def __init__(
