@@ -60,6 +60,8 @@ RECORDED_SETTINGS = (
     "RETRY_BACKOFF_MAX",
     "TRAP_SITE_BUDGET",
     "HTTPPROXY_ENABLED",
+    # several workers, one Redis frontier (docs/scaleout.md); never the Redis URL itself
+    "MORGUE_JOB_ID",
 )
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = (
-    "council budget river harbour school election bridge museum festival library winter "
-    "station market hospital garden tunnel ferry orchestra stadium factory archive"
-).split()
+WORDS = [
+    *("council", "budget", "river", "harbour", "school", "election", "bridge", "museum"),
+    *("festival", "library", "winter", "station", "market", "hospital", "garden", "tunnel"),
+    *("ferry", "orchestra", "stadium", "factory", "archive"),
+]
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title} | The Loopback Ledger</title>

@@ -72,7 +72,9 @@ def redis_server(folder: Path) -> Iterator[str]:
                 break
             except redis.ConnectionError:
                 if proc.poll() is not None:
-                    raise RedisUnavailable(f"redis-server exited: {(folder / 'redis.log').read_text()}")
+                    raise RedisUnavailable(
+                        f"redis-server exited: {(folder / 'redis.log').read_text()}"
+                    )
                 time.sleep(0.05)
         else:
             raise RedisUnavailable("redis-server did not answer within 5 s")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from crawler.frontier.keys import frontier_url
+
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 def configure(settings: BaseSettings) -> None:
     """Use the Redis frontier when ``MORGUE_FRONTIER`` is set (from the spider's
     ``update_settings``, so ``scrapy crawl`` and ``morgue crawl`` both get it)."""
-    if not settings.get("MORGUE_FRONTIER"):
+    if not frontier_url(settings):
         return
     settings.set("SCHEDULER", "crawler.frontier.scheduler.FrontierScheduler", priority="spider")
     settings.set(
@@ -29,4 +31,4 @@ def configure(settings: BaseSettings) -> None:
 def enqueues_seeds(settings: BaseSettings) -> bool:
     """Whether this crawl's ``start()`` yields its seeds: always without the frontier; with
     it, unless ``MORGUE_FRONTIER_SEED`` is off (workers that join a seeded job)."""
-    return not settings.get("MORGUE_FRONTIER") or settings.getbool("MORGUE_FRONTIER_SEED", True)
+    return not frontier_url(settings) or settings.getbool("MORGUE_FRONTIER_SEED", True)

@@ -66,7 +66,10 @@ class Coordinator:
         # Scrapy keeps the requests it has taken from the scheduler and not finished
         # (downloaded, called back, items through the pipelines) in its engine slot;
         # it is private, hence the pinned Scrapy minor version (tests check it).
-        engine = self.crawler.engine
+        try:
+            engine = self.crawler.engine
+        except RuntimeError:  # not started yet (Scrapy 2.19 raises rather than give None)
+            return None
         return getattr(engine, "_slot", None) if engine is not None else None
 
     def done(self) -> list[str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy_redis.connection import get_redis
 
-from crawler.frontier.keys import JobKeys, job_id
+from crawler.frontier.keys import JobKeys, frontier_url, job_id
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -37,7 +37,7 @@ class FrontierDupeFilter(BaseDupeFilter):
     def from_crawler(cls, crawler: Crawler) -> FrontierDupeFilter:
         settings = crawler.settings
         return cls(
-            redis_client(settings.get("MORGUE_FRONTIER")),
+            redis_client(frontier_url(settings)),
             JobKeys(job_id(settings)).seen,
             crawler.request_fingerprinter,
             settings.getbool("DUPEFILTER_DEBUG"),

@@ -11,11 +11,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
-_JOB_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+JOB_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class FrontierConfigError(ValueError):
     """MORGUE_FRONTIER is set but the frontier cannot be used as configured."""
+
+
+def frontier_url(settings: BaseSettings) -> str:
+    """The Redis URL: the ``MORGUE_FRONTIER`` setting, else the environment variable of that
+    name (which keeps a password out of the process list; ``morgue crawl --redis`` uses it)."""
+    return str(settings.get("MORGUE_FRONTIER") or os.environ.get("MORGUE_FRONTIER", ""))
 
 
 def job_id(settings: BaseSettings) -> str:
@@ -25,7 +31,7 @@ def job_id(settings: BaseSettings) -> str:
             "MORGUE_FRONTIER needs a crawl job ID: -s MORGUE_JOB_ID=NAME (the same on every "
             "worker of one crawl; `morgue crawl --workers N` derives one)"
         )
-    if not _JOB_ID.fullmatch(str(job)):
+    if not JOB_ID.fullmatch(str(job)):
         raise FrontierConfigError(f"MORGUE_JOB_ID must be 1-64 of A-Z a-z 0-9 . _ -, not {job!r}")
     return str(job)
 

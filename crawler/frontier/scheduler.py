@@ -16,14 +16,13 @@ import socket
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
-from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy_redis import picklecompat
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from crawler.frontier.coordinator import Coordinator
-from crawler.frontier.dupefilter import redis_client
-from crawler.frontier.keys import FrontierConfigError, JobKeys, job_id
+from crawler.frontier.dupefilter import FrontierDupeFilter, redis_client
+from crawler.frontier.keys import FrontierConfigError, JobKeys, frontier_url, job_id
 from crawler.frontier.leases import Leases
 
 if TYPE_CHECKING:
@@ -56,13 +55,14 @@ class FrontierScheduler(RedisScheduler):
                 "use a new MORGUE_JOB_ID for a new crawl"
             )
         keys = JobKeys(job_id(settings))
-        server = redis_client(settings["MORGUE_FRONTIER"])
+        server = redis_client(frontier_url(settings))
         try:
             server.ping()
         except RedisError as exc:
             raise FrontierConfigError(f"cannot reach the frontier's Redis: {exc}") from exc
-        dupefilter = build_from_crawler(load_object(settings["DUPEFILTER_CLASS"]), crawler)
-        return cls(crawler, server, keys, dupefilter)
+        # the shared filter whatever DUPEFILTER_CLASS says: a private one would let two
+        # workers fetch the same page
+        return cls(crawler, server, keys, FrontierDupeFilter.from_crawler(crawler))
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
