@@ -70,11 +70,10 @@ def redis_server(folder: Path) -> Iterator[str]:
             try:
                 client.ping()
                 break
-            except redis.ConnectionError:
+            except redis.ConnectionError as exc:
                 if proc.poll() is not None:
-                    raise RedisUnavailable(
-                        f"redis-server exited: {(folder / 'redis.log').read_text()}"
-                    )
+                    output = (folder / "redis.log").read_text()
+                    raise RedisUnavailable(f"redis-server exited: {output}") from exc
                 time.sleep(0.05)
         else:
             raise RedisUnavailable("redis-server did not answer within 5 s")
