@@ -32,6 +32,8 @@ class FrontierDupeFilter(BaseDupeFilter):
         self.fingerprinter = fingerprinter
         self.debug = debug
         self._logged = False
+        # fingerprints this worker knows are in the shared set: asked once, not per link
+        self._known: set[bytes] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierDupeFilter:
@@ -48,7 +50,11 @@ class FrontierDupeFilter(BaseDupeFilter):
 
     def request_seen(self, request: Request) -> bool:
         """Atomic across workers: SADD answers 0 when the fingerprint was there."""
-        return self.server.sadd(self.key, self.fingerprint(request)) == 0
+        fingerprint = self.fingerprint(request)
+        if fingerprint in self._known:
+            return True
+        self._known.add(fingerprint)
+        return self.server.sadd(self.key, fingerprint) == 0
 
     def log(self, request: Request, spider: Spider) -> None:
         if self.debug or not self._logged:
