@@ -288,6 +288,7 @@ def _run_workers(  # noqa: PLR0917
     keep_shards: bool,
     quiet: bool,
 ) -> None:
+    from crawler.commands.crawl import EXIT_ALL_SEEDS_FAILED
     from crawler.frontier.keys import FrontierConfigError
     from crawler.workers import run_workers
 
@@ -317,6 +318,8 @@ def _run_workers(  # noqa: PLR0917
             f"job {summary.job_id}: merged {len(summary.merged)} shards into {db} "
             f"in {summary.merge_seconds:.1f} s"
         )
+    if any(w.returncode == EXIT_ALL_SEEDS_FAILED for w in summary.workers):
+        raise MorgueError("Every seed failed; see `morgue stats` for the capture statuses.")
     if not summary.succeeded:
         raise MorgueError(
             f"Not every worker finished (see the logs above); rerun the same command to resume "

@@ -57,7 +57,7 @@ class Coordinator:
         self._ticker.start(1.0, now=False)
 
     def heartbeat(self) -> None:
-        pipe = self.leases.server.pipeline()
+        pipe = self.leases.server.pipeline(transaction=False)  # no MULTI: fewer ACL rights
         pipe.set(self.keys.alive(self.leases.worker), "1", px=int(self.ttl * 1000))
         pipe.sadd(self.keys.workers, self.leases.worker)
         pipe.execute()
