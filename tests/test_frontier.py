@@ -275,3 +275,22 @@ def test_leases_ack_only_named_leases(redis_url: str, job: str, server: redis.Re
     assert first and second and leases.pop() is None
     leases.ack([first[0]])
     assert server.hkeys(keys.leases("w-test")) == [second[0].encode()]
+
+
+def test_an_unreachable_redis_is_never_taken_for_a_drained_frontier(
+    redis_url: str, job: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    scheduler = open_scheduler(redis_url, job)
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise RedisConnectionError("connection refused")
+
+    monkeypatch.setattr(scheduler.leases, "reap", down)
+    monkeypatch.setattr(scheduler.leases, "pop", down)
+    with pytest.raises(DontCloseSpider):
+        scheduler.coordinator.spider_idle()
+    assert scheduler.next_request() is None  # logged, and tried again on the next tick
+    monkeypatch.undo()
+    close(scheduler)

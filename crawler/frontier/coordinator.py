@@ -112,6 +112,13 @@ class Coordinator:
                 self.crawler.stats.inc_value("morgue/frontier/requeued_dead", moved)
 
     def spider_idle(self) -> None:
+        try:
+            self._idle()
+        except RedisError as exc:  # never take an unreachable frontier for a drained one
+            logger.error("frontier: Redis error while idle, not stopping: %s", exc)
+            raise DontCloseSpider from exc
+
+    def _idle(self) -> None:
         self._reap()
         if self.held:  # finished, not yet committed: the tick gets them acknowledged
             raise DontCloseSpider
@@ -130,6 +137,12 @@ class Coordinator:
     def close(self, reason: str) -> None:
         if self._ticker.running:
             self._ticker.stop()
+        try:
+            self._leave(reason)
+        except RedisError as exc:  # its heartbeat expires: the others requeue its leases
+            logger.error("frontier: Redis error while leaving the job: %s", exc)
+
+    def _leave(self, reason: str) -> None:
         server, keys, worker = self.leases.server, self.keys, self.leases.worker
         back = self.leases.requeue(worker, force=True)  # never acknowledged: not lost
         if back:

@@ -87,7 +87,11 @@ class FrontierScheduler(RedisScheduler):
         return True
 
     def next_request(self) -> Request | None:
-        popped = self.leases.pop()
+        try:
+            popped = self.leases.pop()
+        except RedisError as exc:  # the heartbeat tick wakes the engine to try again
+            logger.error("frontier: cannot take a request from Redis: %s", exc)
+            return None
         if popped is None:
             return None
         lease, data = popped
