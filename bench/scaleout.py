@@ -43,6 +43,8 @@ import crawlsite  # noqa: E402
 from crawl import CRAWL_SETTINGS, serve, table, write_section  # noqa: E402
 from redis_helpers import redis_server  # noqa: E402
 
+LABELS = {0: "1 worker, Scrapy's scheduler", 1: "1 worker, Redis"}
+
 
 def commands(client: Any) -> int:
     return sum(int(v["calls"]) for v in client.info("commandstats").values())
@@ -141,7 +143,7 @@ def main() -> None:
         last = done[-1]
         rows.append(
             {
-                "run": "1 worker, Scrapy's scheduler" if n == 0 else f"{n} worker(s), Redis",
+                "run": LABELS.get(n, f"{n} workers, Redis"),
                 "pages": last["pages"],
                 "pages/s": f"{median(n, 'pages_s'):.1f}",
                 "CPU s per worker": " / ".join(f"{c:.1f}" for c in last["cpu"]),
@@ -156,9 +158,13 @@ def main() -> None:
     if 2 in counts:
         ratio = median(2, "cpu_ms_page") / median(0, "cpu_ms_page") - 1
         verdict = "within" if ratio <= 0.15 else "over"
+        refs = [r["cpu_ms_page"] for r in runs if r["workers"] == 0]
+        twos = [r["cpu_ms_page"] for r in runs if r["workers"] == 2]
+        paired = ", ".join(f"{t / r - 1:+.0%}" for r, t in zip(refs, twos, strict=False))
         overhead = (
             f"2 workers vs 1 worker with Scrapy's scheduler, CPU per page: {ratio:+.1%} "
-            f"({verdict} the +15 % target; medians of {args.reps} repetition(s))."
+            f"({verdict} the +15 % target; medians of {args.reps} repetitions; "
+            f"repetition by repetition: {paired})."
         )
     lines = [
         f"Produced by `python bench/scaleout.py --pages {args.pages} --workers {args.workers}"
