@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from archive.errors import UsageError
+from archive.errors import ArchiveMissingError, UsageError
 
 if TYPE_CHECKING:
     from archive.merge import MergeReport, NearDupSettings
@@ -60,6 +60,9 @@ def merge(shards: tuple[Path, ...], into: str, as_json: bool, overrides: tuple[s
     from archive.archive import Archive
 
     near_dup = near_dup_settings(overrides)
+    missing = [str(shard) for shard in shards if not shard.exists()]
+    if missing:  # before the target is created
+        raise ArchiveMissingError(f"No shard at {', '.join(missing)}.")
     with Archive(into) as archive:
         for shard in shards:
             report = archive.merge_shard(shard, near_dup=near_dup)

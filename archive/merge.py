@@ -49,6 +49,8 @@ from archive.errors import (
 )
 
 if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
     from pipelines.neardup.sketch import SketchParams
 
 logger = logging.getLogger(__name__)
@@ -119,6 +121,13 @@ class NearDupSettings:
 
         return cls(DEFAULT_PARAMS, DEFAULT_THRESHOLD)
 
+    @classmethod
+    def from_settings(cls, settings: BaseSettings) -> NearDupSettings:
+        """The values a crawl with these Scrapy settings used (``morgue crawl --workers``)."""
+        from pipelines.dedup import index_settings
+
+        return cls(*index_settings(settings))
+
 
 class MergeMixin(ArchiveBase):
     def merge_shard(
@@ -155,9 +164,12 @@ class MergeMixin(ArchiveBase):
 
     @contextlib.contextmanager
     def _attached(self, path: Path) -> Iterator[None]:
+        # A file target's connection takes URIs: the shard is attached read-only. An
+        # in-memory target's does not (the name would be taken literally): plain path.
         uri = f"{path.resolve().as_uri()}?mode=ro"
+        name = str(path.resolve()) if self.path == connection.MEMORY else uri
         try:
-            self.conn.execute(f"ATTACH DATABASE ? AS {SHARD}", (uri,))
+            self.conn.execute(f"ATTACH DATABASE ? AS {SHARD}", (name,))
         except sqlite3.DatabaseError as exc:
             connection.reraise(exc, path)
         try:
@@ -214,15 +226,16 @@ def _readable_shard(shard: Path, report: MergeReport) -> Iterator[Path]:
 
     try:
         Archive(shard, readonly=True).close()
+        outdated = False
     except ArchiveMissingError as exc:
         raise ArchiveMissingError(f"No shard at {shard}.") from exc
     except SchemaOutdatedError:
-        pass  # older: migrated in a copy below
+        outdated = True  # older than this morgue: migrated in a copy below
     except SchemaVersionError as exc:
         raise SchemaVersionError(f"Cannot merge the shard: {exc}") from exc
     except NotAnArchiveError as exc:
         raise NotAnArchiveError(f"Cannot merge {shard}: {exc}") from exc
-    else:
+    if not outdated:
         yield shard
         return
     with tempfile.TemporaryDirectory(prefix="morgue-merge-") as folder:

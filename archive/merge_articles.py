@@ -61,15 +61,44 @@ def merge_articles(ctx: MergeContext, table: str) -> None:
     ctx.report.table(table).inserted += cursor.rowcount
     for child, key in (*CHILDREN.items(), (VERSIONS, "article_id")):
         ctx.report.table(child).inserted += _copy_children(ctx, child, key, "temp.merge_new")
+    _same_articles(ctx)
     overlap = [
         str(row[0])
         for row in conn.execute(
             f"SELECT s.id FROM {shard}.articles s JOIN main.articles a ON a.id = s.id "
-            "WHERE s.id NOT IN (SELECT id FROM temp.merge_new) ORDER BY s.id"
+            "WHERE s.id NOT IN (SELECT id FROM temp.merge_new) "
+            "AND s.id NOT IN (SELECT id FROM temp.merge_same) ORDER BY s.id"
         )
     ]
     for article_id in overlap:
         _reconcile(ctx, article_id)
+
+
+def _same_articles(ctx: MergeContext) -> None:
+    """The articles both sides hold as they are (a shard merged again): the same row, but
+    for the recomputed columns, and the same versions. Nothing to reconcile: the target's
+    copy stays, with its children (found in SQL, so a re-merge costs no Python per row)."""
+    shard = ctx.shard
+    recomputed = ("duplicate_of", "cluster_id")
+    same_row = " AND ".join(
+        f's."{c}" IS a."{c}"' for c in ctx.columns["articles"] if c not in recomputed
+    )
+    same_version = " AND ".join(f'mv."{c}" IS sv."{c}"' for c in ctx.columns[VERSIONS])
+    ctx.conn.execute(
+        f"INSERT INTO temp.merge_same (id) SELECT s.id FROM {shard}.articles s "
+        f"JOIN main.articles a ON a.id = s.id WHERE {same_row} "
+        "AND s.id NOT IN (SELECT id FROM temp.merge_new) "
+        f"AND (SELECT count(*) FROM {shard}.versions WHERE article_id = s.id) = "
+        "(SELECT count(*) FROM main.versions WHERE article_id = s.id) "
+        f"AND NOT EXISTS (SELECT 1 FROM {shard}.versions sv WHERE sv.article_id = s.id "
+        "AND NOT EXISTS (SELECT 1 FROM main.versions mv WHERE mv.article_id = sv.article_id "
+        f"AND mv.version = sv.version AND {same_version}))"
+    )
+    ctx.overlap.update(str(r[0]) for r in ctx.conn.execute("SELECT id FROM temp.merge_same"))
+    for child, key in (*CHILDREN.items(), (VERSIONS, "article_id")):
+        ctx.report.table(child).unchanged += ctx.count(
+            f'{shard}."{child}"', f'WHERE "{key}" IN (SELECT id FROM temp.merge_same)'
+        )
 
 
 def _copy_children(ctx: MergeContext, child: str, key: str, ids: str) -> int:

@@ -160,7 +160,7 @@ TABLE_RULES: dict[str, Rule] = {
     "paragraph_counts": recount_paragraphs,
 }
 
-_TEMP_TABLES = ("merge_new", "merge_replaced", "merge_touched", "merge_hashes")
+_TEMP_TABLES = ("merge_new", "merge_same", "merge_replaced", "merge_touched", "merge_hashes")
 
 
 def merge_all(
@@ -174,22 +174,21 @@ def merge_all(
     ``links.target_id``, ``duplicate_of`` and ``cluster_id``."""
     ctx = MergeContext(conn, shard, report)
     _read_columns(ctx)
+    # Created inside the transaction: a failure's rollback removes them too.
     for name in _TEMP_TABLES:
         conn.execute(f"CREATE TEMP TABLE {name} (id TEXT PRIMARY KEY)")
-    try:
-        for table, rule in TABLE_RULES.items():
-            rule(ctx, table)
-            if table == "articles":
-                _test_pause()
-        resolve_links(ctx)
-        merge_dedup.recompute_duplicates(ctx)
-        merge_dedup.recompute_clusters(ctx, params, threshold)
-        articles = report.table("articles")
-        articles.updated = len(ctx.updated_articles)
-        articles.unchanged = len(ctx.overlap - ctx.updated_articles)
-    finally:
-        for name in _TEMP_TABLES:
-            conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    for table, rule in TABLE_RULES.items():
+        rule(ctx, table)
+        if table == "articles":
+            _test_pause()
+    resolve_links(ctx)
+    merge_dedup.recompute_duplicates(ctx)
+    merge_dedup.recompute_clusters(ctx, params, threshold)
+    articles = report.table("articles")
+    articles.updated = len(ctx.updated_articles)
+    articles.unchanged = len(ctx.overlap - ctx.updated_articles)
+    for name in _TEMP_TABLES:
+        conn.execute(f"DROP TABLE temp.{name}")
 
 
 def _read_columns(ctx: MergeContext) -> None:

@@ -221,3 +221,39 @@ def scenario(stories: int = 30) -> list[list[Visit]]:
 def split(runs: Sequence[Sequence[Visit]], shards: int = 2) -> list[list[list[Visit]]]:
     """Each run's visits dealt round-robin to ``shards`` workers."""
     return [[list(visits[k::shards]) for visits in runs] for k in range(shards)]
+
+
+#: Columns that differ between any two crawls of the same pages: timestamps, run IDs,
+#: capture IDs (a capture ID hashes the fetch time) and response headers (Date).
+PER_CRAWL = {
+    "first_seen_at",
+    "last_seen_at",
+    "fetched_at",
+    "captured_at",
+    "computed_at",
+    "run_id",
+    "capture_id",
+    "headers",
+}
+#: What depends on the order one worker met a site's pages (the boilerplate its dedup
+#: stage had counted when it sketched each page): see docs/merge.md.
+SKETCHES = {"signature", "shingles", "score"}
+
+
+def comparable(db: Path, *, sketches: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """Every merged table but ``runs``, without :data:`PER_CRAWL` columns (and captures'
+    IDs), sorted: equal for a merged archive and a single crawl of the same pages.
+    ``sketches=False`` also leaves out :data:`SKETCHES`."""
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    drop = PER_CRAWL | (set() if sketches else SKETCHES)
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    try:
+        for table in ("articles", "blocks", "links", "captures", "aliases", "versions",
+                      "near_dups", "paragraph_counts"):  # fmt: skip
+            cols = [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')]
+            keep = [c for c in cols if c not in drop and (table, c) != ("captures", "id")]
+            rows = conn.execute(f'SELECT {", ".join(keep)} FROM "{table}"')
+            out[table] = sorted((tuple(r) for r in rows), key=repr)
+    finally:
+        conn.close()
+    return out
