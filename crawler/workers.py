@@ -19,9 +19,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from archive.merge import NearDupSettings
 
 
 @dataclass
@@ -117,7 +120,11 @@ def run_workers(
     for outcome, _ in procs:
         _read_outcome(outcome)
         summary.workers.append(outcome)
-    merge_shards(summary, [o.shard for o in summary.workers], keep=keep_shards)
+    from archive.merge import NearDupSettings
+    from crawler.runner import crawl_settings
+
+    near_dup = NearDupSettings.from_settings(crawl_settings(archive_path, settings))
+    merge_shards(summary, [o.shard for o in summary.workers], keep=keep_shards, near_dup=near_dup)
     return summary
 
 
@@ -150,15 +157,22 @@ def _read_outcome(outcome: WorkerOutcome) -> None:
     outcome.pages = int(run["stats"].get("item_scraped_count", 0))
 
 
-def merge_shards(summary: ScaleoutSummary, shards: Sequence[Path], *, keep: bool) -> None:
-    """Merge every existing shard into the target; delete them after a complete crawl."""
+def merge_shards(
+    summary: ScaleoutSummary,
+    shards: Sequence[Path],
+    *,
+    keep: bool,
+    near_dup: NearDupSettings | None = None,
+) -> None:
+    """Merge every existing shard into the target (clusters recomputed with the crawl's
+    ``NEAR_DUP_*`` settings); delete them after a complete crawl."""
     from archive import Archive
 
     started = time.monotonic()
     present = [shard for shard in shards if shard.exists()]
     with Archive(summary.target) as target:
         for shard in present:
-            summary.merged.append(target.merge_shard(shard).as_dict())
+            summary.merged.append(target.merge_shard(shard, near_dup=near_dup).as_dict())
     summary.merge_seconds = time.monotonic() - started
     if keep or not summary.succeeded:  # an unfinished job keeps its shards for the rerun
         return
