@@ -103,6 +103,6 @@ MORGUE_JOB_ID = ""  # names the crawl's Redis keys; required with MORGUE_FRONTIE
 MORGUE_FRONTIER_SEED = True  # this worker enqueues the seeds (off: join a seeded job)
 MORGUE_FRONTIER_WORKER_TTL = 10.0  # seconds a dead worker's leases stay before requeue
 MORGUE_FRONTIER_SEED_WAIT = 300.0  # seconds a worker waits for a seed worker
-MORGUE_FRONTIER_ACK_SECONDS = 2.0  # how often finished requests are committed and acked
+MORGUE_FRONTIER_ACK_SECONDS = 5.0  # finished requests are committed and acked this often
 
 LOG_LEVEL = "INFO"

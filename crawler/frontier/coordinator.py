@@ -41,7 +41,7 @@ class Coordinator:
         self.held = held  # lease -> the request it popped (shared with the scheduler)
         self.ttl = settings.getfloat("MORGUE_FRONTIER_WORKER_TTL", 10.0)
         self.seed_wait = settings.getfloat("MORGUE_FRONTIER_SEED_WAIT", 300.0)
-        self.ack_seconds = settings.getfloat("MORGUE_FRONTIER_ACK_SECONDS", 2.0)
+        self.ack_seconds = settings.getfloat("MORGUE_FRONTIER_ACK_SECONDS", 5.0)
         self.seeder = settings.getbool("MORGUE_FRONTIER_SEED", True)
         self._opened = self._last_ack = self._last_reap = time.monotonic()
         self._ticker = task.LoopingCall(self.tick)
@@ -120,7 +120,9 @@ class Coordinator:
 
     def _idle(self) -> None:
         self._reap()
-        if self.held:  # finished, not yet committed: the tick gets them acknowledged
+        if self.held and self.done():  # finished, not committed yet: commit now, then ack
+            self.crawler.signals.send_catch_log(signal=FLUSH_REQUESTED)
+        if self.held:
             raise DontCloseSpider
         if self.seeder:  # spider_idle comes only once start() is exhausted
             self.leases.server.set(self.keys.seeded, self.leases.worker, nx=True)
