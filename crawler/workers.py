@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive.errors import NotFoundError, UsageError
+from archive.errors import ArchiveError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from archive.merge import NearDupSettings
@@ -148,11 +148,14 @@ def _read_outcome(outcome: WorkerOutcome) -> None:
 
     if not outcome.shard.exists():
         return
-    with Archive(outcome.shard, readonly=True) as shard:
-        try:
+    try:
+        with Archive(outcome.shard, readonly=True) as shard:
             run = shard.latest_run()
-        except NotFoundError:
-            return
+    except NotFoundError:
+        return
+    except ArchiveError as exc:  # e.g. a shard its killed worker left half-made
+        outcome.finish_reason = f"unreadable shard: {exc}"
+        return
     outcome.finish_reason = str(run.get("finish_reason") or "killed")
     outcome.pages = int(run["stats"].get("item_scraped_count", 0))
 
