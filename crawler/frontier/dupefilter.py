@@ -33,7 +33,7 @@ class FrontierDupeFilter(BaseDupeFilter):
         self.debug = debug
         self._logged = False
         # fingerprints this worker knows are in the shared set: asked once, not per link
-        self._known: set[bytes] = set()
+        self.known: set[bytes] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FrontierDupeFilter:
@@ -51,10 +51,11 @@ class FrontierDupeFilter(BaseDupeFilter):
     def request_seen(self, request: Request) -> bool:
         """Atomic across workers: SADD answers 0 when the fingerprint was there."""
         fingerprint = self.fingerprint(request)
-        if fingerprint in self._known:
+        if fingerprint in self.known:
             return True
-        self._known.add(fingerprint)
-        return self.server.sadd(self.key, fingerprint) == 0
+        seen = self.server.sadd(self.key, fingerprint) == 0
+        self.known.add(fingerprint)  # only once Redis has it
+        return seen
 
     def log(self, request: Request, spider: Spider) -> None:
         if self.debug or not self._logged:

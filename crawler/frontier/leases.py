@@ -13,6 +13,13 @@ from typing import Any
 
 from crawler.frontier.keys import JobKeys
 
+# KEYS: seen, queue; ARGV: fingerprint, score, request. 0: seen before (not queued).
+_PUSH_NEW = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # KEYS: queue, leases(worker); ARGV: lease id
 _POP = """
 local m = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
@@ -52,10 +59,16 @@ class Leases:
         self.server = server
         self.keys = keys
         self.worker = worker
+        self._push_new = server.register_script(_PUSH_NEW)
         self._pop = server.register_script(_POP)
         self._requeue = server.register_script(_REQUEUE)
         self._outstanding = server.register_script(_OUTSTANDING)
         self._next = 0
+
+    def push_new(self, fingerprint: bytes, priority: int, data: bytes) -> bool:
+        """Queue a request unless its fingerprint was seen: one round trip, atomic."""
+        keys = [self.keys.seen, self.keys.queue]
+        return bool(self._push_new(keys=keys, args=[fingerprint, -priority, data]))
 
     def pop(self) -> tuple[str, bytes] | None:
         """The best queued request, leased to this worker: (lease, serialized request)."""

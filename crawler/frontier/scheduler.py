@@ -79,10 +79,17 @@ class FrontierScheduler(RedisScheduler):
         self.coordinator.close(reason)
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
-        self.queue.push(request)
+        if request.dont_filter:
+            self.queue.push(request)
+        else:  # the seen-check and the push in one round trip
+            fingerprint = self.df.fingerprint(request)
+            known = fingerprint in self.df.known or not self.leases.push_new(
+                fingerprint, request.priority, self.queue._encode_request(request)
+            )
+            self.df.known.add(fingerprint)  # only once Redis has it
+            if known:
+                self.df.log(request, self.spider)
+                return False
         self._count("scheduler/enqueued")
         return True
 
