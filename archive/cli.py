@@ -138,6 +138,38 @@ def _read_page(path: Path) -> bytes:
     help="A Scrapy setting (repeatable).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no summary.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing one Redis frontier (needs --redis); each writes a "
+    "shard, merged into --db at the end. See docs/scaleout.md.",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="MORGUE_FRONTIER",
+    metavar="URL",
+    help="The shared frontier: redis://[:PASSWORD@]HOST:PORT/DB (or env MORGUE_FRONTIER).",
+)
+@click.option(
+    "--job",
+    "job_id",
+    help="Crawl job ID naming the Redis keys [default: derived "
+    "from --db and the seeds]. The same on every machine of one crawl.",
+)
+@click.option(
+    "--join",
+    is_flag=True,
+    help="Do not enqueue the seeds: join a job another machine seeds (waits for it).",
+)
+@click.option(
+    "--shards-dir",
+    type=click.Path(file_okay=False),
+    help="Where the workers' shards go [default: DB.shards/].",
+)
+@click.option("--keep-shards", is_flag=True, help="Keep the shards after merging them.")
 @db_option
 def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     urls: tuple[str, ...],
@@ -149,6 +181,12 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     discover: str,
     overrides: tuple[str, ...],
     quiet: bool,
+    workers: int,
+    redis_url: str | None,
+    job_id: str | None,
+    join: bool,
+    shards_dir: str | None,
+    keep_shards: bool,
     db: str,
 ) -> None:
     """Crawl from URL... (and related/next-page links) into the archive.
@@ -161,6 +199,8 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     Exits 0 when the crawl ran to its end, even if some pages failed (they are
     recorded in captures); exits 1 when every seed failed or the crawl did not
     finish, and 2 on bad arguments.
+
+    With --redis URL, --workers N processes share one Redis frontier (docs/scaleout.md).
     """
     if not urls and not urls_file and not sites:
         raise UsageError("Give at least one URL, --site URL or --urls-file PATH.")
@@ -177,6 +217,23 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
         settings["DEPTH_LIMIT"] = depth
     if quiet:
         settings.setdefault("LOG_LEVEL", "WARNING")
+    if redis_url or workers > 1 or job_id or join:
+        if not redis_url:
+            raise UsageError("--workers, --job and --join need --redis URL (a shared frontier).")
+        _run_workers(
+            seeds,
+            db,
+            spider_args,
+            settings,
+            redis_url,
+            workers,
+            job_id,
+            join,
+            shards_dir,
+            keep_shards,
+            quiet,
+        )
+        return
     summary = _run_crawl(seeds, db, spider_args, settings, show_progress=not quiet)
     if not quiet:
         _print_summary(summary, db)
@@ -216,6 +273,58 @@ def _run_crawl(
         settings=settings,
         show_progress=show_progress,
     )
+
+
+def _run_workers(  # noqa: PLR0917
+    seeds: list[str],
+    db: str,
+    spider_args: dict[str, str],
+    settings: dict[str, Any],
+    redis_url: str,
+    workers: int,
+    job_id: str | None,
+    join: bool,
+    shards_dir: str | None,
+    keep_shards: bool,
+    quiet: bool,
+) -> None:
+    from crawler.commands.crawl import EXIT_ALL_SEEDS_FAILED
+    from crawler.frontier.keys import FrontierConfigError
+    from crawler.workers import run_workers
+
+    settings.setdefault("LOG_LEVEL", "INFO")
+    try:
+        summary = run_workers(
+            seeds,
+            archive_path=db,
+            redis_url=redis_url,
+            workers=workers,
+            job_id=job_id,
+            spider_args=spider_args,
+            settings=settings,
+            seed=not join,
+            shards_dir=shards_dir,
+            keep_shards=keep_shards,
+        )
+    except FrontierConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    if not quiet:
+        for w in summary.workers:
+            click.echo(
+                f"worker {w.index}: {w.finish_reason} (exit {w.returncode}), "
+                f"{w.pages} pages -> {w.shard} (log {w.log})"
+            )
+        click.echo(
+            f"job {summary.job_id}: merged {len(summary.merged)} shards into {db} "
+            f"in {summary.merge_seconds:.1f} s"
+        )
+    if any(w.returncode == EXIT_ALL_SEEDS_FAILED for w in summary.workers):
+        raise MorgueError("Every seed failed; see `morgue stats` for the capture statuses.")
+    if not summary.succeeded:
+        raise MorgueError(
+            f"Not every worker finished (see the logs above); rerun the same command to resume "
+            f"job {summary.job_id}: its frontier is kept in Redis and its shards on disk."
+        )
 
 
 def _print_summary(summary: Any, db: str) -> None:

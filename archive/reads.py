@@ -183,6 +183,17 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         rows[0]["headers"] = decode_json(rows[0]["headers"])
         return rows[0]
 
+    def latest_run(self) -> dict[str, Any]:
+        """The most recently started crawl run (``stats`` decoded), e.g. a worker's shard's."""
+        rows = self._rows(
+            "SELECT id, started_at, finished_at, finish_reason, stats FROM runs "
+            "ORDER BY started_at DESC, id DESC LIMIT 1"
+        )
+        if not rows:
+            raise NotFoundError(f"No crawl run in {self.path}.")
+        rows[0]["stats"] = decode_json(rows[0]["stats"]) or {}
+        return rows[0]
+
     def capture_body(self, capture_id: str) -> bytes:
         """A capture's raw response body, decompressed (``b""`` when it had none)."""
         row = self.conn.execute(

@@ -98,4 +98,12 @@ NEAR_DUP_NUM_PERM = 64  # MinHash permutations
 NEAR_DUP_BANDS = 32  # LSH bands (rows per band = NUM_PERM / BANDS)
 NEAR_DUP_BOILERPLATE_MIN = 3  # articles of one site that make a paragraph boilerplate
 
+# -- Several workers, one Redis frontier (issue 9; docs/scaleout.md) ----------------------
+MORGUE_FRONTIER = ""  # redis://[:password@]host:port/db; empty = Scrapy's own scheduler
+MORGUE_JOB_ID = ""  # names the crawl's Redis keys; required with MORGUE_FRONTIER
+MORGUE_FRONTIER_SEED = True  # this worker enqueues the seeds (off: join a seeded job)
+MORGUE_FRONTIER_WORKER_TTL = 10.0  # seconds a dead worker's leases stay before requeue
+MORGUE_FRONTIER_SEED_WAIT = 300.0  # seconds a worker waits for a seed worker
+MORGUE_FRONTIER_ACK_SECONDS = 5.0  # finished requests are committed and acked this often
+
 LOG_LEVEL = "INFO"

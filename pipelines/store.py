@@ -64,7 +64,17 @@ RECORDED_SETTINGS = (
     "RETRY_BACKOFF_MAX",
     "TRAP_SITE_BUDGET",
     "HTTPPROXY_ENABLED",
+    # several workers, one Redis frontier (docs/scaleout.md); never the Redis URL itself
+    "MORGUE_JOB_ID",
 )
+
+
+#: Sent after every flush: every item that reached the store before it is in the archive
+#: (a flush with nothing pending sends it too). The Redis frontier acknowledges its
+#: requests on it (crawler/frontier/leases.py).
+BATCH_COMMITTED = object()
+#: Send it to have the store flush now (the frontier does, to acknowledge finished requests).
+FLUSH_REQUESTED = object()
 
 
 def new_run_id() -> str:
@@ -88,6 +98,7 @@ class StorePipeline:
         assert crawler.stats is not None
         pipeline = cls(crawler, crawler.stats)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipeline.flush, signal=FLUSH_REQUESTED)
         return pipeline
 
     # -- lifecycle -------------------------------------------------------------
@@ -167,6 +178,7 @@ class StorePipeline:
 
     def flush(self) -> None:
         if not self._pending:
+            self.crawler.signals.send_catch_log(signal=BATCH_COMMITTED)
             return
         batch, self._pending = self._pending, []
         journal = journal_for(self.crawler)
@@ -186,6 +198,7 @@ class StorePipeline:
         errors = sum(1 for write in batch if write.capture.error)
         if errors:
             self.stats.inc_value("morgue/store/failed_fetches", errors)
+        self.crawler.signals.send_catch_log(signal=BATCH_COMMITTED)
 
     def _write_failed(self, exc: Exception, pages: int) -> None:
         """The archive refused a batch (disk full, I/O error, lock timeout, a bug): stop

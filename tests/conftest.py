@@ -23,3 +23,15 @@ def gazette_site() -> Iterator[SiteServer]:
 def demo_site() -> Iterator[SiteServer]:
     with serve_demo_site(port=0) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One redis-server on 127.0.0.1 for the session (installed with apt-get if missing)."""
+    from tests.redis_helpers import RedisUnavailable, redis_server
+
+    try:
+        with redis_server(tmp_path_factory.mktemp("redis")) as url:
+            yield url
+    except RedisUnavailable as exc:
+        pytest.skip(f"no redis-server: {exc}")

@@ -21,9 +21,11 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from crawler import frontier
 from crawler.discovery import feed_urls, parse_listing, sniff
 from crawler.failures import failure_kind, failure_message
 from crawler.items import RawPage, failed_page, utc_now_iso
@@ -63,8 +65,15 @@ class ArticlesSpider(Spider):
         # host:port, so it would drop every link of a site served on a port.
         self._all_links = LinkExtractor(deny_extensions=None, unique=True)
 
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        frontier.configure(settings)  # -s MORGUE_FRONTIER=redis://...: the shared frontier
+
     # -- requests -------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        if not frontier.enqueues_seeds(self.settings):
+            return  # a worker joining a shared frontier: the seed worker enqueues them
         for url in self.seeds:
             yield self._request(url, reached_by="seed", expect="any")
 
