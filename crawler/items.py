@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from archive.records import PackedBody
     from pipelines.extraction.model import Article
+    from pipelines.neardup import Sketch, SketchParams
 
 
 def utc_now_iso() -> str:
@@ -45,6 +46,8 @@ class RawPage:
     listed: tuple[str | None, str | None, str | None] | None = None
     # Filled in by pipelines:
     packed: PackedBody | None = None  # set by ExtractPipeline: the body compressed (body then b"")
+    # set by ExtractPipeline: (body text, params, MinHash sketch) made in its worker
+    sketch: tuple[str, SketchParams, Sketch] | None = None
     article: Article | None = None  # set by ExtractPipeline for HTML pages
     article_id: str | None = None  # set by DedupPipeline
     action: str | None = None  # set by DedupPipeline: "new" or "seen"

@@ -33,11 +33,14 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
     from pipelines.extraction.model import Article
+    from pipelines.neardup import Sketch, SketchParams
 
-#: One page's work: (body, url, headers, fetched_at, extract it?).
-Job = tuple[bytes, str, Any, Any, bool]
-#: What comes back: the article (None when not asked for) and the packed body.
-Done = tuple["Article | None", PackedBody]
+#: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params).
+Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None"]
+#: What comes back: the article (None when not asked for), the packed body, and the
+#: MinHash sketch of the article's body text as (that text, params, sketch) for the dedup
+#: stage, which uses it when it sketches that same text (no boilerplate left out).
+Done = tuple["Article | None", PackedBody, "tuple[str, SketchParams, Sketch] | None"]
 
 #: Bytes that never occur in text: the WHATWG MIME-sniffing "binary data bytes".
 _BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
@@ -62,13 +65,18 @@ def default_workers() -> int:
 
 def work(jobs: list[Job]) -> list[Done]:
     """A batch of pages, in a worker process (or inline): extract, hash, compress."""
+    from pipelines.neardup import sketch
+
     done: list[Done] = []
-    for body, url, headers, fetched_at, wanted in jobs:
+    for body, url, headers, fetched_at, wanted, params in jobs:
         article = extract(body, url, headers=headers, fetched_at=fetched_at) if wanted else None
+        pre = None
         if article is not None:
             # computed here, on a worker core; cached on the article and pickled with it
             _ = article.id, article.content_hash, article.word_count
-        done.append((article, PackedBody.pack(body)))
+            if params is not None and article.body_text.strip():
+                pre = (article.body_text, params, sketch(article.body_text, params))
+        done.append((article, PackedBody.pack(body), pre))
     return done
 
 
@@ -86,8 +94,10 @@ class ExtractPipeline:
         workers: int = 0,
         batch_size: int = 32,
         batch_seconds: float = 0.1,
+        sketch_params: SketchParams | None = None,
     ) -> None:
         self.stats = stats
+        self.sketch_params = sketch_params
         self.workers = max(0, workers)
         self.batch_size = max(1, batch_size)
         self.batch_seconds = max(0.0, batch_seconds)
@@ -99,11 +109,15 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         assert crawler.stats is not None
         settings = crawler.settings
+        from pipelines.dedup import index_settings
+
+        enabled = settings.getbool("NEAR_DUP_ENABLED", True)
         return cls(
             crawler.stats,
             settings.getint("EXTRACT_WORKERS", default_workers()),
             batch_size=settings.getint("EXTRACT_BATCH_SIZE", 32),
             batch_seconds=settings.getfloat("EXTRACT_BATCH_SECONDS", 0.1),
+            sketch_params=index_settings(settings)[0] if enabled else None,
         )
 
     def open_spider(self) -> None:
@@ -152,7 +166,8 @@ class ExtractPipeline:
         """A body not extracted is still compressed off the reactor thread."""
         body = adapter.get("body")
         if body:
-            _, adapter["packed"] = await self._run((body, adapter["final_url"], None, None, False))
+            job = (body, adapter["final_url"], None, None, False, None)
+            _, adapter["packed"], _ = await self._run(job)
             adapter["body"] = b""
 
     async def process_item(self, item: Any) -> Any:
@@ -162,8 +177,9 @@ class ExtractPipeline:
             self.stats.inc_value(f"morgue/extract/skipped/{skipped}")
             await self._pack(adapter)
             return item
-        found, adapter["packed"] = await self._run(
-            (adapter["body"], adapter["final_url"], adapter["headers"], adapter["fetched_at"], True)
+        job = (adapter["body"], adapter["final_url"], adapter["headers"], adapter["fetched_at"])
+        found, adapter["packed"], adapter["sketch"] = await self._run(
+            (*job, True, self.sketch_params)
         )
         adapter["body"] = b""  # the packed copy is what the store writes
         assert found is not None
