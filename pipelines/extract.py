@@ -20,6 +20,7 @@ import asyncio
 import multiprocessing
 import os
 import re
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,14 @@ def looks_binary(body: bytes, sample: int = 1024) -> bool:
 def default_workers() -> int:
     """One extraction process per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def work_batch(jobs: list[Job]) -> tuple[list[Done], float]:
+    """:func:`work` in a pool process, with the CPU seconds it took there (counted as
+    ``morgue/extract/worker_cpu_s``: the crawl's own CPU figures miss its pool's)."""
+    started = time.process_time()
+    done = work(jobs)
+    return done, time.process_time() - started
 
 
 def work(jobs: list[Job]) -> list[Done]:
@@ -154,11 +163,11 @@ class ExtractPipeline:
         if not batch or self._pool is None:
             return
         loop = batch[0][1].get_loop()
-        submitted = self._pool.submit(work, [job for job, _ in batch])
+        submitted = self._pool.submit(work_batch, [job for job, _ in batch])
         self.stats.inc_value("morgue/extract/batches")
 
-        def settle(done: Future[list[Done]]) -> None:
-            loop.call_soon_threadsafe(_resolve, batch, done)
+        def settle(done: Future[tuple[list[Done], float]]) -> None:
+            loop.call_soon_threadsafe(self._resolve, batch, done)
 
         submitted.add_done_callback(settle)
 
@@ -203,6 +212,26 @@ class ExtractPipeline:
         self.stats.inc_value("morgue/extract/articles")
         return item
 
+    def _resolve(
+        self,
+        batch: list[tuple[Job, asyncio.Future[Done]]],
+        done: Future[tuple[list[Done], float]],
+    ) -> None:
+        """Give each item of a batch its result, in order (or the batch's error)."""
+        error = done.exception()
+        results: list[Done] = []
+        if error is None:
+            results, cpu = done.result()
+            key = "morgue/extract/worker_cpu_s"
+            self.stats.set_value(key, round(float(self.stats.get_value(key, 0.0)) + cpu, 3))
+        for index, (_, future) in enumerate(batch):
+            if future.done():  # the item's processing was cancelled
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(results[index])
+
     def _skip_reason(self, item: Any, adapter: ItemAdapter) -> str | None:
         """Why this page is not extracted (a stats key), or None to extract it."""
         if adapter.get("error"):
@@ -217,16 +246,3 @@ class ExtractPipeline:
             adapter["notes"].append("binary data served as HTML: not extracted")
             return "binary"
         return None
-
-
-def _resolve(batch: list[tuple[Job, asyncio.Future[Done]]], done: Future[list[Done]]) -> None:
-    """Give each item of a batch its result, in order (or the batch's error)."""
-    error = done.exception()
-    results = done.result() if error is None else []
-    for index, (_, future) in enumerate(batch):
-        if future.done():  # the item's processing was cancelled
-            continue
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(results[index])
