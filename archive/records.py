@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -12,15 +13,42 @@ if TYPE_CHECKING:
     from pipelines.extraction.multipage import PagePart
 
 
-def capture_id(url: str, fetched_at: str, body: bytes) -> str:
-    """Content-derived capture ID: the same fetch gives the same ID in any shard."""
+#: How capture bodies are compressed (the ``captures.compression`` value) and at which
+#: zlib level: 3 costs under half of level 6's CPU for a body about 7 % larger
+#: (docs/benchmarks.md, issue 7).
+COMPRESSION = "zlib"
+COMPRESSION_LEVEL = 3
+
+
+def capture_id(url: str, fetched_at: str, body: bytes, body_sha256: bytes | None = None) -> str:
+    """Content-derived capture ID: the same fetch gives the same ID in any shard.
+
+    ``body_sha256`` is the body's SHA-256 digest when it is already known (a packed body).
+    """
     digest = hashlib.sha256()
     digest.update(url.encode("utf-8"))
     digest.update(b"\n")
     digest.update(fetched_at.encode("ascii", "replace"))
     digest.update(b"\n")
-    digest.update(hashlib.sha256(body).digest())
+    digest.update(body_sha256 if body_sha256 is not None else hashlib.sha256(body).digest())
     return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PackedBody:
+    """A capture body compressed as the archive stores it, with its size and SHA-256.
+
+    Made where the body is at hand (an extraction worker process), so a raw body never
+    waits uncompressed in a queue and is never hashed or compressed twice.
+    """
+
+    data: bytes  # zlib stream (COMPRESSION)
+    size: int  # bytes of the raw body
+    sha256: bytes  # digest of the raw body
+
+    @classmethod
+    def pack(cls, body: bytes) -> PackedBody:
+        return cls(zlib.compress(body, COMPRESSION_LEVEL), len(body), hashlib.sha256(body).digest())
 
 
 @dataclass
@@ -33,7 +61,7 @@ class Capture:
     fetched_at: str  # ISO-8601 UTC
     run_id: str
     headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""  # raw bytes; the archive compresses them
+    body: bytes = b""  # raw bytes; the archive compresses them (unless ``packed`` is given)
     content_type: str | None = None
     error: str | None = None
     referrer: str | None = None
@@ -42,10 +70,24 @@ class Capture:
     article_id: str | None = None  # the article this capture produced or refreshed
     page_kind: str | None = None  # article, hub, sitemap, feed or robots (issue 8)
     page_kind_reason: str | None = None  # the evidence that decided page_kind
+    packed: PackedBody | None = None  # the body already compressed; then ``body`` may be b""
 
     @property
     def id(self) -> str:
-        return capture_id(self.url, self.fetched_at, self.body)
+        """The capture ID, computed once (read by the journal, the store and the links)."""
+        key = (self.url, self.fetched_at, self.body, self.packed)
+        cached = self.__dict__.get("_id")
+        if cached is None or cached[0] != key:
+            digest = self.packed.sha256 if self.packed is not None else None
+            cached = (key, capture_id(self.url, self.fetched_at, self.body, digest))
+            self.__dict__["_id"] = cached
+        return str(cached[1])
+
+    def packed_body(self) -> PackedBody | None:
+        """The body as stored: ``packed`` when given, else compressed now; None when empty."""
+        if self.packed is not None:
+            return self.packed if self.packed.size else None
+        return PackedBody.pack(self.body) if self.body else None
 
 
 @dataclass

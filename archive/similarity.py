@@ -95,15 +95,20 @@ class SimilarityMixin(ArchiveBase):
 
 
 def flush_staged(
-    conn: sqlite3.Connection, staged: dict[str, NearDupRecord], article_ids: set[str]
+    conn: sqlite3.Connection,
+    staged: dict[str, NearDupRecord],
+    article_ids: set[str],
+    written: set[str] | frozenset[str] = frozenset(),
 ) -> int:
-    """Write the staged records of ``article_ids`` whose article row exists."""
-    written = 0
+    """Write the staged records of ``article_ids`` whose article row exists (``written``:
+    IDs the caller has just written, so known to exist without asking)."""
+    count = 0
     for article_id in [a for a in article_ids if a in staged]:
         record = staged[article_id]
-        exists = conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if exists is None:
-            continue
+        if article_id not in written:
+            exists = conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if exists is None:
+                continue
         conn.execute(
             _UPSERT,
             (
@@ -119,5 +124,5 @@ def flush_staged(
         if record.paragraphs:
             conn.executemany(_COUNT_PARAGRAPH, [(key,) for key in set(record.paragraphs)])
         del staged[article_id]
-        written += 1
-    return written
+        count += 1
+    return count

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
-import zlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -12,15 +10,14 @@ from archive.base import encode_json
 from archive.children import alias_link_hrefs, insert_children
 from archive.errors import UsageError
 from archive.pages import save_part
-from archive.records import BatchResult, Capture, PageWrite
+from archive.records import COMPRESSION, BatchResult, Capture, PageWrite
 from archive.similarity import SimilarityMixin, flush_staged
 from archive.versions import VersionsMixin
 
 if TYPE_CHECKING:
     from pipelines.extraction.model import Article
 
-#: How capture bodies are compressed (the ``captures.compression`` value).
-COMPRESSION = "zlib"
+__all__ = ["COMPRESSION", "WritesMixin"]
 #: Actions a :class:`PageWrite` may carry (see :class:`archive.records.PageWrite`).
 ACTIONS = ("new", "seen", "changed", "unchanged", None)
 #: Most host parameters in one ``IN (...)`` list (SQLite's limit is 32766; stay modest).
@@ -85,10 +82,20 @@ UPDATE links SET target_id = COALESCE(
 WHERE source_id = ? AND target_id IS NULL
 """
 
-# Archived links -> a new article, by any URL the article is known under.
-_RESOLVE_IN = """
-UPDATE links SET target_id = ?
-WHERE target_id IS NULL AND target_url IN (SELECT url FROM aliases WHERE article_id = ?)
+# The same, for many new articles in one statement ({marks}: their IDs), and archived
+# links -> the new articles, by any URL they are known under. An alias URL names one
+# article (aliases.url is the key), so one pass equals one per article.
+_RESOLVE_OUT_MANY = """
+UPDATE links SET target_id = COALESCE(
+    (SELECT a.id FROM articles a WHERE a.canonical_url = links.target_url),
+    (SELECT al.article_id FROM aliases al WHERE al.url = links.target_url)
+)
+WHERE source_id IN ({marks}) AND target_id IS NULL
+"""
+_RESOLVE_IN_MANY = """
+UPDATE links SET target_id = (SELECT al.article_id FROM aliases al WHERE al.url = links.target_url)
+WHERE target_id IS NULL
+  AND target_url IN (SELECT url FROM aliases WHERE article_id IN ({marks}))
 """
 
 
@@ -170,18 +177,22 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
             for write in writes:
                 article_id = self._save_page(conn, write, result, new_articles)
                 result.captures += _insert_capture(conn, write.capture, article_id)
-            for article in new_articles:
-                conn.execute(_RESOLVE_OUT, (article.id,))
-            for article in new_articles:
-                cursor = conn.execute(_RESOLVE_IN, (article.id, article.id))
-                result.links_resolved += cursor.rowcount
             ids = list(dict.fromkeys(a.id for a in new_articles))
+            for start in range(0, len(ids), _CHUNK):  # one statement per chunk, not per row
+                chunk = ids[start : start + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                conn.execute(_RESOLVE_OUT_MANY.format(marks=marks), chunk)
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start : start + _CHUNK]
+                marks = ", ".join("?" * len(chunk))
+                cursor = conn.execute(_RESOLVE_IN_MANY.format(marks=marks), chunk)
+                result.links_resolved += cursor.rowcount
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
                 marks = ", ".join("?" * len(chunk))
                 where = f"l.source_id IN ({marks}) OR l.target_id IN ({marks})"
                 result.link_aliases += alias_link_hrefs(conn, where, (*chunk, *chunk))
-            flush_staged(conn, self._staged(), {a.id for a in new_articles})
+            flush_staged(conn, self._staged(), set(ids), written=set(ids))
         return result
 
     def save_version(self, article: Article, *, capture_id: str, captured_at: str) -> bool:
@@ -346,8 +357,7 @@ def _insert_aliases(
 
 
 def _insert_capture(conn: sqlite3.Connection, capture: Capture, article_id: str | None) -> int:
-    body = capture.body or b""
-    stored = zlib.compress(body) if body else None
+    packed = capture.packed_body()  # compressed in the extraction worker, when it could be
     cursor = conn.execute(
         _INSERT_CAPTURE,
         (
@@ -358,10 +368,10 @@ def _insert_capture(conn: sqlite3.Connection, capture: Capture, article_id: str 
             capture.fetched_at,
             capture.content_type,
             encode_json(capture.headers or {}),
-            stored,
-            len(body),
-            hashlib.sha256(body).hexdigest() if body else None,
-            COMPRESSION if stored is not None else None,
+            packed.data if packed else None,
+            packed.size if packed else len(capture.body or b""),
+            packed.sha256.hex() if packed else None,
+            COMPRESSION if packed else None,
             capture.error,
             capture.referrer,
             capture.depth,

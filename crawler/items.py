@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scrapy import Request
 
+    from archive.records import PackedBody
     from pipelines.extraction.model import Article
     from pipelines.extraction.multipage import PagePart
+    from pipelines.neardup import Sketch, SketchParams
 
 
 def utc_now_iso() -> str:
@@ -44,6 +46,9 @@ class RawPage:
     # (date, raw date, source) a sitemap or feed gave for this URL: a date candidate
     listed: tuple[str | None, str | None, str | None] | None = None
     # Filled in by pipelines:
+    packed: PackedBody | None = None  # set by ExtractPipeline: the body compressed (body then b"")
+    # set by ExtractPipeline: (body text, params, MinHash sketch) made in its worker
+    sketch: tuple[str, SketchParams, Sketch] | None = None
     article: Article | None = None  # set by ExtractPipeline for HTML pages
     article_id: str | None = None  # set by DedupPipeline
     action: str | None = None  # set by DedupPipeline: "new" or "seen"

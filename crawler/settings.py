@@ -43,7 +43,11 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }
-CONCURRENT_ITEMS = 16
+# Items processed in parallel per response: Scrapy's default of 100 starts ~100 asyncio
+# tasks per response; a page yields one item, so a few are plenty (issue 7).
+CONCURRENT_ITEMS = 8
+EXTRACT_BATCH_SIZE = 32  # pages handed to an extraction worker at once (issue 7)
+EXTRACT_BATCH_SECONDS = 0.1  # a partial batch waits at most this long
 
 # -- morgue's own settings (docs/settings.md) ------------------------------------------
 ARCHIVE_PATH = "archive.db"  # where the store pipeline writes

@@ -31,7 +31,7 @@ from itemadapter import ItemAdapter
 from archive.similarity import NearDupRecord
 from crawler.items import utc_now_iso
 from pipelines.handle import archive_for
-from pipelines.neardup import NearDupIndex, SketchParams, sketch
+from pipelines.neardup import NearDupIndex, Sketch, SketchParams, sketch
 from pipelines.neardup.boilerplate import BoilerplateFilter
 from pipelines.urls import canonical_url
 
@@ -149,12 +149,14 @@ class DedupPipeline:
         if state is None:
             adapter["action"] = "new"
             self.stats.inc_value("morgue/dedup/new")
-            self._cluster(archive, article, None, adapter.get("fetched_at"))
+            self._cluster(archive, article, None, adapter.get("fetched_at"), adapter.get("sketch"))
         elif (state.title, state.content_hash) != (article.title, article.content_hash):
             adapter["action"] = "changed"
             self.stats.inc_value("morgue/dedup/seen_before")
             self.stats.inc_value("morgue/dedup/changed")
-            self._cluster(archive, article, state.cluster_id, adapter.get("fetched_at"))
+            self._cluster(
+                archive, article, state.cluster_id, adapter.get("fetched_at"), adapter.get("sketch")
+            )
         else:
             adapter["action"] = "seen"
             self.stats.inc_value("morgue/dedup/seen_before")
@@ -173,15 +175,26 @@ class DedupPipeline:
         self.stats.inc_value("morgue/dedup/not_modified")
 
     def _cluster(
-        self, archive: Archive, article: Article, cluster_id: str | None, when: str | None
+        self,
+        archive: Archive,
+        article: Article,
+        cluster_id: str | None,
+        when: str | None,
+        pre: tuple[str, SketchParams, Sketch] | None = None,
     ) -> None:
         """Sketch ``article`` (without its site's boilerplate), find its cluster (a changed
-        article keeps ``cluster_id``) and stage the signature for the store to persist."""
+        article keeps ``cluster_id``) and stage the signature for the store to persist.
+
+        ``pre`` is the extraction worker's sketch of the body text: used when that is the
+        very text to sketch (no boilerplate left out), so the reactor does not redo it."""
         if not self.enabled:
             return
         is_new = cluster_id is None
         text, keys = self.boilerplate.strip(article.site, article.body_text)
-        found = sketch(text, self.params)
+        if pre is not None and pre[0] is article.body_text and pre[1] == self.params:
+            found = pre[2] if text == pre[0] else sketch(text, self.params)
+        else:
+            found = sketch(text, self.params)
         match = None
         if cluster_id is None:
             self.boilerplate.observe(keys)

@@ -1,9 +1,17 @@
 """ExtractPipeline: raw HTML bytes -> structured :class:`Article`. Its one job.
 
 Extraction is pure CPU work, so it runs off the reactor thread: in a pool of
-``EXTRACT_WORKERS`` processes (default: one per core), each item awaiting its
-own result, so the reactor keeps fetching while the other cores extract.
-``EXTRACT_WORKERS = 0`` extracts in-process; the archive comes out the same.
+``EXTRACT_WORKERS`` processes (default: one per core), so the reactor keeps
+fetching while the other cores extract. Items are sent to the pool in batches
+(up to ``EXTRACT_BATCH_SIZE`` items, or whatever arrived within
+``EXTRACT_BATCH_SECONDS``): one hand-over per batch instead of one per page,
+which is what costs the reactor thread (a pipe write and a wait for the GIL per
+submission). Each item awaits its own result; results come back in order.
+
+The worker also does the rest of a page's CPU work: it computes the article's
+content hash and compresses the raw body (``item.packed``), so the raw body is
+dropped from the item before it waits in the store's batch.
+``EXTRACT_WORKERS = 0`` does the same in-process; the archive comes out the same.
 """
 
 from __future__ import annotations
@@ -11,19 +19,33 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+import re
+import time
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 
+from archive.records import PackedBody
 from pipelines.extraction import extract
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
+    from pipelines.extraction.model import Article
+    from pipelines.neardup import Sketch, SketchParams
+
+#: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params).
+Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None"]
+#: What comes back: the article (None when not asked for), the packed body, and the
+#: MinHash sketch of the article's body text as (that text, params, sketch) for the dedup
+#: stage, which uses it when it sketches that same text (no boilerplate left out).
+Done = tuple["Article | None", PackedBody, "tuple[str, SketchParams, Sketch] | None"]
+
 #: Bytes that never occur in text: the WHATWG MIME-sniffing "binary data bytes".
 _BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+_BINARY = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in sorted(_BINARY_BYTES)) + b"]")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -34,12 +56,37 @@ def looks_binary(body: bytes, sample: int = 1024) -> bool:
     """
     if body.startswith(_UTF16_BOMS):
         return False
-    return any(byte in _BINARY_BYTES for byte in body[:sample])
+    return _BINARY.search(body, 0, sample) is not None
 
 
 def default_workers() -> int:
     """One extraction process per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def work_batch(jobs: list[Job]) -> tuple[list[Done], float]:
+    """:func:`work` in a pool process, with the CPU seconds it took there (counted as
+    ``morgue/extract/worker_cpu_s``: the crawl's own CPU figures miss its pool's)."""
+    started = time.process_time()
+    done = work(jobs)
+    return done, time.process_time() - started
+
+
+def work(jobs: list[Job]) -> list[Done]:
+    """A batch of pages, in a worker process (or inline): extract, hash, compress."""
+    from pipelines.neardup import sketch
+
+    done: list[Done] = []
+    for body, url, headers, fetched_at, wanted, params in jobs:
+        article = extract(body, url, headers=headers, fetched_at=fetched_at) if wanted else None
+        pre = None
+        if article is not None:
+            # computed here, on a worker core; cached on the article and pickled with it
+            _ = article.id, article.content_hash, article.word_count
+            if params is not None and article.body_text.strip():
+                pre = (article.body_text, params, sketch(article.body_text, params))
+        done.append((article, PackedBody.pack(body), pre))
+    return done
 
 
 class ExtractPipeline:
@@ -50,16 +97,37 @@ class ExtractPipeline:
     is counted under ``morgue/extract/...``.
     """
 
-    def __init__(self, stats: StatsCollector, workers: int = 0) -> None:
+    def __init__(
+        self,
+        stats: StatsCollector,
+        workers: int = 0,
+        batch_size: int = 32,
+        batch_seconds: float = 0.1,
+        sketch_params: SketchParams | None = None,
+    ) -> None:
         self.stats = stats
+        self.sketch_params = sketch_params
         self.workers = max(0, workers)
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = max(0.0, batch_seconds)
         self._pool: Executor | None = None
+        self._batch: list[tuple[Job, asyncio.Future[Done]]] = []
+        self._timer: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         assert crawler.stats is not None
-        workers = crawler.settings.getint("EXTRACT_WORKERS", default_workers())
-        return cls(crawler.stats, workers)
+        settings = crawler.settings
+        from pipelines.dedup import index_settings
+
+        enabled = settings.getbool("NEAR_DUP_ENABLED", True)
+        return cls(
+            crawler.stats,
+            settings.getint("EXTRACT_WORKERS", default_workers()),
+            batch_size=settings.getint("EXTRACT_BATCH_SIZE", 32),
+            batch_seconds=settings.getfloat("EXTRACT_BATCH_SECONDS", 0.1),
+            sketch_params=index_settings(settings)[0] if enabled else None,
+        )
 
     def open_spider(self) -> None:
         if self.workers and self._pool is None:
@@ -69,37 +137,62 @@ class ExtractPipeline:
         self.stats.set_value("morgue/extract/workers", self.workers)
 
     def close_spider(self) -> None:
+        self._send()
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
 
-    async def _extract(self, body: bytes, url: str, headers: Any, fetched_at: Any) -> Any:
+    async def _run(self, job: Job) -> Done:
         if self._pool is None:
-            return extract(body, url, headers=headers, fetched_at=fetched_at)
-        future = self._pool.submit(extract, body, url, headers, fetched_at)
-        return await asyncio.wrap_future(future)
+            return work([job])[0]
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Done] = loop.create_future()
+        self._batch.append((job, future))
+        if len(self._batch) >= self.batch_size:
+            self._send()
+        elif self._timer is None:
+            self._timer = loop.call_later(self.batch_seconds, self._send)
+        return await future
+
+    def _send(self) -> None:
+        """Hand the waiting batch to the pool; its results resolve the items' futures."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._batch = self._batch, []
+        if not batch or self._pool is None:
+            return
+        loop = batch[0][1].get_loop()
+        submitted = self._pool.submit(work_batch, [job for job, _ in batch])
+        self.stats.inc_value("morgue/extract/batches")
+
+        def settle(done: Future[tuple[list[Done], float]]) -> None:
+            loop.call_soon_threadsafe(self._resolve, batch, done)
+
+        submitted.add_done_callback(settle)
+
+    async def _pack(self, adapter: ItemAdapter) -> None:
+        """A body not extracted is still compressed off the reactor thread."""
+        body = adapter.get("body")
+        if body:
+            job = (body, adapter["final_url"], None, None, False, None)
+            _, adapter["packed"], _ = await self._run(job)
+            adapter["body"] = b""
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        if adapter.get("error"):
-            self.stats.inc_value("morgue/extract/skipped/failed_fetch")
+        skipped = self._skip_reason(item, adapter)
+        if skipped is not None:
+            self.stats.inc_value(f"morgue/extract/skipped/{skipped}")
+            await self._pack(adapter)
             return item
-        if not 200 <= adapter["status"] < 300:
-            self.stats.inc_value(f"morgue/extract/skipped/status_{adapter['status']}")
-            return item
-        if adapter.get("page_kind") not in (None, "article"):  # hubs, sitemaps, feeds
-            self.stats.inc_value(f"morgue/extract/skipped/{adapter['page_kind']}")
-            return item
-        if not item.is_html:
-            self.stats.inc_value("morgue/extract/skipped/not_html")
-            return item
-        if looks_binary(adapter["body"]):
-            adapter["notes"].append("binary data served as HTML: not extracted")
-            self.stats.inc_value("morgue/extract/skipped/binary")
-            return item
-        article = await self._extract(
-            adapter["body"], adapter["final_url"], adapter["headers"], adapter["fetched_at"]
+        job = (adapter["body"], adapter["final_url"], adapter["headers"], adapter["fetched_at"])
+        found, adapter["packed"], adapter["sketch"] = await self._run(
+            (*job, True, self.sketch_params)
         )
+        adapter["body"] = b""  # the packed copy is what the store writes
+        assert found is not None
+        article: Article = found
         for warning in article.warnings:
             adapter["notes"].append(warning)
             self.stats.inc_value("morgue/extract/warnings")
@@ -118,3 +211,38 @@ class ExtractPipeline:
         adapter["article"] = article
         self.stats.inc_value("morgue/extract/articles")
         return item
+
+    def _resolve(
+        self,
+        batch: list[tuple[Job, asyncio.Future[Done]]],
+        done: Future[tuple[list[Done], float]],
+    ) -> None:
+        """Give each item of a batch its result, in order (or the batch's error)."""
+        error = done.exception()
+        results: list[Done] = []
+        if error is None:
+            results, cpu = done.result()
+            key = "morgue/extract/worker_cpu_s"
+            self.stats.set_value(key, round(float(self.stats.get_value(key, 0.0)) + cpu, 3))
+        for index, (_, future) in enumerate(batch):
+            if future.done():  # the item's processing was cancelled
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(results[index])
+
+    def _skip_reason(self, item: Any, adapter: ItemAdapter) -> str | None:
+        """Why this page is not extracted (a stats key), or None to extract it."""
+        if adapter.get("error"):
+            return "failed_fetch"
+        if not 200 <= adapter["status"] < 300:
+            return f"status_{adapter['status']}"
+        if adapter.get("page_kind") not in (None, "article"):  # hubs, sitemaps, feeds
+            return str(adapter["page_kind"])
+        if not item.is_html:
+            return "not_html"
+        if looks_binary(adapter["body"]):
+            adapter["notes"].append("binary data served as HTML: not extracted")
+            return "binary"
+        return None

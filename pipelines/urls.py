@@ -20,6 +20,7 @@ Two more rules give the *canonical* URL of an article (:func:`canonical_url`):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -85,8 +86,12 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=16384)
 def clean_url(url: str) -> str:
-    """The canonical form of ``url`` by the rules above; a URL it cannot parse comes back as is."""
+    """The canonical form of ``url`` by the rules above; a URL it cannot parse comes back as is.
+
+    Pure, so cached: a crawl meets each link on several pages (issue 7).
+    """
     try:
         canonical = canonicalize_url(url.strip(), keep_fragments=False)
         parts = urlsplit(canonical)

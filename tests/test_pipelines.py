@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from crawler.spiders.articles import ArticlesSpider
 from pipelines.dedup import DedupPipeline
 from pipelines.extract import ExtractPipeline, looks_binary
 from pipelines.handle import archive_for, use_archive
+from pipelines.neardup import sketch
 from pipelines.store import StorePipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spider"
@@ -225,3 +228,25 @@ def test_extract_in_a_worker_process_gives_the_same_article() -> None:
     assert item.article is not None
     assert item.article == extracted(inline, page()).article
     assert stat(crawler, "morgue/extract/workers") == 1
+
+
+def test_the_worker_packs_the_body_and_sketches_the_text_the_dedup_stage_would() -> None:
+    crawler = get_crawler(ArticlesSpider, {"EXTRACT_WORKERS": 1})
+    pooled = ExtractPipeline.from_crawler(crawler)
+    pooled.open_spider()
+    raw = page()
+    body = raw.body
+    try:
+        item = extracted(pooled, raw)
+    finally:
+        pooled.close_spider()
+    assert item.packed is not None and item.body == b""  # no raw body waits in the store
+    assert zlib.decompress(item.packed.data) == body and item.packed.size == len(body)
+    assert item.packed.sha256 == hashlib.sha256(body).digest()
+    assert item.article is not None and item.sketch is not None
+    text, params, made = item.sketch
+    assert text is item.article.body_text
+    expected = sketch(item.article.body_text, params)
+    assert made.shingles == expected.shingles
+    assert (made.signature == expected.signature).all()
+    assert stat(crawler, "morgue/extract/batches") == 1

@@ -179,13 +179,14 @@ class ArticlesSpider(Spider):
 
     def _follow(self, response: TextResponse) -> Iterator[Request]:
         # Deferred import: the link rules live with extraction, in one place.
-        from pipelines.extraction.related import find_page_nav, find_related, sibling_pages
+        from pipelines.extraction.related import find_page_nav, find_related_urls, sibling_pages
 
         root = response.selector.root
         seen: set[str] = set()
         targets: list[tuple[str, str]] = []
         if "related" in self.follow:
-            targets.extend((link.url, "related") for link in find_related(root, response.url))
+            # the URLs of find_related's entries, without building the entries (issue 7)
+            targets.extend((url, "related") for url in find_related_urls(root, response.url))
         if "next" in self.follow:
             nav = find_page_nav(root, response.url)
             if nav.next:

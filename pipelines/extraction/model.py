@@ -100,17 +100,32 @@ class Article:
     field_sources: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
+    # id and content_hash are read several times per article on the store path: each is
+    # computed once per value of the field it derives from (kept outside the dataclass
+    # fields, so equality and to_dict are untouched; a pickle carries them along).
     @property
     def id(self) -> str:
-        return article_id(self.canonical_url)
+        cached = self.__dict__.get("_id")
+        if cached is None or cached[0] is not self.canonical_url:
+            cached = (self.canonical_url, article_id(self.canonical_url))
+            self.__dict__["_id"] = cached
+        return str(cached[1])
 
     @property
     def word_count(self) -> int:
-        return len(self.body_text.split())
+        cached = self.__dict__.get("_word_count")
+        if cached is None or cached[0] is not self.body_text:
+            cached = (self.body_text, len(self.body_text.split()))
+            self.__dict__["_word_count"] = cached
+        return int(cached[1])
 
     @property
     def content_hash(self) -> str:
-        return content_hash(self.body_text)
+        cached = self.__dict__.get("_content_hash")
+        if cached is None or cached[0] is not self.body_text:
+            cached = (self.body_text, content_hash(self.body_text))
+            self.__dict__["_content_hash"] = cached
+        return str(cached[1])
 
     def to_dict(self) -> dict[str, Any]:
         """The whole article as JSON-ready data (what ``morgue extract --jsonl`` prints)."""

@@ -307,6 +307,22 @@ def find_related(root: Any, base_url: str) -> list[RelatedLink]:
     return out
 
 
+def find_related_urls(root: Any, base_url: str) -> list[str]:
+    """The URLs :func:`find_related` returns, in the same order, without building entries:
+    what the spider follows (titles, teasers and images are the extraction's business)."""
+    if root is None:
+        return []
+    page = (absolute(base_url, base_url) or base_url).rstrip("/")
+    found: dict[str, None] = {}
+    for region in _block_regions(root):
+        for top in region:
+            for a in [top] if top.tag == "a" else top.iter("a"):
+                url = _entry_url(a, base_url, page)
+                if url:
+                    found[url] = None
+    return list(found)
+
+
 def _host(url: str) -> str:
     try:
         return urlsplit(url).netloc.lower()

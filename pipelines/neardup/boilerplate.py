@@ -6,13 +6,17 @@ and a syndicated copy carrying another site's boilerplate look less like its ori
 So a paragraph met on ``min_articles`` or more articles *of the same site* is left out
 of the text that is sketched. Counts are per (site, paragraph) key, kept by the archive
 (``paragraph_counts``) so the next run knows them; a run loads only the keys seen twice
-or more (single sightings, the vast majority, stay on disk).
+or more (single sightings, the vast majority, stay on disk). In memory, keys met once
+are kept in a sorted int64 array (8 bytes a key, not a dict entry's ~100), so a long
+crawl's memory stays nearly flat (issue 7).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping
+
+import numpy as np
 
 #: How blocks are joined in ``Article.body_text``.
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -26,22 +30,64 @@ def paragraph_key(site: str, paragraph: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+class _KeySet:
+    """A set of int64 keys in a sorted array plus a small set of recent additions."""
+
+    MERGE_AT = 65536
+
+    def __init__(self) -> None:
+        self._sorted = np.zeros(0, dtype=np.int64)
+        self._recent: set[int] = set()
+
+    def __contains__(self, key: int) -> bool:
+        if key in self._recent:
+            return True
+        i = int(np.searchsorted(self._sorted, key))
+        return i < len(self._sorted) and int(self._sorted[i]) == key
+
+    def add(self, key: int) -> None:
+        self._recent.add(key)
+        if len(self._recent) >= self.MERGE_AT:
+            recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
+            self._sorted = np.union1d(self._sorted, recent)
+            self._recent = set()
+
+    def __len__(self) -> int:
+        return len(self._sorted) + len(self._recent)
+
+
 class BoilerplateFilter:
     def __init__(self, min_articles: int = 3, counts: Mapping[int, int] | None = None) -> None:
         self.min_articles = max(2, min_articles)
-        self._counts: dict[int, int] = dict(counts or {})
+        self._counts: dict[int, int] = {k: n for k, n in (counts or {}).items() if n >= 2}
+        self._once = _KeySet()  # keys met on exactly one article (not in _counts)
+        for key, n in (counts or {}).items():
+            if n == 1:
+                self._once.add(key)
+        self._distinct = len(self._counts) + len(self._once)
+
+    def _count(self, key: int) -> int:
+        found = self._counts.get(key)
+        if found is not None:
+            return found
+        return 1 if key in self._once else 0
 
     def keys(self, site: str, paragraphs: Iterable[str]) -> list[int]:
         return [paragraph_key(site, p) for p in paragraphs]
 
     def is_boilerplate(self, key: int) -> bool:
         """Whether the paragraph was met on enough other articles already."""
-        return self._counts.get(key, 0) >= self.min_articles - 1
+        return self._count(key) >= self.min_articles - 1
 
     def observe(self, keys: Iterable[int]) -> None:
         """Count one more article carrying each of ``keys`` (each key once)."""
         for key in set(keys):
-            self._counts[key] = self._counts.get(key, 0) + 1
+            count = self._count(key)
+            if count == 0:
+                self._once.add(key)
+                self._distinct += 1
+            else:  # a key leaving _once stays in its array; _counts answers first
+                self._counts[key] = count + 1
 
     def strip(self, site: str, text: str) -> tuple[str, list[int]]:
         """``(text without the site's boilerplate paragraphs, every paragraph's key)``.
@@ -55,4 +101,5 @@ class BoilerplateFilter:
         return (PARAGRAPH_SEPARATOR.join(kept) if kept else text), keys
 
     def __len__(self) -> int:
-        return len(self._counts)
+        """Distinct keys known."""
+        return self._distinct
