@@ -224,7 +224,7 @@ def test_a_batch_indexes_its_articles_itself_and_keeps_the_trigger(tmp_path: Pat
         with pytest.raises(UsageError):
             archive.save_batch([_story(3)[0], bad])
         later = _story(4)[0]
-        broken = dataclasses.replace(later.capture, url="https://site.example/x/", status=None)
+        broken = dataclasses.replace(later.capture, url="https://site.example/x/", status=None)  # type: ignore[arg-type]
         with pytest.raises(sqlite3.IntegrityError):  # captures.status NOT NULL, mid-batch
             archive.save_batch([later, PageWrite(broken)])
         assert archive.query(trigger) == stored
