@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archive.base import encode_json
 from archive.children import alias_link_hrefs, insert_children
-from archive.errors import UsageError
+from archive.errors import ArchiveError, UsageError
 from archive.fts import BulkIndex, bulk_index
 from archive.pages import save_part
 from archive.records import COMPRESSION, BatchResult, Capture, PageWrite
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from pipelines.extraction.model import Article
 
 __all__ = ["COMPRESSION", "WritesMixin"]
+logger = logging.getLogger(__name__)
 #: Actions a :class:`PageWrite` may carry (see :class:`archive.records.PageWrite`).
 ACTIONS = ("new", "seen", "changed", "unchanged", None)
 #: Most host parameters in one ``IN (...)`` list (SQLite's limit is 32766; stay modest).
@@ -130,14 +132,19 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
     def finish_run(
         self, run_id: str, *, finished_at: str, finish_reason: str, stats: dict[str, Any]
     ) -> None:
-        """Complete a run's row; a run never started gets a row with what is known."""
+        """Complete a run's row (a run never started gets a row with what is known), then
+        merge the search index the run wrote (:meth:`tidy_search_index`); a failure of that
+        merge (another writer holding the lock too long) is logged, not raised."""
         with self._write("record a run") as conn:
             conn.execute("INSERT INTO runs (id) VALUES (?) ON CONFLICT DO NOTHING", (run_id,))
             conn.execute(
                 "UPDATE runs SET finished_at = ?, finish_reason = ?, stats = ? WHERE id = ?",
                 (finished_at, finish_reason, encode_json(stats), run_id),
             )
-        self.tidy_search_index()
+        try:
+            self.tidy_search_index()
+        except ArchiveError as exc:  # the run is recorded; the index is whole, less merged
+            logger.warning("search index left unmerged after run %s: %s", run_id, exc)
 
     def tidy_search_index(self) -> int:
         """Merge the full-text index's segment levels that hold ``usermerge`` (4) or more

@@ -235,3 +235,21 @@ def test_a_batch_indexes_its_articles_itself_and_keeps_the_trigger(tmp_path: Pat
         )
         assert [h["id"] for h in archive.search("okapi")] == ["x"]
         _integrity(archive)
+
+
+def test_a_failed_run_end_merge_is_logged_and_the_run_still_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from archive.errors import ArchiveLockedError
+
+    def locked(self: Archive) -> int:
+        raise ArchiveLockedError("a.db is locked by another process")
+
+    monkeypatch.setattr(Archive, "tidy_search_index", locked)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_batch([_story(1)[0]])
+        archive.finish_run("r", finished_at="2025-05-02T00:00:00Z", finish_reason="ok", stats={})
+        assert archive.query("SELECT finish_reason FROM runs") == [{"finish_reason": "ok"}]
+        assert len(archive.search("zebra1")) == 1
+    assert "search index left unmerged after run r" in caplog.text
+    assert "locked by another process" in caplog.text
