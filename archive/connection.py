@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MEMORY = ":memory:"
+#: The page size of a new archive file (SQLite's default is 4096).
+PAGE_SIZE = 16384
 
 
 def latest_version() -> int:
@@ -72,6 +74,9 @@ def connect(path: str | Path, *, readonly: bool, timeout: float) -> sqlite3.Conn
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         if str(path) != MEMORY and not readonly:
+            # Only a new, empty file takes it (SQLite ignores it otherwise): 16 KiB pages
+            # hold a 10 KB article body with fewer overflow pages (issue 7, store stage).
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         schema.user_version(conn)

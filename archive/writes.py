@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archive.base import encode_json
 from archive.children import alias_link_hrefs, insert_children
-from archive.errors import UsageError
+from archive.errors import ArchiveError, UsageError
+from archive.fts import BulkIndex, bulk_index
 from archive.pages import save_part
 from archive.records import COMPRESSION, BatchResult, Capture, PageWrite
 from archive.similarity import SimilarityMixin, flush_staged
@@ -18,10 +21,18 @@ if TYPE_CHECKING:
     from pipelines.extraction.model import Article
 
 __all__ = ["COMPRESSION", "WritesMixin"]
+logger = logging.getLogger(__name__)
 #: Actions a :class:`PageWrite` may carry (see :class:`archive.records.PageWrite`).
 ACTIONS = ("new", "seen", "changed", "unchanged", None)
 #: Most host parameters in one ``IN (...)`` list (SQLite's limit is 32766; stay modest).
 _CHUNK = 500
+
+# One step of FTS5 segment merging: about ``?`` pages written, only on levels holding
+# ``usermerge`` segments or more (a positive count; see tidy_search_index).
+_FTS_MERGE = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('merge', ?)"
+_MERGE_PAGES = 2000
+#: A bound on merge steps per call (each writes ~_MERGE_PAGES pages; far more than needed).
+_MAX_MERGE_STEPS = 10_000
 
 _INSERT_CAPTURE = """
 INSERT INTO captures (
@@ -121,13 +132,34 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
     def finish_run(
         self, run_id: str, *, finished_at: str, finish_reason: str, stats: dict[str, Any]
     ) -> None:
-        """Complete a run's row; a run never started gets a row with what is known."""
+        """Complete a run's row (a run never started gets a row with what is known), then
+        merge the search index the run wrote (:meth:`tidy_search_index`); a failure of that
+        merge (another writer holding the lock too long) is logged, not raised."""
         with self._write("record a run") as conn:
             conn.execute("INSERT INTO runs (id) VALUES (?) ON CONFLICT DO NOTHING", (run_id,))
             conn.execute(
                 "UPDATE runs SET finished_at = ?, finish_reason = ?, stats = ? WHERE id = ?",
                 (finished_at, finish_reason, encode_json(stats), run_id),
             )
+        try:
+            self.tidy_search_index()
+        except ArchiveError as exc:  # the run is recorded; the index is whole, less merged
+            logger.warning("search index left unmerged after run %s: %s", run_id, exc)
+
+    def tidy_search_index(self) -> int:
+        """Merge the full-text index's segment levels that hold ``usermerge`` (4) or more
+        segments, as FTS5's default policy would have while writing; the crawl's own
+        policy (schema v7, automerge 16) leaves that for the run's end. Small transactions,
+        so a kill loses at most one step; returns the steps that did work."""
+        steps = 0
+        for _ in range(_MAX_MERGE_STEPS):
+            with self._write("merge the search index") as conn:
+                before = conn.total_changes
+                conn.execute(_FTS_MERGE, (_MERGE_PAGES,))
+                if conn.total_changes - before < 2:  # FTS5's sign that nothing was left
+                    return steps
+            steps += 1
+        return steps
 
     # -- pages ---------------------------------------------------------------------
     def known_article_ids(self, ids: Iterable[str]) -> set[str]:
@@ -172,11 +204,16 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
             if write.action == "new" and write.article is None:
                 raise UsageError(f"PageWrite for {write.capture.url} is 'new' without an article.")
         result = BatchResult()
+        # Plain articles are indexed for search by save_batch itself, one FTS segment per
+        # batch (archive/fts.py); a batch with pages of multi-page articles keeps the
+        # trigger, as stitching updates rows it has just inserted.
+        plain = all(write.part is None for write in writes)
         with self._write("save pages") as conn:
             new_articles: list[Article] = []
-            for write in writes:
-                article_id = self._save_page(conn, write, result, new_articles)
-                result.captures += _insert_capture(conn, write.capture, article_id)
+            with bulk_index(conn) if plain else contextlib.nullcontext() as fts:
+                for write in writes:
+                    article_id = self._save_page(conn, write, result, new_articles, fts)
+                    result.captures += _insert_capture(conn, write.capture, article_id)
             ids = list(dict.fromkeys(a.id for a in new_articles))
             for start in range(0, len(ids), _CHUNK):  # one statement per chunk, not per row
                 chunk = ids[start : start + _CHUNK]
@@ -216,14 +253,16 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
         write: PageWrite,
         result: BatchResult,
         new_articles: list[Article],
+        fts: BulkIndex | None = None,
     ) -> str | None:
-        """Apply one write's article action; returns the article ID its capture belongs to."""
+        """Apply one write's article action; returns the article ID its capture belongs to.
+        ``fts``: index each inserted article row there (the insert trigger is set aside)."""
         capture, article = write.capture, write.article
         if write.part is not None:  # one page of a multi-page article: archive/pages.py
             return save_part(conn, write, result, self._staged(), new_articles)
         if write.action is None:  # no article to store (a failure, a non-article page)
             return capture.article_id
-        if article is not None and self._insert_new(conn, article, capture):
+        if article is not None and self._insert_new(conn, article, capture, fts):
             result.articles_new += 1
             result.links += insert_children(conn, article)
             _insert_version(conn, article, capture.id, capture.fetched_at, 1)
@@ -256,7 +295,13 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
             return article_id
         return None  # "seen" for an article that is not archived and was not given
 
-    def _insert_new(self, conn: sqlite3.Connection, article: Article, capture: Capture) -> bool:
+    def _insert_new(
+        self,
+        conn: sqlite3.Connection,
+        article: Article,
+        capture: Capture,
+        fts: BulkIndex | None = None,
+    ) -> bool:
         """Insert ``article`` unless archived; a copy of an earlier body gets duplicate_of
         and joins that copy's cluster, else it takes the cluster the dedup stage staged."""
         copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
@@ -266,7 +311,12 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
             cluster_id = str(copy[1] or copy[0])  # an exact copy is a near copy too
         else:
             cluster_id = staged.cluster_id if staged else article.id
-        return _insert_article(conn, article, capture, cluster_id, duplicate_of)
+        cursor = _insert_article(conn, article, capture, cluster_id, duplicate_of)
+        if cursor.rowcount <= 0:
+            return False
+        if fts is not None:  # what the articles_ai trigger would index
+            fts.add(cursor.lastrowid, article.title, article.body_text)
+        return True
 
 
 def _insert_version(
@@ -391,8 +441,8 @@ def _insert_article(
     capture: Capture,
     cluster_id: str,
     duplicate_of: str | None,
-) -> bool:
-    cursor = conn.execute(
+) -> sqlite3.Cursor:
+    return conn.execute(
         _INSERT_ARTICLE,
         (
             article.id,
@@ -425,4 +475,3 @@ def _insert_article(
             duplicate_of,
         ),
     )
-    return cursor.rowcount > 0

@@ -210,7 +210,8 @@ def _store_writes(root: Path, paths: list[str], base: str, count: int) -> list[A
 
 
 def store_stage(root: Path, paths: list[str], base: str, count: int) -> dict[str, float]:
-    """Articles/s through Archive.save_batch alone (batches of 200, FTS and indexes on),
+    """Articles/s through Archive.save_batch alone (batches of 200, FTS and indexes on,
+    with the run-end FTS merge),
     and, on the same rows, what SQLite's FTS5 index alone allows (the floor of any store)."""
     from archive import Archive
 
@@ -219,6 +220,7 @@ def store_stage(root: Path, paths: list[str], base: str, count: int) -> dict[str
         started = time.perf_counter()
         for start in range(0, len(writes), 200):
             archive.save_batch(writes[start : start + 200])
+        archive.tidy_search_index()  # the FTS merging a run's end does (finish_run)
         elapsed = time.perf_counter() - started
     rows = [(w.article.title, w.article.body_text) for w in writes if w.article is not None]
     with tempfile.TemporaryDirectory() as tmp:

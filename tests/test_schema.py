@@ -175,17 +175,18 @@ def test_an_empty_file_becomes_an_archive(tmp_path: Path) -> None:
 
 def test_a_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
     db = tmp_path / "future.db"
+    newer = schema.SCHEMA_VERSION + 1
     Archive(db).close()
     conn = sqlite3.connect(db)
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute(f"PRAGMA user_version = {newer}")
     conn.close()
     for readonly in (False, True):
         with pytest.raises(
             SchemaVersionError,
-            match=rf"schema version 7.*up to {schema.SCHEMA_VERSION}.*Upgrade morgue",
+            match=rf"schema version {newer}.*up to {schema.SCHEMA_VERSION}.*Upgrade morgue",
         ):
             Archive(db, readonly=readonly)
-    assert pragma(db, "user_version") == 7
+    assert pragma(db, "user_version") == newer
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from archive import Archive
 from archive.cli import cli
 from archive.errors import QueryError, UsageError
 from archive.filters import ArticleFilter
+from archive.records import Capture, PageWrite
 
 
 @pytest.fixture
@@ -149,3 +152,104 @@ def test_cli_errors(db: str, tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "Error: No archive at" in missing.stderr
     assert not (tmp_path / "none.db").exists()
     assert D.id  # the formula article exists but matches none of these
+
+
+def test_a_run_end_merges_the_search_index_and_every_article_stays_findable(
+    tmp_path: Path,
+) -> None:
+    """Schema v7 stores automerge 16 in articles_fts; finish_run merges the segments the
+    crawl's one-transaction-per-batch writes left, and the index stays whole (#7)."""
+    with Archive(tmp_path / "a.db") as archive:
+        config = dict(archive.conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
+        assert config["automerge"] == 16
+        for i in range(40):  # one batch, one FTS segment each
+            archive.save_batch([_story(i)[0]])
+
+        def segments() -> int:
+            return int(
+                archive.query("SELECT count(DISTINCT segid) AS n FROM articles_fts_idx")[0]["n"]
+            )
+
+        before = segments()
+        archive.finish_run("r", finished_at="2025-05-02T00:00:00Z", finish_reason="ok", stats={})
+        after = segments()
+        assert before >= 4 and after < 4  # levels of 4 or more segments were merged
+        assert archive.tidy_search_index() == 0  # nothing left to merge
+        archive.conn.execute(
+            "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+        )
+        assert len(archive.search("ferry", limit=100)) == 40
+        assert [h["title"] for h in archive.search("zebra17")] == ["Story 17 zebra17"]
+        assert [h["title"] for h in archive.search('"crossing number3"')] == ["Story 3 zebra3"]
+
+
+def _story(i: int, body: str = "") -> tuple[PageWrite, str]:
+    from research_archive import article
+
+    story = article(
+        "site.example",
+        f"story-{i}",
+        f"Story {i} zebra{i}",
+        body or f"Body of story {i} about the ferry crossing number{i}.",
+        authors=[],
+        section=None,
+        published=None,
+        related=[],
+    )
+    capture = Capture(story.url, story.canonical_url, 200, f"2025-05-01T10:00:{i:02d}Z", "r")
+    return PageWrite(capture, story, "new"), story.id
+
+
+def _integrity(archive: Archive) -> None:
+    archive.conn.execute(
+        "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+    )
+
+
+def test_a_batch_indexes_its_articles_itself_and_keeps_the_trigger(tmp_path: Path) -> None:
+    """save_batch sets the insert trigger aside inside its transaction (archive/fts.py):
+    the trigger is back, byte for byte, after each batch and after a failed one, and an
+    article inserted then touched in the same batch is indexed once, correctly (#7)."""
+    trigger = "SELECT sql FROM sqlite_master WHERE name = 'articles_ai'"
+    with Archive(tmp_path / "a.db") as archive:
+        stored = archive.query(trigger)
+        first, first_id = _story(1)
+        again = PageWrite(first.capture, first.article, "seen")  # touched: articles_au fires
+        archive.save_batch([first, again, _story(2)[0]])
+        assert archive.query(trigger) == stored
+        _integrity(archive)
+        assert [h["id"] for h in archive.search("zebra1")] == [first_id]
+        assert len(archive.search("ferry")) == 2
+        bad = PageWrite(first.capture, None, "bogus")
+        with pytest.raises(UsageError):
+            archive.save_batch([_story(3)[0], bad])
+        later = _story(4)[0]
+        broken = dataclasses.replace(later.capture, url="https://site.example/x/", status=None)  # type: ignore[arg-type]
+        with pytest.raises(sqlite3.IntegrityError):  # captures.status NOT NULL, mid-batch
+            archive.save_batch([later, PageWrite(broken)])
+        assert archive.query(trigger) == stored
+        assert archive.search("zebra4") == []
+        archive.conn.execute(  # another writer (sqlite-utils, a shell) is still indexed
+            "INSERT INTO articles (id, url, canonical_url, site, title, body_text, "
+            "first_seen_at, last_seen_at) VALUES ('x', 'u', 'u', 's', 'Okapi', 'okapi', '', '')"
+        )
+        assert [h["id"] for h in archive.search("okapi")] == ["x"]
+        _integrity(archive)
+
+
+def test_a_failed_run_end_merge_is_logged_and_the_run_still_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from archive.errors import ArchiveLockedError
+
+    def locked(self: Archive) -> int:
+        raise ArchiveLockedError("a.db is locked by another process")
+
+    monkeypatch.setattr(Archive, "tidy_search_index", locked)
+    with Archive(tmp_path / "a.db") as archive:
+        archive.save_batch([_story(1)[0]])
+        archive.finish_run("r", finished_at="2025-05-02T00:00:00Z", finish_reason="ok", stats={})
+        assert archive.query("SELECT finish_reason FROM runs") == [{"finish_reason": "ok"}]
+        assert len(archive.search("zebra1")) == 1
+    assert "search index left unmerged after run r" in caplog.text
+    assert "locked by another process" in caplog.text
