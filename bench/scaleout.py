@@ -199,7 +199,8 @@ def main() -> None:
         )
     lines = [
         f"Produced by `python bench/scaleout.py --pages {args.pages} --workers {args.workers}"
-        f" --reps {args.reps}` ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end, server: "
+        f" --reps {args.reps}` ({os.cpu_count()} cores, load average"
+        f" {os.getloadavg()[0]:.1f} at the end, server: "
         f"{server_name}, one local redis-server; crawl settings: {', '.join(CRAWL_SETTINGS)}).",
         "",
         table(rows, list(rows[0])),
