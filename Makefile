@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive bench-stitch
+bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -43,6 +43,13 @@ bench-archive: $(STAMP)
 
 bench-stitch: $(STAMP)
 	$(BIN)/python bench/stitch.py
+
+bench-dedup: $(STAMP)
+	$(BIN)/python bench/dedup.py
+
+# Starts its own redis-server on 127.0.0.1 (apt-get install redis-server) and nginx when installed.
+bench-scaleout: $(STAMP)
+	$(BIN)/python bench/scaleout.py --pages 4000 --reps 3 --write
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
