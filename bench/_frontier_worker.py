@@ -9,6 +9,7 @@ round trip: counted where the client writes to its socket. Used by bench/scaleou
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import json
 import resource
 import sys
@@ -23,7 +24,9 @@ def main() -> None:
     out, *command = sys.argv[1:]
     started = time.perf_counter()
     trips = [0]
-    try:
+    # Count round trips to Redis (none when the redis client is absent: a run with
+    # Scrapy's own scheduler).
+    if importlib.util.find_spec("redis") is not None:
         from redis.connection import AbstractConnection
 
         send = AbstractConnection.send_packed_command
@@ -33,8 +36,6 @@ def main() -> None:
             send(self, command, check_health)
 
         AbstractConnection.send_packed_command = counting  # type: ignore[method-assign]
-    except ImportError:  # no redis client: a run with Scrapy's own scheduler
-        pass
 
     def report() -> None:
         me = resource.getrusage(resource.RUSAGE_SELF)
