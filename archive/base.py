@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archive import connection
@@ -89,3 +89,11 @@ def decode_json(value: Any) -> Any:
 
 def encode_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def in_chunks(values: Sequence[Any], size: int = 500) -> Iterator[tuple[Sequence[Any], str]]:
+    """``values`` in slices of at most ``size``, each with its ``?, ?, ...`` placeholders
+    for an ``IN (...)`` list (SQLite caps the host parameters of one statement)."""
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        yield chunk, ", ".join("?" * len(chunk))

@@ -1,4 +1,4 @@
-"""An article's child rows: its blocks and links, and the aliases its links reveal.
+"""An article's row values and child rows: blocks, links, and the aliases links reveal.
 
 One place for the row shapes, used by plain articles (:mod:`archive.writes`), stitched
 multi-page articles (:mod:`archive.stitched`) and merged shards (:mod:`archive.merge_tables`).
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 from typing import TYPE_CHECKING, Any
+
+from archive.base import encode_json
 
 if TYPE_CHECKING:
     from pipelines.extraction.model import Article
@@ -33,6 +35,31 @@ SELECT l.href, l.target_id, s.first_seen_at
 FROM {schema}links l JOIN {schema}articles s ON s.id = l.source_id
 WHERE l.href IS NOT NULL AND l.target_id IS NOT NULL AND ({where})
 """
+
+
+def article_fields(article: Article) -> tuple[Any, ...]:
+    """The ``articles`` columns from ``title`` to ``next_page_url``, in table order: what
+    every insert and update of an article row writes from the extracted article."""
+    return (
+        article.title,
+        encode_json(list(article.authors)),
+        article.published_at,
+        article.published_raw,
+        article.modified_at,
+        article.modified_raw,
+        article.language,
+        article.site_name,
+        article.section,
+        encode_json(list(article.tags)),
+        article.description,
+        article.image_url,
+        article.body_text,
+        article.body_html,
+        article.word_count,
+        article.content_hash,
+        encode_json(dict(article.field_sources)),
+        article.next_page_url,
+    )
 
 
 def insert_children(conn: sqlite3.Connection, article: Article) -> int:

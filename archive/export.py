@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from archive.base import decode_json
 from archive.dictionary import dictionary_path, write_dictionary
 from archive.errors import MorgueError, UsageError
 from archive.filters import ArticleFilter
@@ -198,7 +199,7 @@ def _write_text(
         for row in rows:
             record = dict(zip(names, row, strict=True))
             for i in decode:
-                record[names[i]] = _decoded(row[i])
+                record[names[i]] = decode_json(row[i])
             out.write(json.dumps(record, ensure_ascii=False))
             out.write("\n")
         count += len(rows)
@@ -211,15 +212,6 @@ def _counted(
     for rows in batches:
         yield rows
         advance(len(rows))
-
-
-def _decoded(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
 
 
 def excel_safe_cell(value: Any) -> Any:

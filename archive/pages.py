@@ -23,7 +23,7 @@ import sqlite3
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from archive.base import ArchiveBase, encode_json
+from archive.base import ArchiveBase, encode_json, in_chunks
 from archive.stitched import fold, fold_candidates, insert, update
 from pipelines.extraction.model import article_id
 from pipelines.extraction.multipage import (
@@ -124,9 +124,7 @@ class PagesMixin(ArchiveBase):
     def chain_states(self, urls: list[str]) -> dict[str, int]:
         """``{article_id: pages_missing}`` of the stitched articles the page ``urls`` belong to."""
         found: dict[str, int] = {}
-        for start in range(0, len(urls), _CHUNK):
-            chunk = urls[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in in_chunks(urls, _CHUNK):
             rows = self._iter_rows(
                 f"SELECT a.id, a.pages_missing FROM articles a WHERE a.id IN "
                 f"(SELECT article_id FROM pages WHERE url IN ({marks}))",

@@ -8,10 +8,10 @@ and folding the article rows that stood for its pages into it. docs/multipage.md
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from archive.base import encode_json
-from archive.children import insert_children
+from archive.children import article_fields, insert_children
 from pipelines.extraction.model import article_id
 
 if TYPE_CHECKING:
@@ -100,30 +100,6 @@ def fold(conn: sqlite3.Connection, others: list[str], head: str) -> int:
     return len(others)
 
 
-def _fields(article: Article) -> tuple[Any, ...]:
-    """``title`` .. ``next_page_url``, the order both statements above use."""
-    return (
-        article.title,
-        encode_json(list(article.authors)),
-        article.published_at,
-        article.published_raw,
-        article.modified_at,
-        article.modified_raw,
-        article.language,
-        article.site_name,
-        article.section,
-        encode_json(list(article.tags)),
-        article.description,
-        article.image_url,
-        article.body_text,
-        article.body_html,
-        article.word_count,
-        article.content_hash,
-        encode_json(dict(article.field_sources)),
-        article.next_page_url,
-    )
-
-
 def insert(
     conn: sqlite3.Connection,
     article: Article,
@@ -158,7 +134,7 @@ def insert(
             article.url,
             article.canonical_url,
             article.site,
-            *_fields(article),
+            *article_fields(article),
             lead_capture,
             first_seen,
             last_seen,
@@ -212,7 +188,7 @@ def update(
         _UPDATE_STITCHED,
         (
             article.url,
-            *_fields(article),
+            *article_fields(article),
             lead_capture,
             capture.run_id,
             capture.fetched_at,

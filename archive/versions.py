@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from archive.base import ArchiveBase, decode_json
+from archive.base import ArchiveBase, decode_json, in_chunks
 from archive.errors import NotFoundError
 
 _CHUNK = 400
@@ -39,9 +39,7 @@ class VersionsMixin(ArchiveBase):
         """``{id: ArticleState}`` for the archived articles among ``ids``."""
         wanted = list(dict.fromkeys(ids))
         found: dict[str, ArticleState] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in in_chunks(wanted, _CHUNK):
             for row in self._iter_rows(
                 "SELECT id, title, content_hash, version, cluster_id FROM articles "
                 f"WHERE id IN ({marks})",
@@ -60,9 +58,7 @@ class VersionsMixin(ArchiveBase):
         """``{url: article_id}`` for each URL recorded in ``aliases``."""
         wanted = list(dict.fromkeys(u for u in urls if u))
         found: dict[str, str] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in in_chunks(wanted, _CHUNK):
             for row in self._iter_rows(
                 f"SELECT url, article_id FROM aliases WHERE url IN ({marks})", chunk
             ):
@@ -102,9 +98,7 @@ class VersionsMixin(ArchiveBase):
         """Pages of multi-page articles among ``urls``: each known by its OWN latest
         capture (when and validators), not by the stitched article's other pages."""
         found: dict[str, KnownPage] = {}
-        for start in range(0, len(urls), 500):
-            chunk = urls[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in in_chunks(urls):
             rows = self._rows(
                 "SELECT p.url, p.article_id, c.fetched_at, c.headers FROM pages p "
                 "JOIN captures c ON c.id = (SELECT id FROM captures WHERE url = p.url "

@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from archive.base import encode_json
-from archive.children import alias_link_hrefs, insert_children
+from archive.base import encode_json, in_chunks
+from archive.children import alias_link_hrefs, article_fields, insert_children
 from archive.errors import ArchiveError, UsageError
 from archive.fts import BulkIndex, bulk_index
 from archive.pages import save_part
@@ -166,9 +166,7 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
         """Which of ``ids`` are archived already."""
         wanted = list(dict.fromkeys(ids))
         found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in in_chunks(wanted, _CHUNK):
             rows = self._iter_rows(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
             found.update(str(row["id"]) for row in rows)
         return found
@@ -177,9 +175,7 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
         """``{url: article_id}`` for each URL that is an archived article's canonical URL or URL."""
         wanted = list(dict.fromkeys(urls))
         found: dict[str, str] = {}
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in in_chunks(wanted, _CHUNK):
             sql = (
                 f"SELECT url AS key, id FROM articles WHERE url IN ({marks}) "
                 f"UNION ALL SELECT canonical_url AS key, id FROM articles "
@@ -215,18 +211,12 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
                     article_id = self._save_page(conn, write, result, new_articles, fts)
                     result.captures += _insert_capture(conn, write.capture, article_id)
             ids = list(dict.fromkeys(a.id for a in new_articles))
-            for start in range(0, len(ids), _CHUNK):  # one statement per chunk, not per row
-                chunk = ids[start : start + _CHUNK]
-                marks = ", ".join("?" * len(chunk))
+            for chunk, marks in in_chunks(ids, _CHUNK):  # one statement per chunk, not per row
                 conn.execute(_RESOLVE_OUT_MANY.format(marks=marks), chunk)
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                marks = ", ".join("?" * len(chunk))
+            for chunk, marks in in_chunks(ids, _CHUNK):
                 cursor = conn.execute(_RESOLVE_IN_MANY.format(marks=marks), chunk)
                 result.links_resolved += cursor.rowcount
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start : start + _CHUNK]
-                marks = ", ".join("?" * len(chunk))
+            for chunk, marks in in_chunks(ids, _CHUNK):
                 where = f"l.source_id IN ({marks}) OR l.target_id IN ({marks})"
                 result.link_aliases += alias_link_hrefs(conn, where, (*chunk, *chunk))
             flush_staged(conn, self._staged(), set(ids), written=set(ids))
@@ -360,7 +350,7 @@ def _apply_change(
     last_seen = captured_at if run_id is not None else ""  # reprocess: last_seen_at stays
     conn.execute(
         _UPDATE_ARTICLE,
-        (*_article_fields(article), capture_id, run_id, last_seen, version, article.id),
+        (*article_fields(article), capture_id, run_id, last_seen, version, article.id),
     )
     copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
     conn.execute(
@@ -372,30 +362,6 @@ def _apply_change(
     _insert_version(conn, article, capture_id, captured_at, version)
     result.articles_changed += 1
     return True
-
-
-def _article_fields(article: Article) -> tuple[Any, ...]:
-    """The columns from ``title`` to ``next_page_url``, in _UPDATE_ARTICLE's order."""
-    return (
-        article.title,
-        encode_json(list(article.authors)),
-        article.published_at,
-        article.published_raw,
-        article.modified_at,
-        article.modified_raw,
-        article.language,
-        article.site_name,
-        article.section,
-        encode_json(list(article.tags)),
-        article.description,
-        article.image_url,
-        article.body_text,
-        article.body_html,
-        article.word_count,
-        article.content_hash,
-        encode_json(dict(article.field_sources)),
-        article.next_page_url,
-    )
 
 
 def _insert_aliases(
@@ -449,24 +415,7 @@ def _insert_article(
             article.url,
             article.canonical_url,
             article.site,
-            article.title,
-            encode_json(list(article.authors)),
-            article.published_at,
-            article.published_raw,
-            article.modified_at,
-            article.modified_raw,
-            article.language,
-            article.site_name,
-            article.section,
-            encode_json(list(article.tags)),
-            article.description,
-            article.image_url,
-            article.body_text,
-            article.body_html,
-            article.word_count,
-            article.content_hash,
-            encode_json(dict(article.field_sources)),
-            article.next_page_url,
+            *article_fields(article),
             capture.id,
             capture.fetched_at,
             capture.fetched_at,
