@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -18,6 +19,7 @@ from merge_shards import build, dump, scenario, split
 from archive import Archive
 from archive.cli import cli
 from crawler.extensions.runlock import RunLock
+from pipelines.neardup.sketch import SketchParams
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,10 +86,24 @@ def test_merge_json_and_morgue_db(shards: dict[str, Path], tmp_path: Path) -> No
     }
 
 
-def test_near_dup_settings(shards: dict[str, Path], tmp_path: Path) -> None:
+def test_near_dup_settings(
+    shards: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = str(tmp_path / "t.db")
+    given: list[Any] = []
+    merge_shard = Archive.merge_shard
+
+    def recording(self: Archive, shard: Any, **kwargs: Any) -> Any:
+        given.append(kwargs.get("near_dup"))
+        return merge_shard(self, shard, **kwargs)
+
+    monkeypatch.setattr(Archive, "merge_shard", recording)
     ok = run("merge", str(shards["a"]), "--into", target, "-s", "NEAR_DUP_THRESHOLD=0.9")
     assert ok.exit_code == 0, ok.output
+    # the setting reaches the cluster recomputation; the others keep the crawl's defaults
+    [near_dup] = given
+    assert near_dup.threshold == 0.9
+    assert near_dup.params == SketchParams()
     for bad, message in [
         ("DEPTH_LIMIT=3", "-s takes NAME=VALUE with NAME one of NEAR_DUP_SHINGLE_SIZE"),
         ("NEAR_DUP_THRESHOLD", "-s takes NAME=VALUE"),
