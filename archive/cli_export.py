@@ -8,6 +8,7 @@ import click
 
 from archive.cli_common import db_option, filter_options, open_reader, quiet_option
 from archive.errors import UsageError
+from archive.serve import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:
     from archive.filters import ArticleFilter
@@ -117,8 +118,8 @@ def export(  # noqa: PLR0917 (a click command: one parameter per option)
     short_help="Explore the archive in Datasette (needs morgue[web]).",
     context_settings={"ignore_unknown_options": True},
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--metadata-out",
     type=click.Path(dir_okay=False, allow_dash=True),

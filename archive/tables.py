@@ -15,8 +15,6 @@ from archive.errors import UsageError
 from archive.filters import ArticleFilter
 from archive.schema import ARTICLE_COLUMNS
 
-KINDS = ("text", "int", "timestamp", "list", "json")
-
 _ARTICLE_KINDS = {
     "authors": "list",
     "tags": "list",
@@ -36,7 +34,7 @@ _ARTICLE_KINDS = {
 class ExportTable:
     name: str  # as given to --table
     source: str  # the archive table
-    columns: tuple[tuple[str, str], ...]  # (column, kind)
+    columns: tuple[tuple[str, str], ...]  # (column, kind: text, int, timestamp, list or json)
     article_key: str | None  # the column that names the row's article, for filters
 
     @property
