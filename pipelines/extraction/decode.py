@@ -133,9 +133,11 @@ _WESTERN = re.compile("[\u00c0-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2026\
 def _detect(html: bytes, notes: list[str]) -> tuple[str, str]:
     """No usable declaration: UTF-8 (repairing stray windows-1252), else a detected charset."""
     try:
-        return html.decode("utf-8"), "utf-8"
+        text: str | None = html.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        text = None  # not UTF-8 throughout: repair or detect below
+    if text is not None:
+        return text, "utf-8"
     _register()
     if _UTF8_MULTIBYTE.search(html) and _mostly_utf8(html):
         notes.append("decode: no charset declared; UTF-8 with windows-1252 bytes repaired")

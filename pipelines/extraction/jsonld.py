@@ -39,12 +39,16 @@ ARTICLE_TYPES = frozenset(
 def _load(text: str) -> Any:
     text = text.strip().removeprefix("<!--").removesuffix("-->").strip()
     text = text.removeprefix("//<![CDATA[").removesuffix("//]]>").strip()
+    data = _parse(text)
+    if data is None:  # hand-written JSON-LD: raw control characters, trailing commas
+        data = _parse(_TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", text)))
+    return data
+
+
+def _parse(text: str) -> Any:
+    """The JSON value of ``text``; None when it is not JSON (or is ``null``)."""
     try:
         return json.loads(text)
-    except ValueError:
-        pass
-    try:
-        return json.loads(_TRAILING_COMMA.sub(r"\1", _CONTROL.sub(" ", text)))
     except ValueError:
         return None
 
