@@ -25,8 +25,7 @@ def rows(arch: Archive) -> dict[str, tuple[str, str | None, str | None]]:
     found = arch.query("SELECT canonical_url, duplicate_of, cluster_id, id FROM articles")
     ids = {r["id"]: r["canonical_url"].rsplit("/", 2)[-2] for r in found}
     return {
-        ids[r["id"]]: (r["id"], ids.get(r["duplicate_of"]), ids.get(r["cluster_id"]))
-        for r in found
+        ids[r["id"]]: (r["id"], ids.get(r["duplicate_of"]), ids.get(r["cluster_id"])) for r in found
     }
 
 
