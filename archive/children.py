@@ -64,16 +64,17 @@ def article_fields(article: Article) -> tuple[Any, ...]:
 
 def insert_children(conn: sqlite3.Connection, article: Article) -> int:
     """Blocks in reading order, then links; returns the number of link rows written."""
+    article_id = article.id  # a property: read once, not once per row
     conn.executemany(
         INSERT_BLOCK,
         [
-            (article.id, position, b.kind, b.level, b.text, b.src, b.alt, b.caption)
+            (article_id, position, b.kind, b.level, b.text, b.src, b.alt, b.caption)
             for position, b in enumerate(article.blocks)
         ],
     )
     links: list[tuple[Any, ...]] = [
         (
-            article.id,
+            article_id,
             position,
             "related",
             link.url,
@@ -87,11 +88,11 @@ def insert_children(conn: sqlite3.Connection, article: Article) -> int:
     ]
     if article.next_page_url:
         links.append(
-            (article.id, 0, "next_page", article.next_page_url, None, None, None, None, None)
+            (article_id, 0, "next_page", article.next_page_url, None, None, None, None, None)
         )
     if article.canonical_url != article.url:
         links.append(
-            (article.id, 0, "canonical", article.canonical_url, None, None, None, None, None)
+            (article_id, 0, "canonical", article.canonical_url, None, None, None, None, None)
         )
     before = conn.total_changes
     conn.executemany(INSERT_LINK, links)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.base import encode_json, in_chunks
 from archive.children import alias_link_hrefs, article_fields, insert_children
+from archive.copies import EARLIEST_COPY, Candidate, EarliestCopies
 from archive.errors import ArchiveError, UsageError
 from archive.fts import BulkIndex, bulk_index
 from archive.pages import save_part
@@ -69,12 +70,6 @@ UPDATE articles SET
     field_sources = ?, next_page_url = ?, capture_id = ?, run_id = COALESCE(?, run_id),
     last_seen_at = MAX(last_seen_at, ?), version = ?
 WHERE id = ?
-"""
-
-# The earliest archived article with the same body: what a copy's duplicate_of names.
-_EARLIEST_COPY = """
-SELECT id, cluster_id FROM articles WHERE content_hash = ? AND id != ? AND duplicate_of IS NULL
-ORDER BY first_seen_at, rowid LIMIT 1
 """
 
 _INSERT_ALIAS = """
@@ -204,11 +199,21 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
         # batch (archive/fts.py); a batch with pages of multi-page articles keeps the
         # trigger, as stitching updates rows it has just inserted.
         plain = all(write.part is None for write in writes)
+        # Without changed articles nothing but this batch's inserts moves content_hash or
+        # duplicate_of, so the earliest copy of each body is looked up once for the batch.
+        lookup = plain and all(write.action != "changed" for write in writes)
         with self._write("save pages") as conn:
             new_articles: list[Article] = []
+            copies = (
+                EarliestCopies(conn, (w.article.content_hash for w in writes if w.article))
+                if lookup
+                else None
+            )
             with bulk_index(conn) if plain else contextlib.nullcontext() as fts:
                 for write in writes:
-                    article_id = self._save_page(conn, write, result, new_articles, fts)
+                    article_id = self._save_page(
+                        conn, write, result, new_articles, fts=fts, copies=copies
+                    )
                     result.captures += _insert_capture(conn, write.capture, article_id)
             ids = list(dict.fromkeys(a.id for a in new_articles))
             for chunk, marks in in_chunks(ids, _CHUNK):  # one statement per chunk, not per row
@@ -243,16 +248,19 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
         write: PageWrite,
         result: BatchResult,
         new_articles: list[Article],
+        *,
         fts: BulkIndex | None = None,
+        copies: EarliestCopies | None = None,
     ) -> str | None:
         """Apply one write's article action; returns the article ID its capture belongs to.
-        ``fts``: index each inserted article row there (the insert trigger is set aside)."""
+        ``fts``: index each inserted article row there (the insert trigger is set aside);
+        ``copies``: the batch's earliest copies (else one query per new article)."""
         capture, article = write.capture, write.article
         if write.part is not None:  # one page of a multi-page article: archive/pages.py
             return save_part(conn, write, result, self._staged(), new_articles)
         if write.action is None:  # no article to store (a failure, a non-article page)
             return capture.article_id
-        if article is not None and self._insert_new(conn, article, capture, fts):
+        if article is not None and self._insert_new(conn, article, capture, fts=fts, copies=copies):
             result.articles_new += 1
             result.links += insert_children(conn, article)
             _insert_version(conn, article, capture.id, capture.fetched_at, 1)
@@ -290,11 +298,16 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
         conn: sqlite3.Connection,
         article: Article,
         capture: Capture,
+        *,
         fts: BulkIndex | None = None,
+        copies: EarliestCopies | None = None,
     ) -> bool:
         """Insert ``article`` unless archived; a copy of an earlier body gets duplicate_of
         and joins that copy's cluster, else it takes the cluster the dedup stage staged."""
-        copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
+        if copies is not None:
+            copy = copies.earliest(article.content_hash, article.id)
+        else:
+            copy = conn.execute(EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
         duplicate_of = copy[0] if copy else None
         staged = self._staged().get(article.id)
         if copy and (staged is None or staged.matched_id is None):
@@ -304,6 +317,9 @@ class WritesMixin(VersionsMixin, SimilarityMixin):
         cursor = _insert_article(conn, article, capture, cluster_id, duplicate_of)
         if cursor.rowcount <= 0:
             return False
+        if copies is not None and cursor.lastrowid is not None:
+            row = Candidate(capture.fetched_at, cursor.lastrowid, article.id, cluster_id)
+            copies.inserted(article.content_hash, row, duplicate_of)
         if fts is not None:  # what the articles_ai trigger would index
             fts.add(cursor.lastrowid, article.title, article.body_text)
         return True
@@ -352,7 +368,7 @@ def _apply_change(
         _UPDATE_ARTICLE,
         (*article_fields(article), capture_id, run_id, last_seen, version, article.id),
     )
-    copy = conn.execute(_EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
+    copy = conn.execute(EARLIEST_COPY, (article.content_hash, article.id)).fetchone()
     conn.execute(
         "UPDATE articles SET duplicate_of = ? WHERE id = ?", (copy[0] if copy else None, article.id)
     )
