@@ -31,7 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[0] = str(REPO)  # not bench/: this file would shadow the archive package
+sys.path[0] = str(REPO)  # not bench/ first: this file would shadow the archive package
+sys.path.append(str(REPO / "bench"))  # for _docsection
+
+from _docsection import write_section  # noqa: E402
 
 from archive import Archive  # noqa: E402
 from archive.filters import ArticleFilter  # noqa: E402
@@ -39,8 +42,6 @@ from archive.records import Capture, PageWrite  # noqa: E402
 from archive.schema import ARTICLE_COLUMNS  # noqa: E402
 from pipelines.extraction.model import Article, Block, RelatedLink  # noqa: E402
 
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- archive:begin -->", "<!-- archive:end -->"
 NOTES = """Notes:
 
 - Queries are a researcher's: names and topics, i.e. words drawn uniformly from the
@@ -424,22 +425,16 @@ def _check(ok: bool, target: str) -> str:
 
 def write_doc(table: str, articles: int, hits: int) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    section = (
-        f"{BEGIN}\n## Archive\n\n"
+    write_section(
+        "archive",
+        "## Archive",
         f"Produced by `python bench/archive.py --articles {articles}` (`make bench-archive`) on "
         "this project's machine (2 cores, shared: load average at the end of the run "
         f"{load}). The archive is built through `Archive.save_batch`; the run times 50 "
         "searches (bm25, snippets, limit 20; the mix is in the notes), then the sqlite3 "
         "shell's CSV dump and each export, each in its own process (peak = that process's "
-        f"max RSS). The 50 searches returned {hits} hits in all.\n\n{table}\n\n{NOTES}\n{END}"
+        f"max RSS). The 50 searches returned {hits} hits in all.\n\n{table}\n\n{NOTES}",
     )
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.append(str(HERE))  # after the project: bench/archive.py must not shadow `archive`
 
 import crawlsite  # noqa: E402
+from _docsection import write_section  # noqa: E402
 
 CRAWL_SETTINGS = [
     "DEPTH_LIMIT=0",
@@ -414,19 +415,8 @@ def main() -> None:
     report = "\n".join(lines)
     print("\n" + report)
     if args.write and not args.stages_only:
-        write_section(ROOT / "docs" / "benchmarks.md", "crawl", "## Crawl throughput", report)
+        write_section("crawl", "## Crawl throughput", report)
     shutil.rmtree(workdir, ignore_errors=True)
-
-
-def write_section(doc: Path, key: str, heading: str, body: str) -> None:
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    begin, end = f"<!-- {key}:begin -->", f"<!-- {key}:end -->"
-    section = f"{begin}\n{heading}\n\n{body}\n{end}"
-    if begin in text and end in text:
-        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    doc.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # before bench/: bench/archive.py shadows `archive`
 
+from _docsection import write_section  # noqa: E402
 from scrapy import Spider  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
@@ -47,8 +48,6 @@ from pipelines.dedup import DedupPipeline  # noqa: E402
 from pipelines.extraction.model import Article, Block  # noqa: E402
 from pipelines.handle import use_archive  # noqa: E402
 
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- dedup:begin -->", "<!-- dedup:end -->"
 #: Kept in the section on every rerun (figures from one run with other parameters).
 NOTES = (
     "For comparison, 128 permutations in 64 bands on the same corpus: precision 0.9964, "
@@ -372,23 +371,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_doc(table: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    section = (
-        f"{BEGIN}\n## Dedup\n\nProduced by `python bench/dedup.py` (defaults: 100,000 archived + "
+    write_section(
+        "dedup",
+        "## Dedup",
+        "Produced by `python bench/dedup.py` (defaults: 100,000 archived + "
         "20,000 incoming), one process, an archive file in a temporary folder. articles/s counts "
         "the dedup stage only (DedupPipeline.process_item: canonical URL, archive lookup, "
         "MinHash sketch, LSH query, index update, staging), by wall clock and by the thread's "
         "CPU time (the CPU figure is the one to trust on a shared machine); peak MiB is the "
         "whole process's maximum RSS (generation and SQLite included). Load average at the "
         f"end of the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.\n\n"
-        f"{NOTES}\n\n{table}\n{END}"
+        f"{NOTES}\n\n{table}",
     )
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

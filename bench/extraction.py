@@ -21,9 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+from _docsection import write_section
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT = REPO.parent / "shared" / "extraction-dev"
-DOC = REPO / "docs" / "benchmarks.md"
 DEPENDENCIES = """### Why these dependencies (extraction)
 
 - **lxml**: every page is parsed once, by lxml; the parsing line above gives its cost next to a
@@ -35,7 +36,6 @@ DEPENDENCIES = """### Why these dependencies (extraction)
 - **python-dateutil**: all date parsing (tests/test_dates.py holds the table of cases).
 - **trafilatura**: only in this benchmark, as the baseline; morgue's extractor does not use it.
 """
-BEGIN, END = "<!-- extraction:begin -->", "<!-- extraction:end -->"
 
 
 def load_score(folder: Path) -> ModuleType:
@@ -172,22 +172,15 @@ def write_doc(table: str, folder: Path) -> None:
     import trafilatura
 
     shown = folder if folder != DEFAULT.resolve() else Path("../shared/extraction-dev")
-    section = (
-        f"{BEGIN}\n## Extraction\n\nProduced by `python bench/extraction.py {shown}` "
+    write_section(
+        "extraction",
+        "## Extraction",
+        f"Produced by `python bench/extraction.py {shown}` "
         f"(`make bench-extract`), trafilatura {trafilatura.__version__}, "
         "`trafilatura.extract(html, url=url, include_comments=False)`, one process, "
         "same pages; metric: score.py of the benchmark folder.\n\n"
-        f"{table}\n\n{DEPENDENCIES}\n{END}"
+        f"{table}\n\n{DEPENDENCIES}",
     )
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, _, rest = text.partition(BEGIN)
-        _, _, tail = rest.partition(END)
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ sys.path.append(str(HERE))
 sys.path.append(str(ROOT / "tests"))  # the redis-server starter the tests use
 
 import crawlsite  # noqa: E402
-from crawl import CRAWL_SETTINGS, serve, table, write_section  # noqa: E402
+from _docsection import write_section  # noqa: E402
+from crawl import CRAWL_SETTINGS, serve, table  # noqa: E402
 from redis_helpers import redis_server  # noqa: E402
 
 LABELS = {0: "1 worker, Scrapy's scheduler", 1: "1 worker, Redis"}
@@ -210,7 +211,7 @@ def main() -> None:
     report = "\n".join(lines)
     print("\n" + report)
     if args.write:
-        write_section(ROOT / "docs" / "benchmarks.md", "scaleout", "## Scale-out", report)
+        write_section("scaleout", "## Scale-out", report)
     shutil.rmtree(workdir, ignore_errors=True)
 
 
