@@ -9,8 +9,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -112,16 +110,12 @@ class ConditionalSiteServer(SiteServer):
         self._httpd.RequestHandlerClass = Handler
 
 
-@contextmanager
-def serve_copy(name: str, tmp_path: Path, **kwargs: Any) -> Iterator[ConditionalSiteServer]:
-    """Serve a copy of fixture site ``name`` from ``tmp_path`` (so a test may edit it)."""
+def serve_copy(name: str, tmp_path: Path, **kwargs: Any) -> ConditionalSiteServer:
+    """Serve a copy of fixture site ``name`` from ``tmp_path`` (so a test may edit it); use
+    it as a with-block."""
     root = tmp_path / name
     shutil.copytree(SITES / name, root)
-    server = ConditionalSiteServer(root, **kwargs).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    return ConditionalSiteServer(root, **kwargs)
 
 
 def paths(server: SiteServer) -> list[str]:

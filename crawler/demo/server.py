@@ -79,17 +79,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import logging
 import mimetypes
 import posixpath
-import sys
 import threading
-from collections.abc import Iterator
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
+
+from crawler.demo.loopback import LoopbackServer, QuietHTTPServer
 
 __all__ = [
     "DEMO_SEED_PATH",
@@ -99,8 +98,6 @@ __all__ = [
     "serve_demo_site",
     "serve_site",
 ]
-
-logger = logging.getLogger(__name__)
 
 DEMO_SEED_PATH = "/prison-scandal-female-officers-busted-in-secret-inmate-romances/"
 ROUTES_FILE = "_routes.json"
@@ -152,20 +149,7 @@ def content_type_for(path: Path) -> str:
     return ctype
 
 
-class _QuietHTTPServer(ThreadingHTTPServer):
-    """A threaded server that does not print a traceback when a client hangs up early."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, ConnectionError):
-            logger.debug("client %s disconnected: %s", client_address, exc)
-            return
-        super().handle_error(request, client_address)
-
-
-class SiteServer:
+class SiteServer(LoopbackServer):
     """Serves one static site folder on loopback from a daemon thread."""
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -175,24 +159,7 @@ class SiteServer:
         self.routes = load_routes(self.root)
         self._lock = threading.Lock()
         self._requests: list[RequestRecord] = []
-        self._httpd = _QuietHTTPServer((host, port), _make_handler(self))
-        self._thread: threading.Thread | None = None
-
-    @property
-    def host(self) -> str:
-        return str(self._httpd.server_address[0])
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def url(self, path: str = "/") -> str:
-        """Absolute URL for a root-relative ``path``."""
-        return self.base_url + (path if path.startswith("/") else "/" + path)
+        super().__init__(QuietHTTPServer((host, port), _make_handler(self)))
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -207,31 +174,6 @@ class SiteServer:
     def record(self, method: str, path: str, user_agent: str) -> None:
         with self._lock:
             self._requests.append(RequestRecord(method, path, user_agent))
-
-    def start(self) -> SiteServer:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.05},
-                name=f"site-server-{self.port}",
-                daemon=True,
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the socket. Safe to call twice."""
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> SiteServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- resolution -------------------------------------------------------------------
 
@@ -312,14 +254,9 @@ def _make_handler(site: SiteServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextlib.contextmanager
-def serve_site(root: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[SiteServer]:
-    """Serve ``root`` on ``host`` (a free port by default) for the duration of a with-block."""
-    server = SiteServer(root, host, port).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def serve_site(root: Path, host: str = "127.0.0.1", port: int = 0) -> SiteServer:
+    """Serve ``root`` on ``host`` (a free port by default); use it as a with-block."""
+    return SiteServer(root, host, port)
 
 
 #: The port ``morgue demo`` prefers. Article IDs derive from canonical URLs, which carry the
@@ -338,18 +275,9 @@ def serve_demo_site(
     if port is not None:
         return serve_site(demo_site_root(), host, port)
     try:
-        server = SiteServer(demo_site_root(), host, DEMO_PORT).start()
+        return SiteServer(demo_site_root(), host, DEMO_PORT)
     except OSError:  # the preferred port is taken: any free port will do
         return serve_site(demo_site_root(), host, 0)
-    return _serving(server)
-
-
-@contextlib.contextmanager
-def _serving(server: SiteServer) -> Iterator[SiteServer]:
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

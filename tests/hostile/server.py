@@ -10,11 +10,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from crawler.demo.loopback import LoopbackServer, QuietHTTPServer
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,7 @@ class Reply:
 Handler = Callable[["RecordingServer", str], Reply]
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietHTTPServer):
     allow_reuse_address = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -48,7 +48,7 @@ class _Server6(_Server):
     address_family = socket.AF_INET6
 
 
-class RecordingServer:
+class RecordingServer(LoopbackServer):
     def __init__(self, handler: Handler, host: str = "127.0.0.1") -> None:
         self.handler = handler
         self.hits: list[Hit] = []
@@ -56,24 +56,7 @@ class RecordingServer:
         self.state: dict[str, Any] = {}  # per-site counters the handler keeps
         self._lock = threading.Lock()
         server_cls = _Server6 if ":" in host else _Server
-        self._httpd = server_cls((host, 0), _handler_class(self))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-
-    @property
-    def host(self) -> str:
-        return str(self._httpd.server_address[0])
-
-    @property
-    def port(self) -> int:
-        return int(self._httpd.server_address[1])
-
-    @property
-    def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
+        super().__init__(server_cls((host, 0), _handler_class(self)))
 
     def count(self, key: str) -> int:
         """Increment and return a per-key counter (how many times a path was served)."""
@@ -97,15 +80,9 @@ class RecordingServer:
         """Sleep, but wake at once when the server stops."""
         self.stopping.wait(seconds)
 
-    def start(self) -> RecordingServer:
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
-        self.stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        self.stopping.set()  # wakes handlers that stall, so shutting down never waits on them
+        super().stop()
 
 
 def _handler_class(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
@@ -137,13 +114,9 @@ def _handler_class(server: RecordingServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextmanager
-def serving(handler: Handler, host: str = "127.0.0.1") -> Iterator[RecordingServer]:
-    server = RecordingServer(handler, host).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def serving(handler: Handler, host: str = "127.0.0.1") -> RecordingServer:
+    """A server answering with ``handler``; use it as a with-block."""
+    return RecordingServer(handler, host)
 
 
 def canary(server: RecordingServer, path: str) -> Reply:
