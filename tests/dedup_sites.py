@@ -5,66 +5,36 @@ command."""
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
-import sys
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import crawl_helpers
+
 from crawler.demo.server import SiteServer
 
-ROOT = Path(__file__).resolve().parents[1]
 SITES = Path(__file__).parent / "fixtures" / "sites"
 
-
-def crawl_command(*args: str, archive: Path, settings: dict[str, str] | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "scrapy", "crawl", "articles", *args]
-    values = {
-        "ARCHIVE_PATH": str(archive),
-        "DOWNLOAD_DELAY": "0",
-        "AUTOTHROTTLE_ENABLED": "False",
-        "LOG_LEVEL": "INFO",
-        "STORE_FLUSH_SECONDS": "0",
-        **(settings or {}),
-    }
-    for name, value in values.items():
-        cmd += ["-s", f"{name}={value}"]
-    return cmd
-
-
-def crawl_env() -> dict[str, str]:
-    """The crawl's environment: the project's own settings (scrapy.cfg), nothing overridden."""
-    return {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+#: These crawls store every batch at once: no partial batch waits for the flush timer.
+FLUSH_NOW = {"STORE_FLUSH_SECONDS": "0"}
 
 
 def crawl(
     *args: str, archive: Path, settings: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """``scrapy crawl articles ARGS`` into ``archive``, politeness delays off."""
-    return subprocess.run(
-        crawl_command(*args, archive=archive, settings=settings),
-        cwd=ROOT,
-        env=crawl_env(),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """``scrapy crawl articles ARGS`` into ``archive`` (see :mod:`crawl_helpers`), FLUSH_NOW."""
+    merged = {**FLUSH_NOW, **(settings or {})}
+    return crawl_helpers.scrapy_crawl(*args, archive=archive, settings=merged, timeout=timeout)
 
 
 def start_crawl(
     *args: str, archive: Path, settings: dict[str, str] | None = None
 ) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        crawl_command(*args, archive=archive, settings=settings),
-        cwd=ROOT,
-        env=crawl_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """:func:`crawl`, started in the background with its output piped."""
+    merged = {**FLUSH_NOW, **(settings or {})}
+    return crawl_helpers.start_crawl(*args, archive=archive, settings=merged)
 
 
 class ConditionalSiteServer(SiteServer):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from crawl_helpers import start_crawl
 
 #: Politeness delays off (the site is ours, on 127.0.0.1) and every depth followed.
 FAST = ("DEPTH_LIMIT=0", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=INFO")
@@ -29,22 +27,21 @@ def worker(
     settings: tuple[str, ...] = (),
 ) -> subprocess.Popen[str]:
     """One ``scrapy crawl articles`` worker on the shared frontier, warnings as errors."""
-    cmd = [sys.executable, "-W", "error", "-m", "scrapy", "crawl", "articles"]
-    cmd += ["-a", f"start_urls={seed}"]
-    for item in (
-        *FAST,
-        f"ARCHIVE_PATH={shard}",
-        f"MORGUE_FRONTIER={redis_url}",
-        f"MORGUE_JOB_ID={job}",
-        f"MORGUE_FRONTIER_SEED={seeds}",
-        *settings,
-    ):
-        cmd += ["-s", item]
-    env = {**os.environ, "PYTHONWARNINGS": "error"}
-    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    frontier = {
+        "MORGUE_FRONTIER": redis_url,
+        "MORGUE_JOB_ID": job,
+        "MORGUE_FRONTIER_SEED": str(seeds),
+    }
+    fast, extra = (dict(item.split("=", 1) for item in group) for group in (FAST, settings))
     with shard.with_suffix(".log").open("w") as log:  # the child keeps its own descriptor
-        return subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True
+        return start_crawl(
+            "-a",
+            f"start_urls={seed}",
+            archive=shard,
+            settings={**fast, **frontier, **extra},
+            extra_env={"PYTHONWARNINGS": "error"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from crawl_helpers import ROOT, scrapy_crawl
+from crawl_helpers import scrapy_crawl, start_crawl
 from hostile.newsroom import newsroom, story_paths
 from hostile.server import serving
 
@@ -24,55 +24,52 @@ BASE = ["-a", "follow=all", "-s", "DEPTH_LIMIT=0", "-s", "CONCURRENT_REQUESTS_PE
 BATCH = ["-s", "STORE_BATCH_SIZE=3", "-s", "STORE_FLUSH_SECONDS=0"]
 
 
-def crawl_cmd(seed: str, db: Path, jobdir: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "articles",
-        "-a",
-        f"start_urls={seed}",
-        *BASE,
-        *BATCH,
-        "-s",
-        f"ARCHIVE_PATH={db}",
-        "-s",
-        f"JOBDIR={jobdir}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "LOG_LEVEL=WARNING",
-        *extra,
-    ]
+@dataclass(frozen=True)
+class Job:
+    """A crawl from ``seed`` into ``db`` that keeps its job in ``jobdir``: follows every link,
+    writes batches of 3; run it to its end or kill it part-way, then run it again."""
+
+    seed: str
+    db: Path
+    jobdir: Path
+
+    def args(self, *extra: str) -> list[str]:
+        return ["-a", f"start_urls={self.seed}", *BASE, *BATCH, *extra]
+
+    @property
+    def settings(self) -> dict[str, str]:
+        return {"JOBDIR": str(self.jobdir), "LOG_LEVEL": "WARNING"}
+
+    def run(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        return scrapy_crawl(*self.args(*extra), archive=self.db, settings=self.settings)
+
+    def run_until_killed(self, ready: Callable[[], bool], *extra: str, limit: float = 30) -> bool:
+        """Start the crawl, SIGKILL it once ``ready()``; False if it finished first."""
+        proc = start_crawl(
+            *self.args(*extra),
+            archive=self.db,
+            settings=self.settings,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + limit
+        try:
+            while proc.poll() is None and time.monotonic() < deadline:
+                if ready():
+                    os.kill(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+                    return True
+                time.sleep(0.01)
+            return False
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
 
 
 def count(db: Path, sql: str) -> int:
     with Archive(db, readonly=True) as archive:
         return int(next(iter(archive.query(sql)[0].values())))
-
-
-def run_until_killed(cmd: list[str], ready: Callable[[], bool], limit: float = 30) -> bool:
-    """Start the crawl, SIGKILL it once ``ready()``; False if it finished first."""
-    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + limit
-    try:
-        while proc.poll() is None and time.monotonic() < deadline:
-            if ready():
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-                return True
-            time.sleep(0.01)
-        return False
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 def article_urls(db: Path) -> list[str]:
@@ -106,7 +103,8 @@ def test_five_kills_then_resume_give_the_uninterrupted_article_set(tmp_path: Pat
         expected = article_urls(baseline)
         assert expected == sorted(site.url(p) for p in story_paths())
 
-        db, jobdir = tmp_path / "killed.db", tmp_path / "job"
+        db = tmp_path / "killed.db"
+        job = Job(seed, db, tmp_path / "job")
         Archive(db).close()
         marker = tmp_path / "in-write"
         captures = "SELECT count(*) FROM captures"
@@ -136,23 +134,14 @@ def test_five_kills_then_resume_give_the_uninterrupted_article_set(tmp_path: Pat
         kills: list[str] = []
         for name, kill_point, extra in plan:
             marker.unlink(missing_ok=True)
-            killed = run_until_killed(crawl_cmd(seed, db, jobdir, *extra), kill_point())
+            killed = job.run_until_killed(kill_point(), *extra)
             assert killed, f"the crawl ended before the kill point: {name}"
             kills.append(name)
             check_whole(db)
             assert count(db, "SELECT count(*) FROM articles") < len(expected), name
         assert len(kills) == 5
 
-        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-        final = subprocess.run(
-            crawl_cmd(seed, db, jobdir),
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        final = job.run()
         assert final.returncode == 0, final.stderr[-3000:]
 
     assert article_urls(db) == expected
@@ -174,15 +163,12 @@ def test_without_a_kill_the_journal_replays_everything(tmp_path: Path) -> None:
     """A finished job run again with its JOBDIR fetches nothing but robots.txt."""
     with serving(newsroom(count=8, delay=0)) as site:
         db, jobdir = tmp_path / "x.db", tmp_path / "job"
-        first = subprocess.run(
-            crawl_cmd(site.url("/a/0/"), db, jobdir), cwd=ROOT, capture_output=True, check=False
-        )
-        assert first.returncode == 0
+        job = Job(site.url("/a/0/"), db, jobdir)
+        first = job.run()
+        assert first.returncode == 0, first.stderr[-3000:]
         site_hits = len(site.paths())
-        second = subprocess.run(
-            crawl_cmd(site.url("/a/0/"), db, jobdir), cwd=ROOT, capture_output=True, check=False
-        )
-        assert second.returncode == 0
+        second = job.run()
+        assert second.returncode == 0, second.stderr[-3000:]
         again = site.paths()[site_hits:]
     assert again == ["/robots.txt"]
     assert count(db, "SELECT count(*) FROM captures") == 8

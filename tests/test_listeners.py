@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from crawl_helpers import ROOT
+from crawl_helpers import start_crawl
 from hostile.newsroom import newsroom
 from hostile.server import serving
 
@@ -44,14 +43,17 @@ def test_settings_turn_scrapys_listeners_off() -> None:
 def test_a_crawl_listens_on_no_port_and_leaves_home_alone(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home / "run"), XDG_STATE_HOME=str(home / "st"))
+    env = {
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(home / "run"),
+        "XDG_STATE_HOME": str(home / "st"),
+    }
     with serving(newsroom(count=12, delay=0.15)) as site:
-        cmd = [sys.executable, "-m", "scrapy", "crawl", "articles"]
-        cmd += ["-a", f"start_urls={site.url('/a/0/')}", "-a", "follow=all"]
-        cmd += ["-s", f"ARCHIVE_PATH={tmp_path / 'x.db'}", "-s", "DOWNLOAD_DELAY=0"]
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        proc = start_crawl(
+            *("-a", f"start_urls={site.url('/a/0/')}", "-a", "follow=all"),
+            archive=tmp_path / "x.db",
+            extra_env=env,
+            stdout=subprocess.DEVNULL,
         )
         listening: set[str] = set()
         sampled = 0
@@ -65,5 +67,5 @@ def test_a_crawl_listens_on_no_port_and_leaves_home_alone(tmp_path: Path) -> Non
     assert proc.returncode == 0, stderr[-3000:]
     assert sampled > 5, "the crawl ended before it could be watched"
     assert listening == set()
-    assert b"Telnet console listening" not in stderr
+    assert "Telnet console listening" not in stderr
     assert [p for p in home.rglob("*")] == []

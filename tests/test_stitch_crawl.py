@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from crawl_helpers import ROOT, scrapy_crawl
-from test_crash_resume import check_whole, crawl_cmd, run_until_killed
+from crawl_helpers import scrapy_crawl
+from test_crash_resume import Job, check_whole
 from test_stitch import STITCHED_BLOCKS
 
 from archive import Archive
@@ -85,32 +85,21 @@ def test_a_kill_mid_stitch_then_resume_gives_the_whole_article(
 ) -> None:
     """SIGKILL while a batch holding pages of the chain is being written, then resume
     with the same JOBDIR: the archive ends as an uninterrupted crawl's."""
-    import os
-    import subprocess
-
     seeds = f"{kitchen_site.url('/a-one-page-story/')},{kitchen_site.url(SLUG + '3/')}"
-    db, jobdir, marker = tmp_path / "k.db", tmp_path / "job", tmp_path / "in-write"
+    db, marker = tmp_path / "k.db", tmp_path / "in-write"
+    job = Job(seeds, db, tmp_path / "job")
     Archive(db).close()
     pause = [
         *("-s", "STORE_BATCH_SIZE=2", "-s", "MORGUE_TEST_PAUSE_IN_WRITE=60"),
         *("-s", "MORGUE_TEST_PAUSE_AFTER=2", "-s", f"MORGUE_TEST_PAUSE_MARKER={marker}"),
     ]
     follow = ("-a", "follow=related,next")
-    killed = run_until_killed(crawl_cmd(seeds, db, jobdir, *follow, *pause), marker.exists)
+    killed = job.run_until_killed(marker.exists, *follow, *pause)
     assert killed, "the crawl ended before its second batch was written"
     check_whole(db)
     with Archive(db, readonly=True) as archive:
         assert archive.query("SELECT count(*) AS n FROM pages")[0]["n"] < 3  # cut short
-    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    final = subprocess.run(
-        crawl_cmd(seeds, db, jobdir, *follow),
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    final = job.run(*follow)
     assert final.returncode == 0, final.stderr[-3000:]
     check_whole(db)
     head = kitchen_site.url(SLUG)
