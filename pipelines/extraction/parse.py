@@ -23,6 +23,14 @@ def _parser() -> lxml_html.HTMLParser:
             recover=True,
             default_doctype=False,
         )
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=lxml_html.HtmlElement,
+                comment=lxml_html.HtmlComment,
+                pi=lxml_html.HtmlProcessingInstruction,
+                entity=lxml_html.HtmlEntity,
+            )
+        )
         _LOCAL.parser = parser
     return parser
 
