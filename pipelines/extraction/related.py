@@ -6,6 +6,7 @@ passes Scrapy's ``response.selector.root``) and never modify it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -63,10 +64,16 @@ def _excluded_names(el: Any) -> bool:
     )
 
 
+#: Every match of RELATED_BLOCK contains one of these (its letters have no case variants
+#: but ASCII ones, so a lowercased name holds the hint whenever the pattern matches).
+_RELATED_HINT = re.compile("related|yarpp|rp4wp|more|you|recommended")
+
+
 def _related_names(el: Any) -> bool:
     """The class/id names a related-posts block ("has-related-posts" does not)."""
     names = _names(el)
-    if not sel.RELATED_BLOCK.search(names):
+    # the hint first: RELATED_BLOCK costs ~2 µs a name, and a page has ~150 (issue 7)
+    if not _RELATED_HINT.search(names.lower()) or not sel.RELATED_BLOCK.search(names):
         return False
     return any(
         sel.RELATED_BLOCK.search(token)
@@ -388,7 +395,7 @@ def find_page_nav(root: Any, base_url: str) -> PageNav:
             continue
         _read_page_links(el, nav, ok, own)
     if nav.next is None or nav.prev is None:
-        for a in sel.NAV_ANCHORS(root):
+        for a in sel.nav_anchors(root):
             rel = (a.get("rel") or "").lower().split()
             text = normalize_space(a.text_content())
             is_next = nav.next is None and ("next" in rel or sel.NEXT_TEXT.match(text))
