@@ -12,8 +12,15 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.extraction import selectors as sel
+from pipelines.extraction.clean import strip_tracking
 from pipelines.extraction.parse import parse_html
-from pipelines.extraction.related import _RELATED_HINT
+from pipelines.extraction.related import (
+    _RELATED_HINT,
+    _entry_target,
+    _hinted,
+    _related_names,
+    absolute,
+)
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
@@ -121,3 +128,39 @@ def test_selectors_match_their_plain_forms_on_tricky_markup() -> None:
 def test_related_hint_is_in_every_related_block_name(names: str) -> None:
     assert sel.RELATED_BLOCK.search(names)
     assert _RELATED_HINT.search(names.lower())
+
+
+@pytest.mark.parametrize("page", sorted(PAGES.glob("*.html")), ids=lambda p: p.name)
+def test_hinted_elements_hold_every_related_named_element(page: Path) -> None:
+    for root in trees(page.read_bytes().decode("utf-8", "replace")):
+        expected = [el for el in sel.WITH_NAMES(root) if _related_names(el)]
+        assert [el for el in _hinted(root) if _related_names(el)] == expected
+        hinted = list(_hinted(root))
+        assert len(hinted) == len(set(hinted))  # each element once
+
+
+def test_entry_urls_resolve_as_against_the_page_itself() -> None:
+    """Root-relative and absolute hrefs resolve against the page's origin (a cache shared
+    by a site's pages); anything that reads the page's path still resolves against it."""
+    base = "https://example.com/news/2024/story.html?x=1"
+    page = base.rstrip("/")
+    for href in [
+        "/a/b/?utm_source=x",
+        "https://other.example/a",
+        "http://example.com/",
+        "https://",
+        "https:///x",
+        "//cdn.example/x",
+        "other.html",
+        "?page=2",
+        "  /padded/  ",
+        "/\t/evil.example/",
+        "#top",
+        "/tag/x/",
+    ]:
+        expected = strip_tracking(absolute(base, href))
+        if expected and sel.RELATED_SKIP_HREF.search(href):
+            expected = None
+        if expected and expected.rstrip("/") == page:
+            expected = None
+        assert _entry_target(base, page, href) == expected, href

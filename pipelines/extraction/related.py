@@ -7,6 +7,7 @@ passes Scrapy's ``response.selector.root``) and never modify it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -82,6 +83,19 @@ def _related_names(el: Any) -> bool:
     )
 
 
+def _hinted(root: Any) -> Iterator[Any]:
+    """The elements of ``sel.WITH_NAMES(root)`` whose class or id holds a related hint, in
+    document order: the others fail :func:`_related_names`. Found from the attribute values,
+    so the ~150 elements of a page that carry names need not all be made (issue 7)."""
+    last = None
+    for value in sel.CLASS_AND_ID(root):
+        if _RELATED_HINT.search(value.lower()):
+            el = value.getparent()
+            if el is not last:  # an element's class and id come one after the other
+                last = el
+                yield el
+
+
 def _holds_article(el: Any) -> bool:
     """A wrapper around the article itself (several long paragraphs), not a teaser block."""
     long_paragraphs = 0
@@ -101,7 +115,7 @@ def _block_regions(root: Any) -> list[list[Any]]:
     def taken(el: Any) -> bool:
         return el in chosen or any(a in chosen for a in el.iterancestors())
 
-    for el in sel.WITH_NAMES(root):
+    for el in _hinted(root):
         if el.tag in ("body", "html", "nav") or not _related_names(el):
             continue
         if taken(el) or _excluded(el) or _excluded_names(el):
@@ -154,13 +168,54 @@ def _after_heading(head: Any) -> list[Any]:
 
 
 @lru_cache(maxsize=8192)
-def _entry_target(base_url: str, page: str, href: str | None) -> str | None:
-    """The entry URL an ``href`` of a related block stands for: made absolute, cleaned of
-    tracking parameters, None for the page itself and for taxonomy/share links. Pure, so
-    cached: a card's ancestors are walked link by link and meet the same hrefs many times,
-    and the skip pattern alone costs ~6 µs a call (issue 7)."""
+def _entry_resolved(base_url: str, href: str | None) -> str | None:
+    """``href`` made absolute and cleaned of tracking parameters; None for taxonomy/share
+    links. Pure, so cached: a card's ancestors are walked link by link and meet the same
+    hrefs many times, and the skip pattern alone costs ~6 µs a call (issue 7)."""
     url = strip_tracking(absolute(base_url, href))
-    if not url or url.rstrip("/") == page or sel.RELATED_SKIP_HREF.search(href or ""):
+    if not url or sel.RELATED_SKIP_HREF.search(href or ""):
+        return None
+    return url
+
+
+@lru_cache(maxsize=1024)
+def _origin(base_url: str) -> str | None:
+    """``scheme://host/`` of an http(s) ``base_url`` (None for anything else)."""
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
+_NO_HOST = ("", "/", "?", "#", "\t", "\r", "\n")
+
+
+def _resolution_base(base_url: str, href: str | None) -> str:
+    """What ``href`` resolves against: its page's origin when the page's path cannot
+    matter, so one site's pages share cache entries; else the page itself. urljoin reads
+    only the base's scheme and host for a root-relative path ("/a", not "//...") and for
+    an http(s) URL with a host (an empty host or path would take the base's path)."""
+    if href:
+        head = href.strip()[:9]  # as absolute() strips it
+        if head[:1] == "/":
+            if head[1:2] not in ("/", "\t", "\r", "\n"):
+                return _origin(base_url) or base_url
+        elif head.startswith("http://"):
+            if head[7:8] not in _NO_HOST:
+                return _origin(base_url) or base_url
+        elif head.startswith("https://") and head[8:9] not in _NO_HOST:
+            return _origin(base_url) or base_url
+    return base_url
+
+
+def _entry_target(base_url: str, page: str, href: str | None) -> str | None:
+    """The entry URL an ``href`` of a related block stands for, None for the page itself
+    and for taxonomy/share links."""
+    url = _entry_resolved(_resolution_base(base_url, href), href)
+    if not url or url.rstrip("/") == page:
         return None
     return url
 

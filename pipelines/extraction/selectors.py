@@ -337,6 +337,9 @@ CAPTION_CLASS = re.compile(
 # --- related-post and next-page lookups (used by related.py) ---------------------------
 
 WITH_NAMES = XPath("//*[@class or @id]")
+#: Every class and id value, in document order (``value.getparent()`` is its element):
+#: where a cheap test on the value can rule out most elements before any is made (#7).
+CLASS_AND_ID = XPath("//@class | //@id")
 #: Anchors that may be a next or previous page link (checked with NEXT_TEXT / PREV_TEXT).
 NAV_ANCHORS = XPath(
     "//a[@href][contains(@rel, 'next') or contains(@rel, 'prev')"
@@ -358,7 +361,7 @@ _NAV_STRINGS = (
     *("«", "‹", "←", "<", "précédente", "vorherige", "anterior"),
 )
 #: The text of every link, and the links NAV_ANCHORS takes for their ``rel`` alone.
-_LINK_TEXTS = XPath("//a[@href]//text()")
+_LINK_TEXTS = XPath("//a[@href]//text()", smart_strings=False)
 _REL_NAV_ANCHORS = XPath("//a[@href][contains(@rel, 'next') or contains(@rel, 'prev')]")
 
 
