@@ -20,6 +20,7 @@ from pipelines.extraction.related import (
     _hinted,
     _related_names,
     absolute,
+    resolve,
 )
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -164,3 +165,4 @@ def test_entry_urls_resolve_as_against_the_page_itself() -> None:
         if expected and expected.rstrip("/") == page:
             expected = None
         assert _entry_target(base, page, href) == expected, href
+        assert resolve(base, href) == absolute(base, href), href

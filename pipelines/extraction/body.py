@@ -11,7 +11,7 @@ from lxml.etree import XPath
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import normalize_space, space_len
 from pipelines.extraction.model import Block
-from pipelines.extraction.related import absolute
+from pipelines.extraction.related import resolve
 from pipelines.extraction.sanitize import is_tracking_pixel
 
 _MAX_DEPTH = 120
@@ -413,7 +413,7 @@ class _Walker:
             if not src and el.get("data-tweetid"):
                 src = f"https://twitter.com/i/status/{el.get('data-tweetid')}"
             if src:
-                self.add("embed", "", src=absolute(self.base_url, src) or src)
+                self.add("embed", "", src=resolve(self.base_url, src) or src)
             return
         if tag in ("header", "hr"):
             return
@@ -548,7 +548,7 @@ class _Walker:
             )
             if not src or is_tracking_pixel(src, img.get("width"), img.get("height")):
                 continue
-            src = absolute(self.base_url, src) or src
+            src = resolve(self.base_url, src) or src
             alt = normalize_space(img.get("alt")) or None
             self.add("image", "", src=src, alt=alt, caption=caption or None)
         if not imgs and el.tag == "figure":

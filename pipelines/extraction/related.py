@@ -211,6 +211,17 @@ def _resolution_base(base_url: str, href: str | None) -> str:
     return base_url
 
 
+@lru_cache(maxsize=8192)
+def _absolute(base_url: str, href: str | None) -> str | None:
+    return absolute(base_url, href)
+
+
+def resolve(base_url: str, href: str | None) -> str | None:
+    """``absolute(base_url, href)``, cached per site where the page's path cannot matter
+    (see :func:`_resolution_base`): image and link URLs repeat across a site's pages."""
+    return _absolute(_resolution_base(base_url, href), href)
+
+
 def _entry_target(base_url: str, page: str, href: str | None) -> str | None:
     """The entry URL an ``href`` of a related block stands for, None for the page itself
     and for taxonomy/share links."""
@@ -314,7 +325,7 @@ def _entry(card: Any, url: str, anchors: list[Any], base_url: str) -> RelatedLin
     for img in card.iter("img", "amp-img"):
         src = _img_src(img)
         if src and image_url is None:
-            image_url = absolute(base_url, src) or src
+            image_url = resolve(base_url, src) or src
             img_alt = normalize_space(img.get("alt")) or None
     full = visible
     if not visible or is_cut_title(visible):
@@ -334,7 +345,7 @@ def _entry(card: Any, url: str, anchors: list[Any], base_url: str) -> RelatedLin
     if teaser and teaser in (visible, full):
         teaser = None
     written = next(
-        (w for w in (absolute(base_url, a.get("href")) for a in anchors) if w and w != url), None
+        (w for w in (resolve(base_url, a.get("href")) for a in anchors) if w and w != url), None
     )
     return RelatedLink(
         url=url,
@@ -434,7 +445,7 @@ def find_page_nav(root: Any, base_url: str) -> PageNav:
         return nav
 
     def ok(href: str | None) -> str | None:
-        url = absolute(base_url, href)
+        url = resolve(base_url, href)
         if url and url.rstrip("/") != page and _host(url) == host:
             return url
         return None
