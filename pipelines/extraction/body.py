@@ -9,9 +9,9 @@ from lxml import etree
 from lxml.etree import XPath
 
 from pipelines.extraction import selectors as sel
-from pipelines.extraction.clean import normalize_space
+from pipelines.extraction.clean import normalize_space, space_len
 from pipelines.extraction.model import Block
-from pipelines.extraction.related import absolute
+from pipelines.extraction.related import resolve
 from pipelines.extraction.sanitize import is_tracking_pixel
 
 _MAX_DEPTH = 120
@@ -111,11 +111,23 @@ def prepare(root: Any) -> None:
 
 
 def _text_len(el: Any) -> int:
-    return len(normalize_space(el.text_content()))
+    return space_len(el.text_content())  # len(normalize_space(...)), without building it
+
+
+def _text_longer_than(el: Any, limit: float) -> bool:
+    """``_text_len(el) > limit``, mostly from the head of the text: the raw text is never
+    shorter than its normalised form, and a prefix's normalised length never exceeds the
+    whole's. expand() asks this of ever larger wrappers, up to the whole page (issue 7)."""
+    text = el.text_content()
+    if len(text) <= limit:
+        return False
+    if len(text) > 4 * limit and space_len(text[: 2 * int(limit) + 2]) > limit:
+        return True  # a long text: its head decides, most of the time
+    return space_len(text) > limit
 
 
 def _link_len(el: Any) -> int:
-    return sum(len(normalize_space(a.text_content())) for a in el.iter("a"))
+    return sum(space_len(a.text_content()) for a in el.iter("a"))
 
 
 #: Up to this many (candidate, link) pairs, each candidate counts its own links.
@@ -143,7 +155,7 @@ def _link_lengths(root: Any, candidates: Iterable[Any]) -> dict[Any, int]:
             if ancestor in lengths:
                 holders.append(ancestor)
         else:
-            n = len(normalize_space(a.text_content()))
+            n = space_len(a.text_content())
             for holder in holders:
                 lengths[holder] += n
     return lengths
@@ -158,7 +170,7 @@ def _selector_container(root: Any) -> Any | None:
         for el in found:
             if is_boilerplate(el):
                 continue
-            n = len(normalize_space(el.text_content())) - links[el]
+            n = space_len(el.text_content()) - links[el]
             if n > best_len:
                 best, best_len = el, n
         if best is not None and best_len >= 250:
@@ -238,7 +250,7 @@ def expand(container: Any) -> list[Any]:
             extra = sum(len(p.text_content()) for s in parts if s is not node for p in s.iter("p"))
             if len(parts) > 1 and extra >= 100:
                 return parts
-        if _text_len(parent) > size * 1.3 + 200:
+        if _text_longer_than(parent, size * 1.3 + 200):
             break
         node = parent
     return [container]
@@ -401,7 +413,7 @@ class _Walker:
             if not src and el.get("data-tweetid"):
                 src = f"https://twitter.com/i/status/{el.get('data-tweetid')}"
             if src:
-                self.add("embed", "", src=absolute(self.base_url, src) or src)
+                self.add("embed", "", src=resolve(self.base_url, src) or src)
             return
         if tag in ("header", "hr"):
             return
@@ -536,7 +548,7 @@ class _Walker:
             )
             if not src or is_tracking_pixel(src, img.get("width"), img.get("height")):
                 continue
-            src = absolute(self.base_url, src) or src
+            src = resolve(self.base_url, src) or src
             alt = normalize_space(img.get("alt")) or None
             self.add("image", "", src=src, alt=alt, caption=caption or None)
         if not imgs and el.tag == "figure":

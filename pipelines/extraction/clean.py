@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from pipelines.urls import is_tracking_param
 
-_WS = re.compile(r"\s+")
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _BY_PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|published|reported|story|words|text)\s+)?(?:by|von|par|por)[:\s]+",
     re.IGNORECASE,
@@ -32,10 +32,31 @@ _NOT_A_NAME = re.compile(
 
 
 def normalize_space(text: str | None) -> str:
-    """Collapse runs of whitespace to one space and strip both ends."""
+    """Collapse runs of whitespace to one space and strip both ends; drop zero-width marks.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches (``str.isspace``),
+    at a third of a regex substitution's cost; the zero-width characters are looked for
+    with ``in`` (each a fast scan) before a substitution runs (issue 7).
+    """
     if not text:
         return ""
-    return _WS.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+    for mark in _ZERO_WIDTH_CHARS:
+        if mark in text:
+            text = _ZERO_WIDTH.sub("", text)
+            break
+    return " ".join(text.split())
+
+
+def space_len(text: str | None) -> int:
+    """``len(normalize_space(text))`` without building the string."""
+    if not text:
+        return 0
+    for mark in _ZERO_WIDTH_CHARS:
+        if mark in text:
+            text = _ZERO_WIDTH.sub("", text)
+            break
+    words = text.split()
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
 def is_cut_title(text: str) -> bool:

@@ -38,8 +38,10 @@ _HUB_PATH = re.compile(
     re.IGNORECASE,
 )
 _DATED_SLUG = re.compile(r"/\d{4}/\d{2}/(?:\d{2}/)?[^/]*-[^/]*")
+#: Linked h2-h4 headings outside nav/footer/aside/header. ``(//h2 | //h3 | //h4)`` names the
+#: same elements in the same order as ``//*[self::h2 or ...]`` at a quarter of its cost (#7).
 _TEASER_HEADINGS = XPath(
-    "//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]"
+    "(//h2 | //h3 | //h4)[.//a[@href] or ancestor::a[@href]]"
     "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"
 )
 _PARAGRAPHS = XPath("//p")
@@ -60,10 +62,20 @@ def _longest_paragraph_run(root: Any) -> int:
     a hub's teaser cards hold one excerpt each, however long."""
     runs: dict[Any, int] = {}
     for p in _PARAGRAPHS(root):
-        if len(" ".join(p.text_content().split())) >= LONG_PARAGRAPH:
+        if _is_long(p.text_content()):
             parent = p.getparent()
             runs[parent] = runs.get(parent, 0) + 1
     return max(runs.values(), default=0)
+
+
+def _is_long(text: str) -> bool:
+    """``len(" ".join(text.split())) >= LONG_PARAGRAPH``, mostly from the text's head: the
+    whitespace-normalised length of a prefix never exceeds the whole's (issue 7)."""
+    if len(text) < LONG_PARAGRAPH:
+        return False
+    if len(" ".join(text[: 2 * LONG_PARAGRAPH].split())) >= LONG_PARAGRAPH:
+        return True
+    return len(" ".join(text.split())) >= LONG_PARAGRAPH
 
 
 def _body_classes(root: Any) -> set[str]:
