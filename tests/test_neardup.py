@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipelines.neardup import NearDupIndex, SketchParams, shingle_hashes, sketch
-from pipelines.neardup.bands import BandTable, fold
+from pipelines.neardup.bands import MAX_PER_KEY, BandTable, HashTail, fold
 from pipelines.neardup.boilerplate import BoilerplateFilter, paragraph_key
 from pipelines.neardup.sketch import containment, token_hashes
 
@@ -95,8 +95,8 @@ def test_sketch_params_are_checked(num_perm: int, bands: int) -> None:
         SketchParams(num_perm=num_perm, bands=bands)
 
 
-def test_band_table_finds_every_row_of_a_key_across_growth() -> None:
-    table = BandTable(capacity=64)
+def test_hash_tail_finds_every_row_of_a_key_across_growth() -> None:
+    table = HashTail(capacity=64)
     rng = np.random.default_rng(3)
     keys = rng.integers(1, 2**32, size=5000, dtype=np.uint64).astype(np.uint32)
     table.insert(keys, np.arange(5000, dtype=np.int32))
@@ -106,6 +106,26 @@ def test_band_table_finds_every_row_of_a_key_across_growth() -> None:
     assert sorted(found.tolist()) == sorted([*range(10), *range(5000, 5010)])
     absent = np.array([0], dtype=np.uint32)  # 0 is also what an empty slot holds
     assert table.lookup(absent).size == 0
+
+
+def test_band_table_finds_every_row_through_its_tiers() -> None:
+    """Pairs move from the hash tail to the small sorted run and on to the big one; a
+    lookup finds every row of a key wherever it is, and a bulk insert goes straight in."""
+    table = BandTable()
+    rng = np.random.default_rng(5)
+    keys = rng.integers(1, 2**32, size=300_000, dtype=np.uint64).astype(np.uint32)
+    keys[::1000] = 12345  # one key on 300 articles: MAX_PER_KEY of them kept
+    for start in range(0, 200_000, 32):  # article by article, as a crawl adds them
+        part = keys[start : start + 32]
+        table.insert(part, np.full(part.size, start // 32, dtype=np.int32))
+    table.insert(keys[200_000:], np.arange(100_000, dtype=np.int32) + 10_000)  # bulk
+    assert table._big.size and table._small.size + table._tail.count < table._big.size
+    assert len(table) == 300_000 - (300 - MAX_PER_KEY)
+    probe = keys[[1, 70_001, 199_999, 250_001]]
+    expected = [1 // 32, 70_001 // 32, 199_999 // 32, 50_001 + 10_000]
+    assert sorted(table.lookup(probe).tolist()) == sorted(expected)
+    assert table.lookup(np.array([12345], dtype=np.uint32)).size == MAX_PER_KEY
+    assert table.lookup(np.array([0], dtype=np.uint32)).size == 0
 
 
 def test_fold_keeps_32_bits() -> None:
@@ -136,8 +156,6 @@ def test_paragraph_key_is_stable_signed_64_bit() -> None:
 
 
 def test_hot_keys_keep_at_most_max_per_key_rows() -> None:
-    from pipelines.neardup.bands import MAX_PER_KEY
-
     table = BandTable()
     hot = np.full(40, 7, dtype=np.uint32)
     dropped = table.insert(hot, np.arange(40, dtype=np.int32))

@@ -7,8 +7,9 @@ So a paragraph met on ``min_articles`` or more articles *of the same site* is le
 of the text that is sketched. Counts are per (site, paragraph) key, kept by the archive
 (``paragraph_counts``) so the next run knows them; a run loads only the keys seen twice
 or more (single sightings, the vast majority, stay on disk). In memory, keys met once
-are kept in a sorted int64 array (8 bytes a key, not a dict entry's ~100), so a long
-crawl's memory stays nearly flat (issue 7).
+are kept in a sorted int64 array grown and merged in place
+(:class:`pipelines.neardup.compact.KeySet`: 8 bytes a key, not a dict entry's ~100,
+and no second copy while merging), so a long crawl's memory stays nearly flat (issue 7).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Mapping
 
-import numpy as np
+from pipelines.neardup.compact import KeySet
 
 #: How blocks are joined in ``Article.body_text``.
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -30,37 +31,11 @@ def paragraph_key(site: str, paragraph: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-class _KeySet:
-    """A set of int64 keys in a sorted array plus a small set of recent additions."""
-
-    MERGE_AT = 65536
-
-    def __init__(self) -> None:
-        self._sorted = np.zeros(0, dtype=np.int64)
-        self._recent: set[int] = set()
-
-    def __contains__(self, key: int) -> bool:
-        if key in self._recent:
-            return True
-        i = int(np.searchsorted(self._sorted, key))
-        return i < len(self._sorted) and int(self._sorted[i]) == key
-
-    def add(self, key: int) -> None:
-        self._recent.add(key)
-        if len(self._recent) >= self.MERGE_AT:
-            recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
-            self._sorted = np.union1d(self._sorted, recent)
-            self._recent = set()
-
-    def __len__(self) -> int:
-        return len(self._sorted) + len(self._recent)
-
-
 class BoilerplateFilter:
     def __init__(self, min_articles: int = 3, counts: Mapping[int, int] | None = None) -> None:
         self.min_articles = max(2, min_articles)
         self._counts: dict[int, int] = {k: n for k, n in (counts or {}).items() if n >= 2}
-        self._once = _KeySet()  # keys met on exactly one article (not in _counts)
+        self._once = KeySet()  # keys met on exactly one article (not in _counts)
         for key, n in (counts or {}).items():
             if n == 1:
                 self._once.add(key)
