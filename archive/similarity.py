@@ -151,10 +151,12 @@ def signatures_in(
     made with ``params``, in database ``schema`` (``main`` or an attached shard)."""
     found: dict[str, bytes] = {}
     for chunk, marks in in_chunks(article_ids):
+        # params is compared here, not in SQL: the planner would pick the params index
+        # (one value for the whole table) and scan it instead of the primary key
         cursor = conn.execute(
-            f"SELECT article_id, signature FROM {schema}.near_dups "
-            f"WHERE article_id IN ({marks}) AND params = ?",
-            (*chunk, params),
+            f"SELECT article_id, params, signature FROM {schema}.near_dups "
+            f"WHERE article_id IN ({marks})",
+            chunk,
         )
-        found.update((str(a), bytes(s)) for a, s in cursor)
+        found.update((str(a), bytes(s)) for a, key, s in cursor if key == params)
     return found

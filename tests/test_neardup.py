@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipelines.neardup import NearDupIndex, SketchParams, shingle_hashes, sketch
-from pipelines.neardup.bands import MAX_PER_KEY, BandTable, HashTail, fold
+from pipelines.neardup.bands import MAX_PER_KEY, BandTable, fold
 from pipelines.neardup.boilerplate import BoilerplateFilter, paragraph_key
 from pipelines.neardup.sketch import containment, token_hashes
 
@@ -95,19 +95,6 @@ def test_sketch_params_are_checked(num_perm: int, bands: int) -> None:
         SketchParams(num_perm=num_perm, bands=bands)
 
 
-def test_hash_tail_finds_every_row_of_a_key_across_growth() -> None:
-    table = HashTail(capacity=64)
-    rng = np.random.default_rng(3)
-    keys = rng.integers(1, 2**32, size=5000, dtype=np.uint64).astype(np.uint32)
-    table.insert(keys, np.arange(5000, dtype=np.int32))
-    table.insert(keys[:10], np.arange(5000, 5010, dtype=np.int32))  # repeated keys
-    assert len(table) == 5010
-    found = table.lookup(keys[:10])
-    assert sorted(found.tolist()) == sorted([*range(10), *range(5000, 5010)])
-    absent = np.array([0], dtype=np.uint32)  # 0 is also what an empty slot holds
-    assert table.lookup(absent).size == 0
-
-
 def test_band_table_finds_every_row_through_its_tiers() -> None:
     """Pairs move from the hash tail to the small sorted run and on to the big one; a
     lookup finds every row of a key wherever it is, and a bulk insert goes straight in."""
@@ -119,7 +106,7 @@ def test_band_table_finds_every_row_through_its_tiers() -> None:
         part = keys[start : start + 32]
         table.insert(part, np.full(part.size, start // 32, dtype=np.int32))
     table.insert(keys[200_000:], np.arange(100_000, dtype=np.int32) + 10_000)  # bulk
-    assert table._big.size and table._small.size + table._tail.count < table._big.size
+    assert table._big.size and table._small.size + table._tail_pairs < table._big.size
     assert len(table) == 300_000 - (300 - MAX_PER_KEY)
     probe = keys[[1, 70_001, 199_999, 250_001]]
     expected = [1 // 32, 70_001 // 32, 199_999 // 32, 50_001 + 10_000]

@@ -78,7 +78,7 @@ class NearDupIndex:
         self._sizes = np.zeros(1024, dtype=np.int32)
         self._low = np.zeros((1024, params.num_perm), dtype=np.uint8)
         self._table = BandTable()
-        self._last_keys: tuple[Sketch, npt.NDArray[np.uint64]] | None = None
+        self._last_keys: tuple[Sketch, npt.NDArray[np.uint32]] | None = None
         band = np.arange(params.bands, dtype=np.uint64)
         self._band_salt = (band + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
         rng = np.random.default_rng(params.seed + 7)
@@ -106,11 +106,12 @@ class NearDupIndex:
         with np.errstate(over="ignore"):
             return (grid * self._row_mult[None, :]).sum(axis=1, dtype=np.uint64) ^ self._band_salt
 
-    def _keys_of(self, found: Sketch) -> npt.NDArray[np.uint64]:
-        """Band keys of ``found``, computed once for a query and the add that follows."""
+    def _keys_of(self, found: Sketch) -> npt.NDArray[np.uint32]:
+        """Folded band keys of ``found``, computed once for a query and the add that
+        follows (the same array: the table reuses the query's counts for the add)."""
         if self._last_keys is not None and self._last_keys[0] is found:
             return self._last_keys[1]
-        keys = self.band_keys(found.signature)
+        keys = fold(self.band_keys(found.signature))
         self._last_keys = (found, keys)
         return keys
 
@@ -156,8 +157,8 @@ class NearDupIndex:
         jaccard = float((a.signature == b.signature).mean())
         return containment(jaccard, a.shingles, b.shingles)
 
-    def _candidates(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32]:
-        found = self._table.lookup(fold(keys))
+    def _candidates(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
+        found = self._table.lookup(keys)
         if found.size == 0:
             return found
         rows = np.unique(found)
@@ -182,7 +183,7 @@ class NearDupIndex:
             self._own[article_id] = found.signature.astype("<u4").tobytes()
         if found.shingles < self.min_shingles:
             return
-        keys = fold(self._keys_of(found))
+        keys = self._keys_of(found)
         self._table.insert(keys, np.full(keys.size, row, dtype=np.int32))
 
     def add_many(
