@@ -30,8 +30,8 @@ from pipelines.neardup.compact import merge_in_place
 MAX_PER_KEY = 12
 #: Pairs the tail holds before it is merged into the small run (512 articles of 32 bands).
 TAIL_PAIRS = 1 << 14
-#: Pairs per directory slot of a sorted run, on average (32 to 64).
-PER_SLOT = 32
+#: Pairs per directory slot of a sorted run, on average (16 to 32).
+PER_SLOT = 16
 #: Keys probed at a time (a probe's scratch arrays hold about PER_SLOT entries a key).
 _PROBE_KEYS = 4096
 
@@ -68,6 +68,7 @@ class _Run:
         self.size = 0
         self._shift = np.uint32(32)
         self._starts = np.zeros(2, dtype=np.int64)
+        self._window = np.arange(0)
 
     def probe(
         self, keys: npt.NDArray[np.uint32], rows: list[npt.NDArray[np.int32]] | None = None
@@ -75,16 +76,13 @@ class _Run:
         """How many rows each of ``keys`` has here (appending them to ``rows``)."""
         if not self.size:
             return np.zeros(keys.size, dtype=np.intp)
-        slot = (keys >> self._shift).astype(np.intp)
-        low = self._starts[slot]
-        span = self._starts[slot + 1] - low
-        total = int(span.sum())
-        owner = np.repeat(np.arange(keys.size), span)
-        at = np.repeat(low - (np.cumsum(span) - span), span) + np.arange(total)
-        hit = self.keys[at] == keys[owner]
-        if rows is not None and hit.any():
+        # Every key's slot, as wide as the widest: past a slot's end come keys of later
+        # slots (never equal) or the zeroed padding (reached from the last slots only).
+        at = self._starts[keys >> self._shift][:, None] + self._window
+        hit = self.keys[at] == keys[:, None]
+        if rows is not None:
             rows.append(self.rows[at[hit]])
-        return np.bincount(owner[hit], minlength=keys.size)
+        return hit.sum(axis=1)  # type: ignore[no-any-return]
 
     def merge(self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32]) -> None:
         order = np.argsort(keys, kind="stable")
@@ -102,7 +100,13 @@ class _Run:
         starts = np.empty((1 << bits) + 1, dtype=np.int64)
         starts[:-1] = self.keys[: self.size].searchsorted(bounds.astype(np.uint32), "left")
         starts[-1] = self.size
+        width = int(np.diff(starts).max()) if self.size else 0
+        if len(self.keys) < self.size + width:
+            self.keys.resize(self.size + width, refcheck=False)
+            self.rows.resize(self.size + width, refcheck=False)
+        self.keys[self.size : self.size + width] = 0
         self._shift, self._starts = np.uint32(32 - bits), starts
+        self._window = np.arange(width)
 
 
 class BandTable:
