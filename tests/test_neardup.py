@@ -135,6 +135,21 @@ def test_boilerplate_filter_drops_repeated_paragraphs_of_a_site_only() -> None:
     assert only_boiler == footer  # never strip a page to nothing
 
 
+def test_boilerplate_filter_keeps_distinct_paragraphs_apart() -> None:
+    """Thousands of distinct paragraphs met once each: none is boilerplate, none is
+    counted twice (the once-met set holds 32-bit fingerprints of the keys)."""
+    boiler = BoilerplateFilter(min_articles=3)
+    for n in range(3000):
+        paragraphs = [f"Paragraph {n}-{k} of the story, {n * k} words." for k in range(6)]
+        stripped, keys = boiler.strip("a.example", "\n\n".join(paragraphs))
+        assert stripped.count("\n\n") == 5
+        boiler.observe(keys)
+    assert len(boiler) == 18000 and not boiler._counts
+    stripped, keys = boiler.strip("a.example", "Paragraph 7-1 of the story, 7 words.\n\nNew.")
+    boiler.observe(keys)  # its second article: counted 2, boilerplate from the third on
+    assert boiler.is_boilerplate(keys[0]) and not boiler.is_boilerplate(keys[1])
+
+
 def test_paragraph_key_is_stable_signed_64_bit() -> None:
     key = paragraph_key("a.example", "Hello World")
     assert key == paragraph_key("a.example", "hello world")

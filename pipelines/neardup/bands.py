@@ -67,7 +67,7 @@ class _Run:
         self.rows = np.zeros(0, dtype=np.int32)
         self.size = 0
         self._shift = np.uint32(32)
-        self._starts = np.zeros(2, dtype=np.int64)
+        self._starts = np.zeros(2, dtype=np.int32)
         self._window = np.arange(0)
 
     def probe(
@@ -82,11 +82,16 @@ class _Run:
         hit = self.keys[at] == keys[:, None]
         if rows is not None:
             rows.append(self.rows[at[hit]])
-        return hit.sum(axis=1)  # type: ignore[no-any-return]
+        return hit.sum(axis=1)
 
-    def merge(self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32]) -> None:
-        order = np.argsort(keys, kind="stable")
-        self.size = merge_in_place([self.keys, self.rows], self.size, [keys[order], rows[order]])
+    def merge(
+        self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32], ordered: bool = False
+    ) -> None:
+        """Merge pairs in (``ordered``: already sorted by key, as another run's are)."""
+        if not ordered:
+            order = np.argsort(keys, kind="stable")
+            keys, rows = keys[order], rows[order]
+        self.size = merge_in_place([self.keys, self.rows], self.size, [keys, rows])
         self.reindex()
 
     def clear(self) -> None:
@@ -96,9 +101,12 @@ class _Run:
     def reindex(self) -> None:
         """Rebuild the directory: ``2**bits`` slots of about :data:`PER_SLOT` pairs."""
         bits = min(24, max(0, int(self.size // PER_SLOT).bit_length()))
-        bounds = np.arange(1 << bits, dtype=np.uint64) << np.uint64(32 - bits)
-        starts = np.empty((1 << bits) + 1, dtype=np.int64)
-        starts[:-1] = self.keys[: self.size].searchsorted(bounds.astype(np.uint32), "left")
+        bounds = np.arange(1 << bits, dtype=np.uint32)
+        if bits:
+            bounds <<= np.uint32(32 - bits)
+        starts = np.empty((1 << bits) + 1, dtype=np.int32)  # a run of < 2**31 pairs
+        starts[:-1] = self.keys[: self.size].searchsorted(bounds, "left")
+        del bounds
         starts[-1] = self.size
         width = int(np.diff(starts).max()) if self.size else 0
         if len(self.keys) < self.size + width:
@@ -183,7 +191,7 @@ class BandTable:
         self._small.merge(keys, rows)
         if self._small.size >= max(4 * TAIL_PAIRS, self._big.size // 8):
             small = self._small
-            self._big.merge(small.keys[: small.size], small.rows[: small.size])
+            self._big.merge(small.keys[: small.size], small.rows[: small.size], ordered=True)
             small.clear()
 
     def lookup(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:

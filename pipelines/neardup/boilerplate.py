@@ -7,8 +7,8 @@ So a paragraph met on ``min_articles`` or more articles *of the same site* is le
 of the text that is sketched. Counts are per (site, paragraph) key, kept by the archive
 (``paragraph_counts``) so the next run knows them; a run loads only the keys seen twice
 or more (single sightings, the vast majority, stay on disk). In memory, keys met once
-are kept in a sorted int64 array grown and merged in place
-(:class:`pipelines.neardup.compact.KeySet`: 8 bytes a key, not a dict entry's ~100,
+are kept as 32-bit fingerprints in a sorted array grown and merged in place
+(:class:`pipelines.neardup.compact.KeySet`: 4 bytes a key, not a dict entry's ~100,
 and no second copy while merging), so a long crawl's memory stays nearly flat (issue 7).
 """
 
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping
+
+import numpy as np
 
 from pipelines.neardup.compact import KeySet
 
@@ -31,21 +33,30 @@ def paragraph_key(site: str, paragraph: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
+def fingerprint(key: int) -> int:
+    """32 bits of a paragraph key, for the once-met set: its second CRC. (Not the two
+    CRCs XORed: CRC is affine, so that XOR depends on the paragraph's length alone.)"""
+    return key & 0xFFFFFFFF
+
+
 class BoilerplateFilter:
     def __init__(self, min_articles: int = 3, counts: Mapping[int, int] | None = None) -> None:
         self.min_articles = max(2, min_articles)
         self._counts: dict[int, int] = {k: n for k, n in (counts or {}).items() if n >= 2}
-        self._once = KeySet()  # keys met on exactly one article (not in _counts)
+        # keys met on exactly one article (not in _counts), as 32-bit fingerprints: 4
+        # bytes a key; a new key mistaken for a once-met one (about one in 2**32 / the
+        # keys held, 1 in 8,000 at 500,000 keys) only counts one sighting early
+        self._once = KeySet(dtype=np.uint32)
         for key, n in (counts or {}).items():
             if n == 1:
-                self._once.add(key)
+                self._once.add(fingerprint(key))
         self._distinct = len(self._counts) + len(self._once)
 
     def _count(self, key: int) -> int:
         found = self._counts.get(key)
         if found is not None:
             return found
-        return 1 if key in self._once else 0
+        return 1 if fingerprint(key) in self._once else 0
 
     def keys(self, site: str, paragraphs: Iterable[str]) -> list[int]:
         return [paragraph_key(site, p) for p in paragraphs]
@@ -59,7 +70,7 @@ class BoilerplateFilter:
         for key in set(keys):
             count = self._count(key)
             if count == 0:
-                self._once.add(key)
+                self._once.add(fingerprint(key))
                 self._distinct += 1
             else:  # a key leaving _once stays in its array; _counts answers first
                 self._counts[key] = count + 1

@@ -47,7 +47,8 @@ def merge_in_place(
     total = size + len(keys)
     if total == size:
         return size
-    new_dest = np.arange(len(keys)) + columns[0][:size].searchsorted(keys, "right")
+    new_dest = columns[0][:size].searchsorted(keys, "right")
+    new_dest += np.arange(len(keys), dtype=new_dest.dtype)
     if total > len(columns[0]):
         for column in columns:
             column.resize((total, *column.shape[1:]), refcheck=False)
@@ -65,18 +66,20 @@ def merge_in_place(
 
 
 class KeySet:
-    """A set of signed 64-bit ints: a sorted array plus a set of recent additions."""
+    """A set of ints of ``dtype`` (signed 64-bit by default): a sorted array plus a set of
+    recent additions."""
 
-    def __init__(self, merge_at: int = 16384) -> None:
+    def __init__(self, merge_at: int = 16384, dtype: type[np.integer[Any]] = np.int64) -> None:
         self.merge_at = merge_at
-        self._sorted = np.zeros(0, dtype=np.int64)
+        self._sorted = np.zeros(0, dtype=dtype)
         self._size = 0
         self._recent: set[int] = set()
 
     def __contains__(self, key: int) -> bool:
         if key in self._recent:
             return True
-        i = int(self._sorted[: self._size].searchsorted(key))
+        # as a scalar of the array's type: a Python int would make numpy convert the array
+        i = int(self._sorted[: self._size].searchsorted(self._sorted.dtype.type(key)))
         return i < self._size and int(self._sorted[i]) == key
 
     def add(self, key: int) -> None:
@@ -84,7 +87,7 @@ class KeySet:
             return
         self._recent.add(key)
         if len(self._recent) >= self.merge_at:
-            recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
+            recent = np.fromiter(self._recent, dtype=self._sorted.dtype, count=len(self._recent))
             recent.sort()
             self._size = merge_in_place([self._sorted], self._size, [recent])
             self._recent = set()
@@ -141,7 +144,7 @@ class IdColumn:
     def extend(self, values: Sequence[str]) -> None:
         needed = self._size + len(values)
         if needed > len(self._keys):
-            self._keys.resize(max(needed, len(self._keys) + len(self._keys) // 4), refcheck=False)
+            self._keys.resize(max(needed, len(self._keys) + len(self._keys) // 16), refcheck=False)
         start = self._size
         self._size = needed
         for row, value in enumerate(values, start):

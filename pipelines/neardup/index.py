@@ -9,12 +9,12 @@ scores high where plain Jaccard would not.
 
 Memory (issue 7: a long crawl's memory stays nearly flat). Per article the index holds
 in RAM only its band keys (:mod:`pipelines.neardup.bands`, 8 bytes a band in sorted
-arrays), the low byte of each signature value (1 byte a permutation), the shingle
-count and the article and cluster IDs as 64-bit ints (:mod:`pipelines.neardup.compact`):
-about 360 bytes with 64 permutations in 32 bands. Full signatures stay where they are
+arrays), the low 4 bits of each signature value (two to a byte), the shingle count
+and the article and cluster IDs as 64-bit ints (:mod:`pipelines.neardup.compact`):
+about 330 bytes with 64 permutations in 32 bands. Full signatures stay where they are
 persisted (the archive's ``near_dups``) and are fetched, through a
 :data:`SignatureSource`, only for the candidates that may reach the threshold: two
-equal values have equal low bytes, so the low bytes' agreement is an upper bound of
+equal values have equal low bits, so the low bits' agreement is an upper bound of
 the signatures' and its containment an upper bound of the true one; a candidate whose
 bound is below the threshold cannot be the match, the others are scored exactly. The
 answers are those of an index holding every full signature. Without a source (tests,
@@ -35,6 +35,8 @@ from pipelines.neardup.sketch import DEFAULT_PARAMS, Sketch, SketchParams, conta
 
 #: Most candidates verified per query (a guard against degenerate, boilerplate-only texts).
 MAX_CANDIDATES = 4000
+#: For each XOR of two bytes of packed low bits: how many of its two nibbles are zero.
+_EQUAL_NIBBLES = np.array([(x & 0xF == 0) + (x >> 4 == 0) for x in range(256)], dtype=np.int8)
 
 #: Article IDs -> their full signatures (``num_perm`` little-endian ``uint32``), for
 #: those it has: the archive's staged and stored ``near_dups`` rows.
@@ -76,7 +78,8 @@ class NearDupIndex:
         self._row_of = RowMap()
         self._clusters = IdColumn()
         self._sizes = np.zeros(1024, dtype=np.int32)
-        self._low = np.zeros((1024, params.num_perm), dtype=np.uint8)
+        self._width = (params.num_perm + 1) // 2  # bytes of low bits a row
+        self._low = np.zeros((1024, self._width), dtype=np.uint8)
         self._table = BandTable()
         self._last_keys: tuple[Sketch, npt.NDArray[np.uint32]] | None = None
         band = np.arange(params.bands, dtype=np.uint64)
@@ -94,6 +97,13 @@ class NearDupIndex:
     def nbytes(self) -> int:
         """Bytes of the index's arrays (capacity included)."""
         return int(self._table.nbytes + self._low.nbytes + self._sizes.nbytes)
+
+    def _nibbles(self, signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
+        """The low 4 bits of each value, two to a byte (rows of ``_width`` bytes)."""
+        low = (signatures & np.uint32(0xF)).astype(np.uint8)
+        if low.shape[-1] % 2:
+            low = np.concatenate([low, np.zeros((*low.shape[:-1], 1), np.uint8)], axis=-1)
+        return low[..., 0::2] | (low[..., 1::2] << np.uint8(4))
 
     def _own_signatures(self, article_ids: Sequence[str]) -> dict[str, bytes]:
         own = self._own or {}
@@ -126,9 +136,12 @@ class NearDupIndex:
             rows = rows[rows != excluded]
         if rows.size == 0:
             return None
-        low = (found.signature & np.uint32(0xFF)).astype(np.uint8)
+        agree = _EQUAL_NIBBLES[self._low[rows] ^ self._nibbles(found.signature)[None, :]]
+        padding = 2 * self._width - self.params.num_perm  # an odd num_perm's empty nibble
         bound = _scores(
-            (self._low[rows] == low[None, :]).mean(axis=1), self._sizes[rows], found.shingles
+            (agree.sum(axis=1) - padding) / self.params.num_perm,
+            self._sizes[rows],
+            found.shingles,
         )
         rows = rows[bound >= self.threshold]
         if rows.size == 0:
@@ -177,7 +190,7 @@ class NearDupIndex:
             self._clusters.append(cluster_id)
         else:  # re-sketched after a change: keep the row, refresh the values
             self._clusters[row] = cluster_id
-        self._low[row] = found.signature & np.uint32(0xFF)
+        self._low[row] = self._nibbles(found.signature)
         self._sizes[row] = found.shingles
         if self._own is not None:
             self._own[article_id] = found.signature.astype("<u4").tobytes()
@@ -200,7 +213,7 @@ class NearDupIndex:
         self._ids.extend(article_ids)
         self._clusters.extend(cluster_ids)
         self._row_of.set_new([(a, start + n) for n, a in enumerate(article_ids)])
-        self._low[start : start + count] = signatures & np.uint32(0xFF)
+        self._low[start : start + count] = self._nibbles(signatures)
         self._sizes[start : start + count] = shingles
         if self._own is not None:
             for article_id, signature in zip(article_ids, signatures, strict=True):
@@ -230,9 +243,9 @@ class NearDupIndex:
         return None if row is None else self._clusters[row]
 
     def _reserve(self, rows: int) -> None:
-        """Room for ``rows`` rows: a quarter more, grown in place (``realloc``)."""
+        """Room for ``rows`` rows: a sixteenth more, grown in place (``realloc``)."""
         if rows <= len(self._sizes):
             return
-        size = max(rows, len(self._sizes) + len(self._sizes) // 4)
+        size = max(rows, len(self._sizes) + len(self._sizes) // 16)
         self._sizes.resize(size, refcheck=False)
-        self._low.resize((size, self.params.num_perm), refcheck=False)
+        self._low.resize((size, self._width), refcheck=False)
