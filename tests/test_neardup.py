@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -182,3 +183,31 @@ def test_bulk_load_matches_one_by_one() -> None:
     probe = sketch(substitute(bodies[4], 0.05))
     assert one.query(probe) == bulk.query(probe)
     assert bulk.query(probe) is not None and bulk.cluster_of("a4") == "c4"
+
+
+def test_index_with_a_signature_source_reads_back_likely_matches_only() -> None:
+    """With a source (the archive), RAM holds digests; full signatures are read back only
+    for candidates whose bound reaches the threshold, and the answers are the same."""
+    bodies = [text(n) for n in range(40)]
+    stored: dict[str, bytes] = {}
+    asked: list[list[str]] = []
+
+    def source(ids: Sequence[str]) -> dict[str, bytes]:
+        asked.append(list(ids))
+        return {a: stored[a] for a in ids if a in stored}
+
+    own, lean = NearDupIndex(), NearDupIndex(signatures=source)
+    for n, body in enumerate(bodies):
+        found = sketch(body)
+        own.add(f"a{n}", found, f"a{n}")
+        lean.add(f"a{n}", found, f"a{n}")
+        stored[f"a{n}"] = found.signature.astype("<u4").tobytes()
+    for n in (3, 17, 31):
+        probe = sketch(substitute(bodies[n], 0.06))
+        assert lean.query(probe) == own.query(probe) is not None
+        assert f"a{n}" in asked[-1]
+    asked.clear()
+    assert lean.query(sketch(text(99))) is None and own.query(sketch(text(99))) is None
+    assert all(len(ids) <= 1 for ids in asked)  # a distinct text reads little or nothing
+    del stored["a3"]  # a signature the archive lost: that article is no candidate
+    assert lean.query(sketch(bodies[3])) is None
