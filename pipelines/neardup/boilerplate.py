@@ -53,10 +53,17 @@ class BoilerplateFilter:
         self._distinct = len(self._counts) + len(self._once)
 
     def _count(self, key: int) -> int:
-        found = self._counts.get(key)
-        if found is not None:
-            return found
-        return 1 if fingerprint(key) in self._once else 0
+        return self._counts_of([key])[0]
+
+    def _counts_of(self, keys: list[int]) -> list[int]:
+        """Each key's count, with one search of the once-met array for them all."""
+        counts = [self._counts.get(key, 0) for key in keys]
+        unknown = [n for n, count in enumerate(counts) if count == 0]
+        if unknown:
+            once = self._once.contains_many([fingerprint(keys[n]) for n in unknown])
+            for n, hit in zip(unknown, once, strict=True):
+                counts[n] = 1 if hit else 0
+        return counts
 
     def keys(self, site: str, paragraphs: Iterable[str]) -> list[int]:
         return [paragraph_key(site, p) for p in paragraphs]
@@ -67,10 +74,10 @@ class BoilerplateFilter:
 
     def observe(self, keys: Iterable[int]) -> None:
         """Count one more article carrying each of ``keys`` (each key once)."""
-        for key in set(keys):
-            count = self._count(key)
+        distinct = list(set(keys))
+        for key, count in zip(distinct, self._counts_of(distinct), strict=True):
             if count == 0:
-                self._once.add(fingerprint(key))
+                self._once.add_absent(fingerprint(key))
                 self._distinct += 1
             else:  # a key leaving _once stays in its array; _counts answers first
                 self._counts[key] = count + 1
@@ -83,7 +90,9 @@ class BoilerplateFilter:
         """
         paragraphs = [p for p in text.split(PARAGRAPH_SEPARATOR) if p.strip()]
         keys = self.keys(site, paragraphs)
-        kept = [p for p, k in zip(paragraphs, keys, strict=True) if not self.is_boilerplate(k)]
+        least = self.min_articles - 1  # as is_boilerplate
+        counts = self._counts_of(keys)
+        kept = [p for p, n in zip(paragraphs, counts, strict=True) if n < least]
         return (PARAGRAPH_SEPARATOR.join(kept) if kept else text), keys
 
     def __len__(self) -> int:

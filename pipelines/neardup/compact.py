@@ -82,9 +82,23 @@ class KeySet:
         i = int(self._sorted[: self._size].searchsorted(self._sorted.dtype.type(key)))
         return i < self._size and int(self._sorted[i]) == key
 
+    def contains_many(self, keys: Sequence[int]) -> list[bool]:
+        """``key in self`` for each of ``keys``, with one search of the array."""
+        found = [key in self._recent for key in keys]
+        if self._size:
+            wanted = np.array(keys, dtype=self._sorted.dtype)
+            stored = self._sorted[: self._size]
+            at = np.minimum(stored.searchsorted(wanted), self._size - 1)
+            for n, hit in enumerate((stored[at] == wanted).tolist()):
+                found[n] = found[n] or hit
+        return found
+
     def add(self, key: int) -> None:
-        if key in self:
-            return
+        if key not in self:
+            self.add_absent(key)
+
+    def add_absent(self, key: int) -> None:
+        """Add a key the caller has just found absent (no second search)."""
         self._recent.add(key)
         if len(self._recent) >= self.merge_at:
             recent = np.fromiter(self._recent, dtype=self._sorted.dtype, count=len(self._recent))
