@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from archive.similarity import signatures_in
+
 if TYPE_CHECKING:
     from archive.merge_tables import MergeContext
     from pipelines.neardup.sketch import SketchParams
@@ -87,7 +89,10 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
     if start is None:
         return
     first = (str(start[0]), str(start[1]))
-    index = NearDupIndex(params, threshold)
+    # full signatures are read back for likely matches only (main holds every one now)
+    index = NearDupIndex(
+        params, threshold, lambda ids: signatures_in(conn, "main", ids, params.key)
+    )
     clusters: dict[str, str] = {}
     prefix: list[tuple[str, Any, int, str]] = []
     cluster_updates: list[tuple[str, str]] = []

@@ -10,10 +10,10 @@ a row or a signature without an article.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from archive.base import ArchiveBase
+from archive.base import ArchiveBase, in_chunks
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,22 @@ class SimilarityMixin(ArchiveBase):
                 bytes(row["signature"]),
             )
 
+    def near_dup_signatures(self, article_ids: Sequence[str], params: str) -> dict[str, bytes]:
+        """``{article_id: signature}`` of those of ``article_ids`` with a signature made
+        with ``params``, staged or stored (the near-dup index keeps only a digest of each
+        in memory and reads the full signature of a likely match from here, issue 7)."""
+        staged = self._staged()
+        found: dict[str, bytes] = {}
+        wanted: list[str] = []
+        for article_id in article_ids:
+            record = staged.get(article_id)
+            if record is None:
+                wanted.append(article_id)
+            elif record.params == params:
+                found[article_id] = record.signature
+        found.update(signatures_in(self.conn, "main", wanted, params))
+        return found
+
     def paragraph_counts(self, minimum: int = 2) -> dict[int, int]:
         """``{paragraph key: articles}`` for keys carried by at least ``minimum`` articles."""
         cursor = self.conn.execute(
@@ -126,3 +142,21 @@ def flush_staged(
         del staged[article_id]
         count += 1
     return count
+
+
+def signatures_in(
+    conn: sqlite3.Connection, schema: str, article_ids: Sequence[str], params: str
+) -> dict[str, bytes]:
+    """``{article_id: signature}`` of the stored ``near_dups`` rows of ``article_ids``
+    made with ``params``, in database ``schema`` (``main`` or an attached shard)."""
+    found: dict[str, bytes] = {}
+    for chunk, marks in in_chunks(article_ids):
+        # params is compared here, not in SQL: the planner would pick the params index
+        # (one value for the whole table) and scan it instead of the primary key
+        cursor = conn.execute(
+            f"SELECT article_id, params, signature FROM {schema}.near_dups "
+            f"WHERE article_id IN ({marks})",
+            chunk,
+        )
+        found.update((str(a), bytes(s)) for a, key, s in cursor if key == params)
+    return found

@@ -33,6 +33,7 @@ from crawler.items import utc_now_iso
 from pipelines.handle import archive_for
 from pipelines.neardup import NearDupIndex, Sketch, SketchParams, sketch
 from pipelines.neardup.boilerplate import BoilerplateFilter
+from pipelines.neardup.compact import IdSet
 from pipelines.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -64,8 +65,11 @@ def index_settings(settings: BaseSettings) -> tuple[SketchParams, float]:
 
 
 def load_index(archive: Archive, params: SketchParams, threshold: float) -> NearDupIndex:
-    """The near-dup index with every signature the archive holds for ``params``."""
-    index = NearDupIndex(params, threshold)
+    """The near-dup index with every signature the archive holds for ``params`` (it
+    reads a likely match's full signature back from the archive: staged or stored)."""
+    index = NearDupIndex(
+        params, threshold, lambda ids: archive.near_dup_signatures(ids, params.key)
+    )
     rows = archive.iter_near_dups(params.key)
     while chunk := list(itertools.islice(rows, 20000)):
         index.add_many(
@@ -99,7 +103,7 @@ class DedupPipeline:
         self.boilerplate_min = crawler.settings.getint(
             "NEAR_DUP_BOILERPLATE_MIN", DEFAULT_BOILERPLATE_MIN
         )
-        self._seen: set[str] = set()
+        self._seen = IdSet()  # 8 bytes an article, not a set entry and a str (issue 7)
         self._index: NearDupIndex | None = None
         self._boilerplate: BoilerplateFilter | None = None
 

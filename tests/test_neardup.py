@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from pipelines.neardup import NearDupIndex, SketchParams, shingle_hashes, sketch
-from pipelines.neardup.bands import BandTable, fold
+from pipelines.neardup.bands import MAX_PER_KEY, BandTable, fold
 from pipelines.neardup.boilerplate import BoilerplateFilter, paragraph_key
 from pipelines.neardup.sketch import containment, token_hashes
 
@@ -95,17 +96,24 @@ def test_sketch_params_are_checked(num_perm: int, bands: int) -> None:
         SketchParams(num_perm=num_perm, bands=bands)
 
 
-def test_band_table_finds_every_row_of_a_key_across_growth() -> None:
-    table = BandTable(capacity=64)
-    rng = np.random.default_rng(3)
-    keys = rng.integers(1, 2**32, size=5000, dtype=np.uint64).astype(np.uint32)
-    table.insert(keys, np.arange(5000, dtype=np.int32))
-    table.insert(keys[:10], np.arange(5000, 5010, dtype=np.int32))  # repeated keys
-    assert len(table) == 5010
-    found = table.lookup(keys[:10])
-    assert sorted(found.tolist()) == sorted([*range(10), *range(5000, 5010)])
-    absent = np.array([0], dtype=np.uint32)  # 0 is also what an empty slot holds
-    assert table.lookup(absent).size == 0
+def test_band_table_finds_every_row_through_its_tiers() -> None:
+    """Pairs move from the hash tail to the small sorted run and on to the big one; a
+    lookup finds every row of a key wherever it is, and a bulk insert goes straight in."""
+    table = BandTable()
+    rng = np.random.default_rng(5)
+    keys = rng.integers(1, 2**32, size=300_000, dtype=np.uint64).astype(np.uint32)
+    keys[::1000] = 12345  # one key on 300 articles: MAX_PER_KEY of them kept
+    for start in range(0, 200_000, 32):  # article by article, as a crawl adds them
+        part = keys[start : start + 32]
+        table.insert(part, np.full(part.size, start // 32, dtype=np.int32))
+    table.insert(keys[200_000:], np.arange(100_000, dtype=np.int32) + 10_000)  # bulk
+    assert table._big.size and table._small.size + table._tail_pairs < table._big.size
+    assert len(table) == 300_000 - (300 - MAX_PER_KEY)
+    probe = keys[[1, 70_001, 199_999, 250_001]]
+    expected = [1 // 32, 70_001 // 32, 199_999 // 32, 50_001 + 10_000]
+    assert sorted(table.lookup(probe).tolist()) == sorted(expected)
+    assert table.lookup(np.array([12345], dtype=np.uint32)).size == MAX_PER_KEY
+    assert table.lookup(np.array([0], dtype=np.uint32)).size == 0
 
 
 def test_fold_keeps_32_bits() -> None:
@@ -128,6 +136,21 @@ def test_boilerplate_filter_drops_repeated_paragraphs_of_a_site_only() -> None:
     assert only_boiler == footer  # never strip a page to nothing
 
 
+def test_boilerplate_filter_keeps_distinct_paragraphs_apart() -> None:
+    """Thousands of distinct paragraphs met once each: none is boilerplate, none is
+    counted twice (the once-met set holds 32-bit fingerprints of the keys)."""
+    boiler = BoilerplateFilter(min_articles=3)
+    for n in range(3000):
+        paragraphs = [f"Paragraph {n}-{k} of the story, {n * k} words." for k in range(6)]
+        stripped, keys = boiler.strip("a.example", "\n\n".join(paragraphs))
+        assert stripped.count("\n\n") == 5
+        boiler.observe(keys)
+    assert len(boiler) == 18000 and not boiler._counts
+    stripped, keys = boiler.strip("a.example", "Paragraph 7-1 of the story, 7 words.\n\nNew.")
+    boiler.observe(keys)  # its second article: counted 2, boilerplate from the third on
+    assert boiler.is_boilerplate(keys[0]) and not boiler.is_boilerplate(keys[1])
+
+
 def test_paragraph_key_is_stable_signed_64_bit() -> None:
     key = paragraph_key("a.example", "Hello World")
     assert key == paragraph_key("a.example", "hello world")
@@ -136,8 +159,6 @@ def test_paragraph_key_is_stable_signed_64_bit() -> None:
 
 
 def test_hot_keys_keep_at_most_max_per_key_rows() -> None:
-    from pipelines.neardup.bands import MAX_PER_KEY
-
     table = BandTable()
     hot = np.full(40, 7, dtype=np.uint32)
     dropped = table.insert(hot, np.arange(40, dtype=np.int32))
@@ -162,3 +183,31 @@ def test_bulk_load_matches_one_by_one() -> None:
     probe = sketch(substitute(bodies[4], 0.05))
     assert one.query(probe) == bulk.query(probe)
     assert bulk.query(probe) is not None and bulk.cluster_of("a4") == "c4"
+
+
+def test_index_with_a_signature_source_reads_back_likely_matches_only() -> None:
+    """With a source (the archive), RAM holds digests; full signatures are read back only
+    for candidates whose bound reaches the threshold, and the answers are the same."""
+    bodies = [text(n) for n in range(40)]
+    stored: dict[str, bytes] = {}
+    asked: list[list[str]] = []
+
+    def source(ids: Sequence[str]) -> dict[str, bytes]:
+        asked.append(list(ids))
+        return {a: stored[a] for a in ids if a in stored}
+
+    own, lean = NearDupIndex(), NearDupIndex(signatures=source)
+    for n, body in enumerate(bodies):
+        found = sketch(body)
+        own.add(f"a{n}", found, f"a{n}")
+        lean.add(f"a{n}", found, f"a{n}")
+        stored[f"a{n}"] = found.signature.astype("<u4").tobytes()
+    for n in (3, 17, 31):
+        probe = sketch(substitute(bodies[n], 0.06))
+        assert lean.query(probe) == own.query(probe) is not None
+        assert f"a{n}" in asked[-1]
+    asked.clear()
+    assert lean.query(sketch(text(99))) is None and own.query(sketch(text(99))) is None
+    assert all(len(ids) <= 1 for ids in asked)  # a distinct text reads little or nothing
+    del stored["a3"]  # a signature the archive lost: that article is no candidate
+    assert lean.query(sketch(bodies[3])) is None

@@ -7,8 +7,9 @@ So a paragraph met on ``min_articles`` or more articles *of the same site* is le
 of the text that is sketched. Counts are per (site, paragraph) key, kept by the archive
 (``paragraph_counts``) so the next run knows them; a run loads only the keys seen twice
 or more (single sightings, the vast majority, stay on disk). In memory, keys met once
-are kept in a sorted int64 array (8 bytes a key, not a dict entry's ~100), so a long
-crawl's memory stays nearly flat (issue 7).
+are kept as 32-bit fingerprints in a sorted array grown and merged in place
+(:class:`pipelines.neardup.compact.KeySet`: 4 bytes a key, not a dict entry's ~100,
+and no second copy while merging), so a long crawl's memory stays nearly flat (issue 7).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import zlib
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+
+from pipelines.neardup.compact import KeySet
 
 #: How blocks are joined in ``Article.body_text``.
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -30,47 +33,37 @@ def paragraph_key(site: str, paragraph: str) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-class _KeySet:
-    """A set of int64 keys in a sorted array plus a small set of recent additions."""
-
-    MERGE_AT = 65536
-
-    def __init__(self) -> None:
-        self._sorted = np.zeros(0, dtype=np.int64)
-        self._recent: set[int] = set()
-
-    def __contains__(self, key: int) -> bool:
-        if key in self._recent:
-            return True
-        i = int(np.searchsorted(self._sorted, key))
-        return i < len(self._sorted) and int(self._sorted[i]) == key
-
-    def add(self, key: int) -> None:
-        self._recent.add(key)
-        if len(self._recent) >= self.MERGE_AT:
-            recent = np.fromiter(self._recent, dtype=np.int64, count=len(self._recent))
-            self._sorted = np.union1d(self._sorted, recent)
-            self._recent = set()
-
-    def __len__(self) -> int:
-        return len(self._sorted) + len(self._recent)
+def fingerprint(key: int) -> int:
+    """32 bits of a paragraph key, for the once-met set: its second CRC. (Not the two
+    CRCs XORed: CRC is affine, so that XOR depends on the paragraph's length alone.)"""
+    return key & 0xFFFFFFFF
 
 
 class BoilerplateFilter:
     def __init__(self, min_articles: int = 3, counts: Mapping[int, int] | None = None) -> None:
         self.min_articles = max(2, min_articles)
         self._counts: dict[int, int] = {k: n for k, n in (counts or {}).items() if n >= 2}
-        self._once = _KeySet()  # keys met on exactly one article (not in _counts)
+        # keys met on exactly one article (not in _counts), as 32-bit fingerprints: 4
+        # bytes a key; a new key mistaken for a once-met one (about one in 2**32 / the
+        # keys held, 1 in 8,000 at 500,000 keys) only counts one sighting early
+        self._once = KeySet(dtype=np.uint32)
         for key, n in (counts or {}).items():
             if n == 1:
-                self._once.add(key)
+                self._once.add(fingerprint(key))
         self._distinct = len(self._counts) + len(self._once)
 
     def _count(self, key: int) -> int:
-        found = self._counts.get(key)
-        if found is not None:
-            return found
-        return 1 if key in self._once else 0
+        return self._counts_of([key])[0]
+
+    def _counts_of(self, keys: list[int]) -> list[int]:
+        """Each key's count, with one search of the once-met array for them all."""
+        counts = [self._counts.get(key, 0) for key in keys]
+        unknown = [n for n, count in enumerate(counts) if count == 0]
+        if unknown:
+            once = self._once.contains_many([fingerprint(keys[n]) for n in unknown])
+            for n, hit in zip(unknown, once, strict=True):
+                counts[n] = 1 if hit else 0
+        return counts
 
     def keys(self, site: str, paragraphs: Iterable[str]) -> list[int]:
         return [paragraph_key(site, p) for p in paragraphs]
@@ -81,10 +74,10 @@ class BoilerplateFilter:
 
     def observe(self, keys: Iterable[int]) -> None:
         """Count one more article carrying each of ``keys`` (each key once)."""
-        for key in set(keys):
-            count = self._count(key)
+        distinct = list(set(keys))
+        for key, count in zip(distinct, self._counts_of(distinct), strict=True):
             if count == 0:
-                self._once.add(key)
+                self._once.add_absent(fingerprint(key))
                 self._distinct += 1
             else:  # a key leaving _once stays in its array; _counts answers first
                 self._counts[key] = count + 1
@@ -97,7 +90,9 @@ class BoilerplateFilter:
         """
         paragraphs = [p for p in text.split(PARAGRAPH_SEPARATOR) if p.strip()]
         keys = self.keys(site, paragraphs)
-        kept = [p for p, k in zip(paragraphs, keys, strict=True) if not self.is_boilerplate(k)]
+        least = self.min_articles - 1  # as is_boilerplate
+        counts = self._counts_of(keys)
+        kept = [p for p, n in zip(paragraphs, counts, strict=True) if n < least]
         return (PARAGRAPH_SEPARATOR.join(kept) if kept else text), keys
 
     def __len__(self) -> int:

@@ -1,4 +1,4 @@
-"""An in-memory LSH index of MinHash signatures, that assigns clusters.
+"""An LSH index of MinHash signatures, that assigns clusters.
 
 Each signature is cut into ``bands`` bands of ``rows`` values; two texts whose
 signatures agree on a whole band become candidates. A candidate is a near copy when
@@ -7,23 +7,40 @@ derived from the MinHash Jaccard estimate and the two set sizes) reaches the
 threshold: a truncated copy, or one padded with another site's boilerplate, still
 scores high where plain Jaccard would not.
 
-Band keys live in a numpy open-addressing hash table (:mod:`pipelines.neardup.bands`,
-8 bytes per slot, at most half full), so 100,000 articles take about 70 MB of band
-slots plus 26 MB of signatures (64 permutations).
+Memory (issue 7: a long crawl's memory stays nearly flat). Per article the index holds
+in RAM only its band keys (:mod:`pipelines.neardup.bands`, 8 bytes a band in sorted
+arrays), the low 4 bits of each signature value (two to a byte), the shingle count
+and the article and cluster IDs as 64-bit ints (:mod:`pipelines.neardup.compact`):
+about 330 bytes with 64 permutations in 32 bands. Full signatures stay where they are
+persisted (the archive's ``near_dups``) and are fetched, through a
+:data:`SignatureSource`, only for the candidates that may reach the threshold: two
+equal values have equal low bits, so the low bits' agreement is an upper bound of
+the signatures' and its containment an upper bound of the true one; a candidate whose
+bound is below the threshold cannot be the match, the others are scored exactly. The
+answers are those of an index holding every full signature. Without a source (tests,
+small tools) the index keeps full signatures in a dict of its own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from pipelines.neardup.bands import BandTable, fold
+from pipelines.neardup.compact import IdColumn, RowMap
 from pipelines.neardup.sketch import DEFAULT_PARAMS, Sketch, SketchParams, containment
 
 #: Most candidates verified per query (a guard against degenerate, boilerplate-only texts).
 MAX_CANDIDATES = 4000
+#: For each XOR of two bytes of packed low bits: how many of its two nibbles are zero.
+_EQUAL_NIBBLES = np.array([(x & 0xF == 0) + (x >> 4 == 0) for x in range(256)], dtype=np.int8)
+
+#: Article IDs -> their full signatures (``num_perm`` little-endian ``uint32``), for
+#: those it has: the archive's staged and stored ``near_dups`` rows.
+SignatureSource = Callable[[Sequence[str]], Mapping[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -33,22 +50,38 @@ class Match:
     score: float  # estimated containment, 0..1
 
 
+def _scores(
+    jaccard: npt.NDArray[np.float64], sizes: npt.NDArray[np.int32], shingles: int
+) -> npt.NDArray[np.float64]:
+    """:func:`containment` over arrays of candidates."""
+    shared = jaccard * (sizes + shingles) / (1.0 + jaccard)
+    return np.minimum(1.0, shared / np.maximum(1, np.minimum(sizes, shingles)))
+
+
 class NearDupIndex:
     """Signatures of archived articles and their clusters, searchable by LSH."""
 
-    def __init__(self, params: SketchParams = DEFAULT_PARAMS, threshold: float = 0.5) -> None:
+    def __init__(
+        self,
+        params: SketchParams = DEFAULT_PARAMS,
+        threshold: float = 0.5,
+        signatures: SignatureSource | None = None,
+    ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-dup threshold must be in (0, 1], not {threshold}")
         self.params = params
         self.threshold = threshold
         self.min_shingles = 1
-        self._ids: list[str] = []
-        self._row_of: dict[str, int] = {}
-        self._clusters: list[str] = []
+        self._own: dict[str, bytes] | None = None if signatures is not None else {}
+        self._source: SignatureSource = signatures or self._own_signatures
+        self._ids = IdColumn()
+        self._row_of = RowMap()
+        self._clusters = IdColumn()
         self._sizes = np.zeros(1024, dtype=np.int32)
-        self._sigs = np.zeros((1024, params.num_perm), dtype=np.uint32)
+        self._width = (params.num_perm + 1) // 2  # bytes of low bits a row
+        self._low = np.zeros((1024, self._width), dtype=np.uint8)
         self._table = BandTable()
-        self._last_keys: tuple[Sketch, npt.NDArray[np.uint64]] | None = None
+        self._last_keys: tuple[Sketch, npt.NDArray[np.uint32]] | None = None
         band = np.arange(params.bands, dtype=np.uint64)
         self._band_salt = (band + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
         rng = np.random.default_rng(params.seed + 7)
@@ -58,7 +91,23 @@ class NearDupIndex:
         return len(self._ids)
 
     def __contains__(self, article_id: object) -> bool:
-        return article_id in self._row_of
+        return isinstance(article_id, str) and self._row_of.get(article_id) is not None
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the index's arrays (capacity included)."""
+        return int(self._table.nbytes + self._low.nbytes + self._sizes.nbytes)
+
+    def _nibbles(self, signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
+        """The low 4 bits of each value, two to a byte (rows of ``_width`` bytes)."""
+        low = (signatures & np.uint32(0xF)).astype(np.uint8)
+        if low.shape[-1] % 2:
+            low = np.concatenate([low, np.zeros((*low.shape[:-1], 1), np.uint8)], axis=-1)
+        return low[..., 0::2] | (low[..., 1::2] << np.uint8(4))
+
+    def _own_signatures(self, article_ids: Sequence[str]) -> dict[str, bytes]:
+        own = self._own or {}
+        return {a: own[a] for a in article_ids if a in own}
 
     # -- keys --------------------------------------------------------------------------
     def band_keys(self, signature: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
@@ -67,42 +116,62 @@ class NearDupIndex:
         with np.errstate(over="ignore"):
             return (grid * self._row_mult[None, :]).sum(axis=1, dtype=np.uint64) ^ self._band_salt
 
-    def _keys_of(self, found: Sketch) -> npt.NDArray[np.uint64]:
-        """Band keys of ``found``, computed once for a query and the add that follows."""
+    def _keys_of(self, found: Sketch) -> npt.NDArray[np.uint32]:
+        """Folded band keys of ``found``, computed once for a query and the add that
+        follows (the same array: the table reuses the query's counts for the add)."""
         if self._last_keys is not None and self._last_keys[0] is found:
             return self._last_keys[1]
-        keys = self.band_keys(found.signature)
+        keys = fold(self.band_keys(found.signature))
         self._last_keys = (found, keys)
         return keys
 
     # -- queries -----------------------------------------------------------------------
     def query(self, found: Sketch, exclude: str | None = None) -> Match | None:
         """The best archived near copy of ``found`` at or above the threshold, if any."""
-        if found.shingles < self.min_shingles or not self._ids:
+        if found.shingles < self.min_shingles or not len(self._ids):
             return None
         rows = self._candidates(self._keys_of(found))
-        if exclude is not None and exclude in self._row_of:
-            rows = rows[rows != self._row_of[exclude]]
+        excluded = None if exclude is None else self._row_of.get(exclude)
+        if excluded is not None:
+            rows = rows[rows != excluded]
         if rows.size == 0:
             return None
-        jaccard = (self._sigs[rows] == found.signature[None, :]).mean(axis=1)
-        sizes = self._sizes[rows]
-        shared = jaccard * (sizes + found.shingles) / (1.0 + jaccard)
-        scores = np.minimum(1.0, shared / np.maximum(1, np.minimum(sizes, found.shingles)))
+        agree = _EQUAL_NIBBLES[self._low[rows] ^ self._nibbles(found.signature)[None, :]]
+        padding = 2 * self._width - self.params.num_perm  # an odd num_perm's empty nibble
+        bound = _scores(
+            (agree.sum(axis=1) - padding) / self.params.num_perm,
+            self._sizes[rows],
+            found.shingles,
+        )
+        rows = rows[bound >= self.threshold]
+        if rows.size == 0:
+            return None
+        ids = [self._ids[int(row)] for row in rows]
+        fetched = self._source(ids)
+        width = self.params.num_perm * 4
+        have = [n for n, a in enumerate(ids) if len(fetched.get(a, b"")) == width]
+        if not have:
+            return None
+        rows = rows[have]
+        sigs = np.frombuffer(b"".join(fetched[ids[n]] for n in have), dtype="<u4").reshape(
+            len(have), self.params.num_perm
+        )
+        jaccard = (sigs == found.signature[None, :]).mean(axis=1)
+        scores = _scores(jaccard, self._sizes[rows], found.shingles)
         best = int(np.argmax(scores))
         score = float(scores[best])
         if score < self.threshold:
             return None
         row = int(rows[best])
-        return Match(self._ids[row], self._clusters[row], score)
+        return Match(ids[have[best]], self._clusters[row], score)
 
     def similarity(self, a: Sketch, b: Sketch) -> float:
         """Estimated containment of two sketches."""
         jaccard = float((a.signature == b.signature).mean())
         return containment(jaccard, a.shingles, b.shingles)
 
-    def _candidates(self, keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.int32]:
-        found = self._table.lookup(fold(keys))
+    def _candidates(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
+        found = self._table.lookup(keys)
         if found.size == 0:
             return found
         rows = np.unique(found)
@@ -110,24 +179,24 @@ class NearDupIndex:
 
     # -- updates -----------------------------------------------------------------------
     def add(self, article_id: str, found: Sketch, cluster_id: str) -> None:
-        """Index an article (a second add of the same ID replaces its signature)."""
+        """Index an article (a second add of the same ID replaces its signature). With a
+        :data:`SignatureSource`, the caller persists the signature where it finds it."""
         row = self._row_of.get(article_id)
-        if row is not None:  # re-sketched after a change: keep the row, refresh the values
-            self._sigs[row] = found.signature
-            self._sizes[row] = found.shingles
-            self._clusters[row] = cluster_id
-        else:
+        if row is None:
             row = len(self._ids)
-            if row >= len(self._sizes):
-                self._grow()
+            self._reserve(row + 1)
             self._ids.append(article_id)
-            self._row_of[article_id] = row
+            self._row_of.set_new([(article_id, row)])
             self._clusters.append(cluster_id)
-            self._sigs[row] = found.signature
-            self._sizes[row] = found.shingles
+        else:  # re-sketched after a change: keep the row, refresh the values
+            self._clusters[row] = cluster_id
+        self._low[row] = self._nibbles(found.signature)
+        self._sizes[row] = found.shingles
+        if self._own is not None:
+            self._own[article_id] = found.signature.astype("<u4").tobytes()
         if found.shingles < self.min_shingles:
             return
-        keys = fold(self._keys_of(found))
+        keys = self._keys_of(found)
         self._table.insert(keys, np.full(keys.size, row, dtype=np.int32))
 
     def add_many(
@@ -140,13 +209,15 @@ class NearDupIndex:
         """Index many new articles at once (loading the persisted index): one vector pass."""
         count = len(article_ids)
         start = len(self._ids)
-        while start + count > len(self._sizes):
-            self._grow()
+        self._reserve(start + count)
         self._ids.extend(article_ids)
         self._clusters.extend(cluster_ids)
-        self._row_of.update((a, start + n) for n, a in enumerate(article_ids))
-        self._sigs[start : start + count] = signatures
+        self._row_of.set_new([(a, start + n) for n, a in enumerate(article_ids)])
+        self._low[start : start + count] = self._nibbles(signatures)
         self._sizes[start : start + count] = shingles
+        if self._own is not None:
+            for article_id, signature in zip(article_ids, signatures, strict=True):
+                self._own[article_id] = signature.astype("<u4").tobytes()
         indexed = np.flatnonzero(shingles >= self.min_shingles)
         if indexed.size == 0:
             return
@@ -171,10 +242,10 @@ class NearDupIndex:
         row = self._row_of.get(article_id)
         return None if row is None else self._clusters[row]
 
-    def _grow(self) -> None:
-        size = len(self._sizes) * 2
-        sizes = np.zeros(size, dtype=np.int32)
-        sizes[: len(self._sizes)] = self._sizes
-        sigs = np.zeros((size, self.params.num_perm), dtype=np.uint32)
-        sigs[: len(self._sigs)] = self._sigs
-        self._sizes, self._sigs = sizes, sigs
+    def _reserve(self, rows: int) -> None:
+        """Room for ``rows`` rows: a sixteenth more, grown in place (``realloc``)."""
+        if rows <= len(self._sizes):
+            return
+        size = max(rows, len(self._sizes) + len(self._sizes) // 16)
+        self._sizes.resize(size, refcheck=False)
+        self._low.resize((size, self._width), refcheck=False)
