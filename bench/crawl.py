@@ -13,7 +13,10 @@ theme (bench/crawlsite.py), serves it on 127.0.0.1 (nginx when installed —
 
 Each run is a separate process; it reports pages/s, CPU seconds (its worker
 processes included) and peak RSS, and the ratio b/a per repetition. It also
-times the store stage alone (Archive.save_batch with FTS and indexes on).
+times the store stage alone (Archive.save_batch with FTS and indexes on), and
+measures memory twice: the dedup and store stages alone over 5,000 and 50,000
+synthetic articles, and a real ``scrapy crawl articles`` of a 5,000-page and a
+50,000-page site (``--memory-crawl``), each one process whose peak RSS is compared.
 ``--write`` puts the table into docs/benchmarks.md. All traffic stays on 127.0.0.1.
 """
 
@@ -256,6 +259,26 @@ def memory_stage(root: Path, paths: list[str], base: str, count: int, workdir: P
     return float(result["max_rss_mib"])
 
 
+def memory_crawl(
+    workdir: Path, site: Path, *, pages: int, count: int, server: str, extra: list[str]
+) -> dict[str, float]:
+    """Peak RSS of (b), a real ``scrapy crawl articles``, over a ``count``-page site (the
+    bench's own site when it has that many pages, else one generated for it). The trap
+    middleware's per-site budget (TRAP_SITE_BUDGET, 20,000 pages by default) is lifted:
+    a single-site crawl of 50,000 pages is what is measured."""
+    root = site if count == pages else workdir / f"site-{count}"
+    if root != site:
+        print(f"generating {count} pages in {root} ...", flush=True)
+        paths = crawlsite.generate(root, pages=count)
+    else:
+        paths = [crawlsite.page_path(i) for i in range(count)]
+    with serve(root, server) as (base, _):
+        result = run_morgue(base + paths[0], workdir, [*extra, "TRAP_SITE_BUDGET=0"])
+    if root != site:
+        shutil.rmtree(root, ignore_errors=True)
+    return result
+
+
 def memory_child(count: int, root: Path, base: str) -> None:
     """The dedup and store stages over ``count`` distinct synthetic articles (each body is
     fresh random text, so the near-duplicate index grows as in a real crawl)."""
@@ -316,6 +339,11 @@ def main() -> None:
         help="article counts for the memory stage (comma-separated; '' skips it)",
     )
     parser.add_argument(
+        "--memory-crawl",
+        default="5000,50000",
+        help="site sizes in pages for the real-crawl memory measure (comma-separated; '' skips it)",
+    )
+    parser.add_argument(
         "--stages-only", action="store_true", help="only the store and memory stages, no crawls"
     )
     parser.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)
@@ -329,7 +357,9 @@ def main() -> None:
     workdir.chmod(0o755)  # nginx's workers run as an unprivileged user
     site = workdir / "site"
     print(f"generating {args.pages} pages in {site} ...", flush=True)
-    paths = crawlsite.generate(site, pages=500 if args.stages_only else args.pages)
+    # the store stage takes distinct pages of this site, one per article
+    pages = max(args.pages, args.store_articles) if not args.stages_only else args.store_articles
+    paths = crawlsite.generate(site, pages=pages)
     sizes = [(site / p.strip("/") / "index.html").stat().st_size for p in paths[:200]]
     runs: dict[str, list[dict[str, float]]] = {"a": [], "b": [], "c": []}
     with serve(site, args.server) as (base, server_name):
@@ -351,11 +381,20 @@ def main() -> None:
                 runs[name].append(result)
                 print(f"rep {rep + 1} ({name}): {result}", flush=True)
         print("store stage ...", flush=True)
-        store = store_stage(site, paths[:500], base, args.store_articles)
+        store = store_stage(site, paths[: args.store_articles], base, args.store_articles)
         sizes_rss = {}
         for count in [int(n) for n in args.memory.split(",") if n.strip()]:
             print(f"memory stage, {count} articles ...", flush=True)
             sizes_rss[count] = memory_stage(site, paths, base, count, workdir)
+    crawls_rss: dict[int, dict[str, float]] = {}
+    for count in [int(n) for n in args.memory_crawl.split(",") if n.strip()]:
+        if args.stages_only:
+            break
+        print(f"memory crawl, {count} pages ...", flush=True)
+        crawls_rss[count] = memory_crawl(
+            workdir, site, pages=pages, count=count, server=args.server, extra=args.set
+        )
+        print(f"memory crawl {count}: {crawls_rss[count]}", flush=True)
 
     labels = {
         "a": "(a) bare Scrapy spider, related links only",
@@ -410,6 +449,20 @@ def main() -> None:
             "Memory, dedup + store stages over distinct synthetic articles (one process each,"
             " not a full crawl): peak RSS "
             + ", ".join(f"{sizes_rss[n]:.0f} MiB at {n:,}" for n in counts)
+            + f"; growth {growth:+.0%}"
+        )
+    if crawls_rss:
+        counts = sorted(crawls_rss)
+        first, last = crawls_rss[counts[0]], crawls_rss[counts[-1]]
+        growth = last["max_rss_mib"] / first["max_rss_mib"] - 1
+        lines.append(
+            "Memory, a real crawl (b) of a site of each size, TRAP_SITE_BUDGET=0 (one process"
+            " each; the extraction pool's processes are not in the figure): peak RSS "
+            + ", ".join(
+                f"{crawls_rss[n]['max_rss_mib']:.0f} MiB at {int(crawls_rss[n]['pages']):,} pages"
+                f" ({crawls_rss[n]['pages'] / crawls_rss[n]['wall_s']:.0f} pages/s)"
+                for n in counts
+            )
             + f"; growth {growth:+.0%}"
         )
     report = "\n".join(lines)
