@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -142,3 +142,21 @@ def test_known_pages_by_alias_and_by_page_in_one_read(archive: Archive) -> None:
     page = known["https://coastline.example/alpha/"]
     assert (page.etag, page.last_modified) == ('"v1"', "Mon, 03 Mar 2025 10:00:00 GMT")
     assert archive.known_pages([]) == {}
+
+
+def test_async_spider_output_gets_the_same_decisions(archive: Archive) -> None:
+    import asyncio
+
+    from scrapy.http import HtmlResponse
+
+    async def outputs() -> AsyncIterator[object]:
+        for url in ("https://coastline.example/alpha/", "https://coastline.example/beta/"):
+            yield request(url)
+
+    async def collect() -> list[object]:
+        middleware = RecrawlMiddleware(crawler_with(archive))
+        response = HtmlResponse("https://coastline.example/", body=b"<html></html>")
+        return [o async for o in middleware.process_spider_output_async(response, outputs())]
+
+    kept = asyncio.run(collect())
+    assert [o.url for o in kept if isinstance(o, Request)] == ["https://coastline.example/beta/"]
