@@ -67,57 +67,51 @@ class VersionsMixin(ArchiveBase):
 
     def known_pages(self, urls: Iterable[str]) -> dict[str, KnownPage]:
         """The archived articles among ``urls`` (by alias), with when they were last seen
-        and the validators (ETag, Last-Modified) of their latest 2xx capture."""
-        wanted = list(dict.fromkeys(urls))
-        found = self._known_multipage_pages(wanted)
-        aliases = self.article_ids_for_aliases(u for u in wanted if u not in found)
-        for url, article_id in aliases.items():
-            rows = self._rows(
-                "SELECT a.last_seen_at, a.pages, c.headers FROM articles a "
-                "LEFT JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
-                "AND status BETWEEN 200 AND 299 ORDER BY fetched_at DESC LIMIT 1) "
-                "WHERE a.id = ?",
-                (article_id,),
-            )
-            if not rows or rows[0]["pages"] not in (None, "", "[]"):
-                # a stitched article's page never archived under this URL: not known
-                continue
-            headers = decode_json(rows[0]["headers"]) or {}
-            if not isinstance(headers, dict):
-                headers = {}
-            found[url] = KnownPage(
-                url,
-                article_id,
-                str(rows[0]["last_seen_at"]),
-                headers.get("etag"),
-                headers.get("last-modified"),
-            )
-        return found
+        and the validators (ETag, Last-Modified) of their latest 2xx capture.
 
-    def _known_multipage_pages(self, urls: list[str]) -> dict[str, KnownPage]:
-        """Pages of multi-page articles among ``urls``: each known by its OWN latest
-        capture (when and validators), not by the stitched article's other pages."""
+        A page of a multi-page article is known by its OWN latest capture (when and
+        validators), not by the stitched article's other pages; a stitched article's
+        page never archived under its URL is not known. One statement per 400 URLs
+        (the re-crawl middleware asks once per response for all its links, issue 7)."""
+        wanted = list(dict.fromkeys(urls))
         found: dict[str, KnownPage] = {}
-        for chunk, marks in in_chunks(urls):
-            rows = self._rows(
-                "SELECT p.url, p.article_id, c.fetched_at, c.headers FROM pages p "
+        by_alias: dict[str, KnownPage] = {}
+        for chunk, marks in in_chunks(wanted, _CHUNK):
+            rows = self._iter_rows(
+                "SELECT 0 AS by_alias, p.url, p.article_id, c.fetched_at AS seen, c.headers, "
+                "NULL AS pages FROM pages p "
                 "JOIN captures c ON c.id = (SELECT id FROM captures WHERE url = p.url "
                 "AND status BETWEEN 200 AND 299 ORDER BY fetched_at DESC LIMIT 1) "
-                f"WHERE p.url IN ({marks})",
-                chunk,
+                f"WHERE p.url IN ({marks}) "
+                "UNION ALL "
+                "SELECT 1, al.url, a.id, a.last_seen_at, c.headers, a.pages FROM aliases al "
+                "JOIN articles a ON a.id = al.article_id "
+                "LEFT JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
+                "AND status BETWEEN 200 AND 299 ORDER BY fetched_at DESC LIMIT 1) "
+                f"WHERE al.url IN ({marks})",
+                [*chunk, *chunk],
             )
             for row in rows:
+                if row["by_alias"] and row["pages"] not in (None, "", "[]"):
+                    # a stitched article's page never archived under this URL: not known
+                    continue
                 headers = decode_json(row["headers"]) or {}
                 if not isinstance(headers, dict):
                     headers = {}
-                found[str(row["url"])] = KnownPage(
-                    str(row["url"]),
+                url = str(row["url"])
+                (by_alias if row["by_alias"] else found)[url] = KnownPage(
+                    url,
                     str(row["article_id"]),
-                    str(row["fetched_at"]),
+                    str(row["seen"]),
                     headers.get("etag"),
                     headers.get("last-modified"),
                 )
-        return found
+        # a multi-page article's own page capture wins over the article the alias names
+        return {
+            url: found.get(url) or by_alias[url]
+            for url in wanted
+            if url in found or url in by_alias
+        }
 
     # -- versions ----------------------------------------------------------------------
     def list_versions(self, article_id: str) -> list[dict[str, Any]]:

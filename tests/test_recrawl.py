@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -94,3 +94,69 @@ def test_due_known_pages_are_requested_conditionally(archive: Archive) -> None:
 def test_negative_recrawl_after_is_refused(archive: Archive) -> None:
     with pytest.raises(ValueError, match="RECRAWL_AFTER"):
         RecrawlMiddleware(crawler_with(archive, RECRAWL_AFTER=-1))
+
+
+def test_a_responses_links_are_looked_up_at_once_with_the_same_decisions(
+    archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """process_spider_output asks the archive once for all of a response's links (issue 7)
+    and decides and counts exactly as one look-up per request does."""
+    from scrapy.http import HtmlResponse
+
+    known = "https://coastline.example/alpha/"
+    urls = [known, known + "?utm_source=x", "https://coastline.example/beta/", known]
+
+    def outputs() -> list[object]:
+        return [{"item": 1}, *(request(u) for u in urls), request(known, reached_by="seed")]
+
+    single = crawler_with(archive)
+    one_by_one = [
+        RecrawlMiddleware(single).get_processed_request(o, None) if isinstance(o, Request) else o
+        for o in outputs()
+    ]
+    calls: list[list[str]] = []
+    original = archive.known_pages
+
+    def counting(wanted: object) -> object:
+        calls.append(list(wanted))  # type: ignore[call-overload]
+        return original(calls[-1])
+
+    monkeypatch.setattr(archive, "known_pages", counting)
+    batched_crawler = crawler_with(archive)
+    response = HtmlResponse("https://coastline.example/", body=b"<html></html>")
+    batched = list(RecrawlMiddleware(batched_crawler).process_spider_output(response, outputs()))
+    assert len(calls) == 1  # one read for the whole response
+    assert set(calls[0]) == {*urls}  # each URL as asked and cleaned, the seed not at all
+    kept = [o.url if isinstance(o, Request) else o for o in one_by_one if o is not None]
+    assert [o.url if isinstance(o, Request) else o for o in batched] == kept
+    assert kept == [{"item": 1}, "https://coastline.example/beta/", known]  # item, unknown, seed
+    assert single.stats is not None and batched_crawler.stats is not None
+    recrawl = {k: v for k, v in single.stats.get_stats().items() if "recrawl" in k}
+    assert recrawl == {"morgue/recrawl/skipped_fresh": 3, "morgue/recrawl/unknown": 1}
+    assert {k: v for k, v in batched_crawler.stats.get_stats().items() if "recrawl" in k} == recrawl
+
+
+def test_known_pages_by_alias_and_by_page_in_one_read(archive: Archive) -> None:
+    known = archive.known_pages(["https://coastline.example/alpha/", "https://nowhere.example/"])
+    assert list(known) == ["https://coastline.example/alpha/"]
+    page = known["https://coastline.example/alpha/"]
+    assert (page.etag, page.last_modified) == ('"v1"', "Mon, 03 Mar 2025 10:00:00 GMT")
+    assert archive.known_pages([]) == {}
+
+
+def test_async_spider_output_gets_the_same_decisions(archive: Archive) -> None:
+    import asyncio
+
+    from scrapy.http import HtmlResponse
+
+    async def outputs() -> AsyncIterator[object]:
+        for url in ("https://coastline.example/alpha/", "https://coastline.example/beta/"):
+            yield request(url)
+
+    async def collect() -> list[object]:
+        middleware = RecrawlMiddleware(crawler_with(archive))
+        response = HtmlResponse("https://coastline.example/", body=b"<html></html>")
+        return [o async for o in middleware.process_spider_output_async(response, outputs())]
+
+    kept = asyncio.run(collect())
+    assert [o.url for o in kept if isinstance(o, Request)] == ["https://coastline.example/beta/"]

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dateutil import parser as du_parser
+from scrapy import Request
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from crawler.journal import journal_for
@@ -35,7 +36,8 @@ from pipelines.handle import archive_for
 from pipelines.urls import clean_url
 
 if TYPE_CHECKING:
-    from scrapy import Request
+    from collections.abc import AsyncIterator, Iterable
+
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
@@ -100,7 +102,54 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
         if self.recrawl_after < 0:
             raise ValueError(f"RECRAWL_AFTER must be 0 or more seconds, not {self.recrawl_after}")
 
+    # -- one archive read per response (issue 7) ----------------------------------------
+    # no ``spider`` argument: Scrapy deprecates it
+    def process_spider_output(  # type: ignore[override]
+        self, response: Response | None, result: Iterable[Any]
+    ) -> Iterable[Any]:
+        outputs = list(result)
+        known = self._lookup(outputs)
+        for output in outputs:
+            kept = self._decide(output, known) if isinstance(output, Request) else output
+            if kept is not None:
+                yield kept
+
+    async def process_spider_output_async(  # type: ignore[override]
+        self, response: Response | None, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        outputs = [output async for output in result]
+        for output in self.process_spider_output(response, outputs):
+            yield output
+
+    def _asked(self, request: Request) -> list[str] | None:
+        """The URLs to look up for ``request`` (its own and its clean form), or None when
+        it passes without a look-up (a seed, a re-crawl, or a page of this very job)."""
+        if request.meta.get("reached_by", "seed") == "seed" or request.meta.get("morgue_recrawl"):
+            return None
+        journal = journal_for(self.crawler)
+        if journal is not None and request.url in journal.responses:
+            return None
+        return list(dict.fromkeys((request.url, clean_url(request.url))))
+
+    def _lookup(self, outputs: list[Any]) -> dict[str, KnownPage]:
+        """What the archive knows of every URL the requests among ``outputs`` ask for: one
+        read for a response's links instead of one per link."""
+        urls = [
+            url
+            for output in outputs
+            if isinstance(output, Request)
+            for url in (self._asked(output) or ())
+        ]
+        return archive_for(self.crawler).known_pages(urls) if urls else {}
+
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
+        urls = self._asked(request)
+        known = archive_for(self.crawler).known_pages(urls) if urls else {}
+        return self._decide(request, known)
+
+    def _decide(self, request: Request, known: dict[str, KnownPage]) -> Request | None:
+        """``request`` as it goes on (conditional when due), or None when it is fresh;
+        ``known`` holds what the archive knows of its URLs."""
         if request.meta.get("reached_by", "seed") == "seed" or request.meta.get("morgue_recrawl"):
             return request
         journal = journal_for(self.crawler)
@@ -109,8 +158,7 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
             # answers it from the archive without the network, so its links are walked
             self.stats.inc_value("morgue/recrawl/replayed")
             return request
-        urls = list(dict.fromkeys((request.url, clean_url(request.url))))
-        known = archive_for(self.crawler).known_pages(urls)
+        urls = (request.url, clean_url(request.url))
         page = next((known[u] for u in urls if u in known), None)
         if page is None:
             self.stats.inc_value("morgue/recrawl/unknown")
