@@ -94,14 +94,19 @@ def check_whole(db: Path) -> None:
         assert duplicates == []
 
 
+# Enough stories that the fifth run still has more than PAUSE_AFTER=6 pages to write
+# however far a loaded machine lets the earlier runs overshoot their kill points.
+KILL_SITE_STORIES = 80
+
+
 def test_five_kills_then_resume_give_the_uninterrupted_article_set(tmp_path: Path) -> None:
-    with serving(newsroom()) as site:
+    with serving(newsroom(count=KILL_SITE_STORIES)) as site:
         seed = site.url("/a/0/")
         baseline = tmp_path / "baseline.db"
         result = scrapy_crawl("-a", f"start_urls={seed}", *BASE, archive=baseline)
         assert result.returncode == 0, result.stderr[-3000:]
         expected = article_urls(baseline)
-        assert expected == sorted(site.url(p) for p in story_paths())
+        assert expected == sorted(site.url(p) for p in story_paths(KILL_SITE_STORIES))
 
         db = tmp_path / "killed.db"
         job = Job(seed, db, tmp_path / "job")
