@@ -428,8 +428,8 @@ def main() -> None:
         table(rows, ["run", "pages", "pages/s median", "range", "CPU s", "peak RSS MiB"]),
         "",
         "b/a per repetition: "
-        + ", ".join(f"{r:.2f}" for r in ratios)
-        + (f"; median {statistics.median(ratios):.2f}" if ratios else ""),
+        + ", ".join(f"{r:.3f}" for r in ratios)
+        + (f"; median {statistics.median(ratios):.3f}" if ratios else ""),
     ]
     if runs["c"]:
         c_rate = statistics.median(r["pages_s"] for r in runs["c"])
