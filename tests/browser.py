@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import websocket
+from processes import stop_process
 
 FLAGS = (
     "--headless",
@@ -112,9 +113,4 @@ def browser(profile: Path, *, timeout: float = 30.0) -> Iterator[Page]:
         finally:
             ws.close()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)

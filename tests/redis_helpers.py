@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from processes import stop_process
 
 
 class RedisUnavailable(RuntimeError):
@@ -80,10 +81,5 @@ def redis_server(folder: Path) -> Iterator[str]:
         client.close()
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()

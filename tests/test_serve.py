@@ -18,6 +18,7 @@ import pytest
 import sqlite_utils
 from browser import browser
 from click.testing import CliRunner, Result
+from processes import stop_process
 from research_archive import A, B, C, build
 
 from archive import Archive, columns, serve
@@ -185,12 +186,7 @@ def served(db: str, tmp_path: Path) -> Iterator[str]:
                 time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 
