@@ -13,14 +13,13 @@ from lxml import html as lxml_html
 
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import strip_tracking
+from pipelines.extraction.hrefs import absolute, resolve
 from pipelines.extraction.parse import parse_html
 from pipelines.extraction.related import (
     _RELATED_HINT,
     _entry_target,
     _hinted,
     _related_names,
-    absolute,
-    resolve,
 )
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -10,8 +10,8 @@ from lxml.etree import XPath
 
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import normalize_space, space_len
+from pipelines.extraction.hrefs import resolve
 from pipelines.extraction.model import Block
-from pipelines.extraction.related import resolve
 from pipelines.extraction.sanitize import is_tracking_pixel
 
 _MAX_DEPTH = 120

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import (
@@ -21,28 +21,12 @@ from pipelines.extraction.clean import (
     strip_see_more,
     strip_tracking,
 )
+from pipelines.extraction.hrefs import absolute, resolution_base, resolve
 from pipelines.extraction.model import RelatedLink
 from pipelines.extraction.sanitize import is_tracking_pixel
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _SKIP_TEXT_TAGS = frozenset(("script", "style", "noscript", "svg", "button"))
-
-
-def absolute(base_url: str, href: str | None) -> str | None:
-    """``href`` resolved against ``base_url``, without fragment; None unless http(s)."""
-    if not href:
-        return None
-    href = href.strip()
-    if not href or href.startswith("#"):
-        return None
-    try:
-        url = urljoin(base_url, href)
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return url.split("#", 1)[0]
 
 
 def _names(el: Any) -> str:
@@ -178,54 +162,10 @@ def _entry_resolved(base_url: str, href: str | None) -> str | None:
     return url
 
 
-@lru_cache(maxsize=1024)
-def _origin(base_url: str) -> str | None:
-    """``scheme://host/`` of an http(s) ``base_url`` (None for anything else)."""
-    try:
-        parts = urlsplit(base_url)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return f"{parts.scheme}://{parts.netloc}/"
-
-
-_NO_HOST = ("", "/", "?", "#", "\t", "\r", "\n")
-
-
-def _resolution_base(base_url: str, href: str | None) -> str:
-    """What ``href`` resolves against: its page's origin when the page's path cannot
-    matter, so one site's pages share cache entries; else the page itself. urljoin reads
-    only the base's scheme and host for a root-relative path ("/a", not "//...") and for
-    an http(s) URL with a host (an empty host or path would take the base's path)."""
-    if href:
-        head = href.strip()[:9]  # as absolute() strips it
-        if head[:1] == "/":
-            if head[1:2] not in ("/", "\t", "\r", "\n"):
-                return _origin(base_url) or base_url
-        elif head.startswith("http://"):
-            if head[7:8] not in _NO_HOST:
-                return _origin(base_url) or base_url
-        elif head.startswith("https://") and head[8:9] not in _NO_HOST:
-            return _origin(base_url) or base_url
-    return base_url
-
-
-@lru_cache(maxsize=8192)
-def _absolute(base_url: str, href: str | None) -> str | None:
-    return absolute(base_url, href)
-
-
-def resolve(base_url: str, href: str | None) -> str | None:
-    """``absolute(base_url, href)``, cached per site where the page's path cannot matter
-    (see :func:`_resolution_base`): image and link URLs repeat across a site's pages."""
-    return _absolute(_resolution_base(base_url, href), href)
-
-
 def _entry_target(base_url: str, page: str, href: str | None) -> str | None:
     """The entry URL an ``href`` of a related block stands for, None for the page itself
     and for taxonomy/share links."""
-    url = _entry_resolved(_resolution_base(base_url, href), href)
+    url = _entry_resolved(resolution_base(base_url, href), href)
     if not url or url.rstrip("/") == page:
         return None
     return url
