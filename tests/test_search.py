@@ -237,6 +237,66 @@ def test_a_batch_indexes_its_articles_itself_and_keeps_the_trigger(tmp_path: Pat
         _integrity(archive)
 
 
+def _fts_rows(archive: Archive) -> int:
+    return int(archive.conn.execute("SELECT COUNT(*) FROM articles_fts_data").fetchone()[0])
+
+
+def test_a_seen_page_leaves_the_index_alone_and_an_edit_reindexes(tmp_path: Path) -> None:
+    """Schema v8 (#7): articles_au fires only when title or body_text is updated. Recording
+    a re-crawled page's last_seen_at writes nothing to articles_fts (it used to delete and
+    re-tokenize the article and leave a new segment); a changed title or body is indexed."""
+    with Archive(tmp_path / "a.db") as archive:
+        first, first_id = _story(1)
+        archive.save_batch([first, _story(2)[0]])
+        before = _fts_rows(archive)
+        later = dataclasses.replace(first.capture, fetched_at="2025-06-01T10:00:00Z")
+        for _ in range(3):
+            archive.save_batch([PageWrite(later, first.article, "seen")])
+        assert archive.query("SELECT last_seen_at FROM articles WHERE id = ?", [first_id]) == [
+            {"last_seen_at": "2025-06-01T10:00:00Z"}
+        ]
+        archive.conn.execute("UPDATE articles SET cluster_id = 'c' WHERE id = ?", (first_id,))
+        assert _fts_rows(archive) == before  # no segment, no tombstone
+        _integrity(archive)
+        assert ids(archive.search("zebra1")) == [first_id]
+        archive.conn.execute("UPDATE articles SET title = 'Okapi' WHERE id = ?", (first_id,))
+        archive.conn.execute(
+            "UPDATE articles SET body_text = 'giraffe' WHERE id = ?", (_story(2)[1],)
+        )
+        _integrity(archive)
+        assert ids(archive.search("okapi")) == [first_id]
+        assert archive.search("zebra1") == []
+        assert ids(archive.search("giraffe")) == [_story(2)[1]]
+        assert ids(archive.search("ferry")) == [first_id]  # story 2's old body is gone
+
+
+def test_a_v7_archive_gets_the_narrow_update_trigger(tmp_path: Path) -> None:
+    """Migrating to v8 replaces articles_au; the index of a v7 archive stays valid."""
+    from archive import schema
+
+    db = tmp_path / "v7.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN")
+    schema.migrate(conn, 0, schema.MIGRATIONS[:7])
+    conn.execute(
+        "INSERT INTO articles (id, url, canonical_url, site, title, body_text, "
+        "first_seen_at, last_seen_at) VALUES ('x', 'u', 'u', 's', 'Okapi', 'okapi', '', '')"
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    with Archive(db) as archive:
+        assert archive.schema_version == 8
+        (sql,) = archive.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'articles_au'"
+        ).fetchone()
+        assert 'AFTER UPDATE OF "title", "body_text"' in sql
+        before = _fts_rows(archive)
+        archive.conn.execute("UPDATE articles SET last_seen_at = 'z' WHERE id = 'x'")
+        assert _fts_rows(archive) == before
+        _integrity(archive)
+        assert ids(archive.search("okapi")) == ["x"]
+
+
 def test_a_failed_run_end_merge_is_logged_and_the_run_still_recorded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
