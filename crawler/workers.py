@@ -6,6 +6,9 @@ seeds. When all have stopped, the shards are merged into the target archive with
 :meth:`archive.Archive.merge_shard` (the same as ``morgue merge``) and, unless kept,
 deleted. A rerun of the same job (same target and seeds, or the same ``--job``)
 resumes its frontier and re-merges its shards; docs/scaleout.md has the details.
+When the target archive exists, the workers judge freshness (``RECRAWL_AFTER``)
+against it as well as against their own shard (``RECRAWL_REFERENCE``), so a scheduled
+multi-worker crawl is as incremental as a single one.
 """
 
 from __future__ import annotations
@@ -72,6 +75,19 @@ def worker_command(
     return cmd
 
 
+def reference_settings(archive_path: str) -> dict[str, str]:
+    """``RECRAWL_REFERENCE`` for the workers: the target archive when it exists, migrated
+    now so that they can open it read-only (a file that is not an archive is refused here,
+    before any worker starts, with the archive's own message)."""
+    target = Path(archive_path)
+    if not target.exists():
+        return {}
+    from archive import Archive
+
+    Archive(target).close()
+    return {"RECRAWL_REFERENCE": str(target.resolve())}
+
+
 def run_workers(
     start_urls: Sequence[str],
     *,
@@ -94,6 +110,7 @@ def run_workers(
     if start_urls:
         args["start_urls"] = ",".join(start_urls)
     job = job_id or default_job_id(archive_path, start_urls, args.get("urls_file"))
+    settings = {**reference_settings(archive_path), **(settings or {})}
     check_frontier(redis_url, job)
     folder = Path(shards_dir or f"{archive_path}.shards").resolve()
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,7 +121,7 @@ def run_workers(
     for index in range(workers):
         shard = shard_path(folder, job, index)
         outcome = WorkerOutcome(index, shard, shard.with_suffix(".log"), returncode=-1)
-        cmd = worker_command(args, settings or {}, shard, seeds=seed and index == 0)
+        cmd = worker_command(args, settings, shard, seeds=seed and index == 0)
         with outcome.log.open("ab") as log:
             proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
         procs.append((outcome, proc))

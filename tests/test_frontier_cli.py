@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 from redis_helpers import free_port
 
+from archive import Archive
 from archive.cli import cli
-from crawler.workers import default_job_id, shard_path, worker_command
+from archive.errors import NotAnArchiveError
+from crawler.workers import default_job_id, reference_settings, shard_path, worker_command
 
 
 def run(*args: str) -> Result:
@@ -54,3 +57,21 @@ def test_only_the_seed_worker_enqueues_seeds(tmp_path: Path) -> None:
     assert cmd[-2:] == ["-s", "MORGUE_FRONTIER_SEED=False"]
     assert f"ARCHIVE_PATH={shard}" in cmd and "DEPTH_LIMIT=0" in cmd
     assert not any("redis://" in part for part in cmd)  # the URL (and password) go by env
+
+
+def test_workers_judge_freshness_against_an_existing_target(tmp_path: Path) -> None:
+    """The target archive, when there is one, is the workers' RECRAWL_REFERENCE (issue 9):
+    migrated before any worker starts, and refused clearly when it is not an archive."""
+    target = tmp_path / "a.db"
+    assert reference_settings(str(target)) == {}  # a first run: nothing to compare with
+    Archive(target).close()
+    assert reference_settings(str(target)) == {"RECRAWL_REFERENCE": str(target.resolve())}
+    junk = tmp_path / "junk.db"
+    junk.write_text("not sqlite", encoding="utf-8")
+    with pytest.raises(NotAnArchiveError, match="not a morgue archive"):
+        reference_settings(str(junk))
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    refused = run("crawl", "http://127.0.0.1:9/", "--redis", url, "--db", str(junk))
+    assert refused.exit_code != 0 and "not a morgue archive" in refused.output
+    assert "Traceback" not in refused.output
+    assert not (tmp_path / "junk.db.shards").exists()  # refused before any worker

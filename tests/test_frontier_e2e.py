@@ -81,6 +81,25 @@ def test_two_workers_archive_every_page_once_like_one_worker(
     # a finished job leaves nothing in Redis
     assert not redis.Redis.from_url(redis_url).keys("morgue:e2e-two:*")
 
+    # a scheduled rerun: the workers' new shards start empty, but freshness is judged
+    # against the target archive too (RECRAWL_REFERENCE), so only the seed is fetched again
+    again = [*args[:7], "e2e-again", *args[8:]]
+    result = CliRunner().invoke(cli, again, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    new_shards = sorted(shards.glob("e2e-again-worker-*.db"))
+    fetched = [url for path in new_shards for url in captured_urls(path)]
+    assert fetched == [urls[0]]
+    assert sorted(captured_urls(merged)) == sorted([*urls, urls[0]])
+    with Archive(merged, readonly=True) as archive:
+        assert archive.count_articles() == PAGES
+    skipped = 0
+    for path in new_shards:
+        with Archive(path, readonly=True) as shard:
+            stats = shard.latest_run()["stats"]
+        assert stats.get("morgue/recrawl/unknown", 0) == 0  # the target knew every link
+        skipped += stats.get("morgue/recrawl/skipped_fresh", 0)
+    assert skipped > 0
+
 
 def test_a_killed_worker_loses_nothing(
     tmp_path: Path, site: tuple[SiteServer, list[str]], redis_url: str

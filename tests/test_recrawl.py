@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 from test_archive import make_article, make_capture
@@ -89,6 +90,66 @@ def test_due_known_pages_are_requested_conditionally(archive: Archive) -> None:
     assert due.headers.get("If-None-Match") == b'"v1"'
     assert due.headers.get("If-Modified-Since") == b"Mon, 03 Mar 2025 10:00:00 GMT"
     assert 304 in due.meta["handle_httpstatus_list"]
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Path:
+    """An archive file that knows alpha (fresh, with validators) as a merged target would."""
+    db = tmp_path / "target.db"
+    with Archive(db) as target:
+        article = make_article("alpha")
+        capture = make_capture(article.canonical_url, datetime.now(UTC).isoformat())
+        capture.headers["etag"] = '"v1"'
+        target.save_batch([PageWrite(capture, article, "new")])
+    return db
+
+
+def test_a_shard_judges_freshness_against_its_reference_archive(reference: Path) -> None:
+    """RECRAWL_REFERENCE (issue 9): a worker's empty shard skips what the target archive
+    holds fresh, and fetches a due page in full (its shard could not answer a 304)."""
+    alpha, beta = "https://coastline.example/alpha/", "https://coastline.example/beta/"
+    with Archive(":memory:") as shard:
+        crawler = crawler_with(shard, RECRAWL_REFERENCE=str(reference))
+        middleware = RecrawlMiddleware(crawler)
+        assert middleware.get_processed_request(request(alpha), None) is None
+        other = request(beta)
+        assert middleware.get_processed_request(other, None) is other
+        assert crawler.stats is not None
+        assert crawler.stats.get_value("morgue/recrawl/skipped_fresh") == 1
+        assert crawler.stats.get_value("morgue/recrawl/unknown") == 1
+        assert middleware.reference is not None
+        crawler.signals.send_catch_log(signals.spider_closed)
+        assert middleware.reference is None  # closed with the crawl
+
+        due_crawler = crawler_with(shard, RECRAWL_AFTER=0, RECRAWL_REFERENCE=str(reference))
+        due = request(alpha)
+        assert RecrawlMiddleware(due_crawler).get_processed_request(due, None) is due
+        assert b"If-None-Match" not in due.headers
+        assert 304 not in due.meta.get("handle_httpstatus_list", [])
+        assert due_crawler.stats is not None
+        assert due_crawler.stats.get_value("morgue/recrawl/reference_due") == 1
+
+
+def test_the_crawls_own_archive_is_asked_first(archive: Archive, reference: Path) -> None:
+    """A page the crawl's archive knows keeps its own validators and conditional request."""
+    crawler = crawler_with(archive, RECRAWL_AFTER=0, RECRAWL_REFERENCE=str(reference))
+    due = request("https://coastline.example/alpha/")
+    assert RecrawlMiddleware(crawler).get_processed_request(due, None) is due
+    assert due.headers.get("If-None-Match") == b'"v1"'
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("morgue/recrawl/conditional") == 1
+    assert crawler.stats.get_value("morgue/recrawl/reference_due") is None
+
+
+@pytest.mark.parametrize("kind", ["missing", "not an archive"])
+def test_a_bad_reference_archive_is_refused_clearly(
+    archive: Archive, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "target.db"
+    if kind == "not an archive":
+        path.write_text("hello", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"RECRAWL_REFERENCE .*target\.db"):
+        RecrawlMiddleware(crawler_with(archive, RECRAWL_REFERENCE=str(path)))
 
 
 def test_negative_recrawl_after_is_refused(archive: Archive) -> None:

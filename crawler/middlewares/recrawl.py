@@ -19,6 +19,14 @@ days); 0 fetches every page every run. With ``JOBDIR``, a page the interrupted j
 captured itself is let through (counted as ``morgue/recrawl/replayed``): the replay
 middleware answers it from the archive, so the resumed run walks the same links
 without fetching them again; pages from earlier runs follow the rule above.
+
+``RECRAWL_REFERENCE`` names a second archive, opened read-only, that is asked about the
+URLs the crawl's own archive does not know: a crawl worker writing a fresh shard
+(``morgue crawl --workers``, issue 9) judges freshness against the archive its shard
+will be merged into. A page known only there is skipped while fresh and, when due,
+fetched in full (``morgue/recrawl/reference_due``): no validators are sent, as the
+worker's shard could not map a 304 to an article it does not hold; the merge then
+records the page as seen again, or as a new version when it changed.
 """
 
 from __future__ import annotations
@@ -28,9 +36,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from dateutil import parser as du_parser
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
+from archive.versions import KnownPage
 from crawler.journal import journal_for
 from pipelines.handle import archive_for
 from pipelines.urls import clean_url
@@ -41,7 +50,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from archive.versions import KnownPage
+    from archive import Archive
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +102,10 @@ def conditional_headers(page: KnownPage) -> dict[str, str]:
     return headers
 
 
+class ReferencePage(KnownPage):
+    """A page known to the ``RECRAWL_REFERENCE`` archive only (never with validators)."""
+
+
 class RecrawlMiddleware(BaseSpiderMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
@@ -101,6 +114,26 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
         self.recrawl_after = crawler.settings.getfloat("RECRAWL_AFTER", DEFAULT_RECRAWL_AFTER)
         if self.recrawl_after < 0:
             raise ValueError(f"RECRAWL_AFTER must be 0 or more seconds, not {self.recrawl_after}")
+        self.reference = _open_reference(crawler.settings.get("RECRAWL_REFERENCE") or None)
+        if self.reference is not None:
+            crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_closed(self) -> None:
+        if self.reference is not None:
+            self.reference.close()
+            self.reference = None
+
+    def _known(self, urls: list[str]) -> dict[str, KnownPage]:
+        """What the crawl's archive knows of ``urls``, then the reference archive of the
+        rest (those pages without validators: see the module's docstring)."""
+        if not urls:
+            return {}
+        known = archive_for(self.crawler).known_pages(urls)
+        missing = [url for url in urls if url not in known]
+        if self.reference is not None and missing:
+            for url, page in self.reference.known_pages(missing).items():
+                known[url] = ReferencePage(page.url, page.article_id, page.last_seen_at, None, None)
+        return known
 
     # -- one archive read per response (issue 7) ----------------------------------------
     # no ``spider`` argument: Scrapy deprecates it
@@ -140,12 +173,10 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
             if isinstance(output, Request)
             for url in (self._asked(output) or ())
         ]
-        return archive_for(self.crawler).known_pages(urls) if urls else {}
+        return self._known(urls)
 
     def get_processed_request(self, request: Request, response: Response | None) -> Request | None:
-        urls = self._asked(request)
-        known = archive_for(self.crawler).known_pages(urls) if urls else {}
-        return self._decide(request, known)
+        return self._decide(request, self._known(self._asked(request) or []))
 
     def _decide(self, request: Request, known: dict[str, KnownPage]) -> Request | None:
         """``request`` as it goes on (conditional when due), or None when it is fresh;
@@ -176,6 +207,10 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
             self.stats.inc_value("morgue/recrawl/skipped_fresh")
             logger.debug("fresh, not fetched: %s (last seen %s)", request.url, page.last_seen_at)
             return None
+        if isinstance(page, ReferencePage):
+            request.meta["morgue_recrawl"] = page.article_id
+            self.stats.inc_value("morgue/recrawl/reference_due")
+            return request
         headers = conditional_headers(page)
         for name, value in headers.items():
             request.headers[name] = value
@@ -187,3 +222,17 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         return item
+
+
+def _open_reference(path: str | None) -> Archive | None:
+    """The archive named by ``RECRAWL_REFERENCE``, read-only (None when unset); a path
+    that is not a current morgue archive stops the crawl with a clear message."""
+    if path is None:
+        return None
+    from archive import Archive
+    from archive.errors import ArchiveError
+
+    try:
+        return Archive(path, readonly=True)
+    except ArchiveError as exc:
+        raise ValueError(f"RECRAWL_REFERENCE {path}: {exc}") from exc
