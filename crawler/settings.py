@@ -64,7 +64,11 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.BackoffRetryMiddleware": 550,
     "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
+    "crawler.middlewares.connectguard.ConnectGuardMiddleware": 760,  # after HttpProxyMiddleware
 }
+# The guard again at connect time, on the address actually connected to: DNS rebinding
+# cannot slip a private address past NetGuardMiddleware (docs/security.md).
+TWISTED_DNS_RESOLVER = "crawler.middlewares.connectguard.GuardedResolver"
 SPIDER_MIDDLEWARES = {
     "crawler.middlewares.recrawl.RecrawlMiddleware": 50,  # issue 4: skip fresh pages
     "crawler.middlewares.traps.TrapMiddleware": 850,

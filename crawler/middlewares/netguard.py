@@ -5,7 +5,9 @@ loopback, link-local or otherwise non-public address is refused, unless a seed
 is on that very host or ``ALLOW_PRIVATE_NETWORKS`` is set. The decision is the
 pure function :func:`decide`; :class:`NetGuardMiddleware` resolves the host
 (every address ``getaddrinfo`` gives) and applies it before any other
-middleware can send a packet (it runs ahead of robots.txt).
+middleware can send a packet (it runs ahead of robots.txt). The same decision
+is taken again at connect time, on the address Twisted is about to connect to,
+by :mod:`crawler.middlewares.connectguard` (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,7 +26,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 if TYPE_CHECKING:
-    from scrapy import Request
+    from scrapy import Request, Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -141,6 +144,16 @@ def resolve(host: str) -> list[IPAddress]:
     return found
 
 
+def seed_hosts(spider: Spider | None) -> set[str]:
+    """The hosts of a spider's seeds (``seeds``, else ``start_urls``), lower case."""
+    seeds = getattr(spider, "seeds", None) or getattr(spider, "start_urls", None) or []
+    return {(urlsplit(url).hostname or "").lower() for url in seeds} - {""}
+
+
+#: Each crawler's guard, so the connect-time resolver shares its seed hosts and addresses.
+GUARDS: weakref.WeakKeyDictionary[Crawler, NetGuardMiddleware] = weakref.WeakKeyDictionary()
+
+
 class NetGuardMiddleware:
     """Downloader middleware applying :func:`decide` to every request before it is sent.
 
@@ -156,15 +169,14 @@ class NetGuardMiddleware:
         self._cache: dict[str, list[IPAddress]] = {}
         self.seed_hosts: set[str] | None = None  # known once the first request comes
         self.seed_addresses: set[IPAddress] = set()
+        GUARDS[crawler] = self
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NetGuardMiddleware:
         return cls(crawler)
 
     async def _load_seeds(self) -> set[str]:
-        spider = self.crawler.spider
-        seeds = getattr(spider, "seeds", None) or getattr(spider, "start_urls", None) or []
-        hosts = {urlsplit(url).hostname or "" for url in seeds} - {""}
+        hosts = seed_hosts(self.crawler.spider)
         for host in hosts:
             self.seed_addresses.update(await self._addresses(host))
         self.seed_hosts = hosts
