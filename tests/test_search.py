@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from research_archive import A, B, C, D, build
+from schema_helpers import archive_at
 
 from archive import Archive
 from archive.cli import cli
 from archive.errors import QueryError, UsageError
 from archive.filters import ArticleFilter
 from archive.records import Capture, PageWrite
+from archive.schema import SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -272,20 +274,14 @@ def test_a_seen_page_leaves_the_index_alone_and_an_edit_reindexes(tmp_path: Path
 
 def test_a_v7_archive_gets_the_narrow_update_trigger(tmp_path: Path) -> None:
     """Migrating to v8 replaces articles_au; the index of a v7 archive stays valid."""
-    from archive import schema
-
-    db = tmp_path / "v7.db"
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN")
-    schema.migrate(conn, 0, schema.MIGRATIONS[:7])
-    conn.execute(
+    db = archive_at(
+        tmp_path / "v7.db",
+        7,
         "INSERT INTO articles (id, url, canonical_url, site, title, body_text, "
-        "first_seen_at, last_seen_at) VALUES ('x', 'u', 'u', 's', 'Okapi', 'okapi', '', '')"
+        "first_seen_at, last_seen_at) VALUES ('x', 'u', 'u', 's', 'Okapi', 'okapi', '', '')",
     )
-    conn.execute("COMMIT")
-    conn.close()
     with Archive(db) as archive:
-        assert archive.schema_version == 8
+        assert archive.schema_version == SCHEMA_VERSION  # 8 or later
         (sql,) = archive.conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_au'"
         ).fetchone()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from schema_helpers import archive_at
 from test_archive import make_article, make_capture, url
 
 from archive import Archive
@@ -143,21 +144,13 @@ def test_history_and_diff_commands(tmp_path: Path) -> None:
 
 
 def test_a_v2_archive_is_migrated_to_v3_with_its_rows(tmp_path: Path) -> None:
-    import sqlite3
-
-    from archive import schema
-
-    db = tmp_path / "v2.db"
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN")
-    schema.migrate(conn, 0, schema.MIGRATIONS[:2])
-    conn.execute(
+    db = archive_at(
+        tmp_path / "v2.db",
+        2,
         "INSERT INTO articles (id, url, canonical_url, site, first_seen_at, last_seen_at, "
         "cluster_id) VALUES ('a1', 'https://s.example/a/', 'https://s.example/a/', "
-        "'s.example', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 'a1')"
+        "'s.example', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 'a1')",
     )
-    conn.execute("COMMIT")
-    conn.close()
     with Archive(db) as archive:
         assert archive.schema_version == SCHEMA_VERSION
         assert archive.query("SELECT id, cluster_id FROM articles") == [
