@@ -96,6 +96,7 @@ HUB_PAGES = 2  # pages of a hub (home, section, tag...) followed: the newest ite
 EXTENSIONS = {"crawler.extensions.runlock.RunLockExtension": 0}
 COMMANDS_MODULE = "crawler.commands"
 RECRAWL_AFTER = 7 * 86400  # seconds; 0 = re-fetch every known page every run
+RECRAWL_REFERENCE = None  # an archive asked too, read-only (set by `morgue crawl --workers`)
 RUN_LOCK_WAIT = 0.0  # seconds a second run waits for the archive's lock
 
 # -- De-duplication and near copies (issue 4; docs/dedup.md) --------------------------
