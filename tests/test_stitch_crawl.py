@@ -90,7 +90,10 @@ def test_a_kill_mid_stitch_then_resume_gives_the_whole_article(
     job = Job(seeds, db, tmp_path / "job")
     Archive(db).close()
     pause = [
-        *("-s", "STORE_BATCH_SIZE=2", "-s", "MORGUE_TEST_PAUSE_IN_WRITE=60"),
+        # batches of exactly two: no timer flush of a lone page under load (as the
+        # crash-resume tests), so the pause always falls inside the chain's pages
+        *("-s", "STORE_BATCH_SIZE=2", "-s", "STORE_FLUSH_SECONDS=0"),
+        *("-s", "MORGUE_TEST_PAUSE_IN_WRITE=60"),
         *("-s", "MORGUE_TEST_PAUSE_AFTER=2", "-s", f"MORGUE_TEST_PAUSE_MARKER={marker}"),
     ]
     follow = ("-a", "follow=related,next")
