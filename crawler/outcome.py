@@ -39,6 +39,11 @@ class Outcome:
         return self.code == EXIT_OK
 
 
+def not_started(problem: str) -> Outcome:
+    """A crawl that did not start: ``problem`` says why and what to do."""
+    return Outcome(EXIT_NOT_STARTED, problem)
+
+
 def judge(
     finish_reason: str | None,
     *,

@@ -16,9 +16,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.errors import UsageError
-from crawler.extensions.runlock import ensure_unlocked
-from crawler.seeds import parse_follow, resolve_seeds
+from crawler.preflight import check_start
 
 
 @dataclass
@@ -90,15 +88,9 @@ def run_crawl(
     args = dict(spider_args or {})
     if start_urls:
         args["start_urls"] = ",".join(start_urls)
-    try:  # fail on bad arguments before the reactor starts, with the spider's own rules
-        resolve_seeds(args.get("start_urls"), args.get("urls_file"))
-        parse_follow(args.get("follow", "related,next"))
-        if args.get("discover", "auto") not in ("auto", "off"):
-            raise ValueError(f"unknown discover mode {args['discover']!r}; choose auto or off")
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    # A second run on a locked archive: a clear message before the reactor starts.
-    ensure_unlocked(archive_path)
+    # Bad arguments or settings, an unusable or locked archive: one clear error before
+    # the reactor starts (crawler/preflight.py), not a traceback from inside the engine.
+    check_start(crawler.settings, args)
     process.crawl(crawler, **args)
     if show_progress:
         _run_with_progress(process, crawler, tally)

@@ -95,7 +95,10 @@ TRAP_SITE_BUDGET = 20000  # distinct pages per host; 0 = no budget
 HUB_PAGES = 2  # pages of a hub (home, section, tag...) followed: the newest items only
 
 # -- Incremental crawls, one run per archive, cron exit codes (issue 4; docs/scheduling.md)
-EXTENSIONS = {"crawler.extensions.runlock.RunLockExtension": 0}
+EXTENSIONS = {
+    "crawler.extensions.runlock.RunLockExtension": 0,
+    "crawler.extensions.quietlog.QuietLogExtension": 1,  # #20: one line per failed seed
+}
 COMMANDS_MODULE = "crawler.commands"
 RECRAWL_AFTER = 7 * 86400  # seconds; 0 = re-fetch every known page every run
 RECRAWL_REFERENCE = None  # an archive asked too, read-only (set by `morgue crawl --workers`)

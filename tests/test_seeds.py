@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crawler.seeds import parse_follow, read_urls_file, resolve_seeds, split_csv, validate_seed
+from crawler.seeds import (
+    parse_follow,
+    read_urls_file,
+    resolve_seeds,
+    seed_list,
+    split_csv,
+    validate_seed,
+)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +102,32 @@ def test_resolve_seeds_merges_and_deduplicates(tmp_path: Path) -> None:
 def test_resolve_seeds_requires_one() -> None:
     with pytest.raises(ValueError, match="no seeds"):
         resolve_seeds(None, None)
+
+
+def test_a_bad_urls_file_line_is_skipped_with_its_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "seeds.txt"
+    path.write_text(
+        "# seeds\nhttp://a.example/1\nnot a url\n\nftp://a.example/x\nhttp://a.example/2\n",
+        encoding="utf-8",
+    )
+    seeds, skipped = seed_list(None, str(path))
+    assert seeds == ["http://a.example/1", "http://a.example/2"]
+    assert skipped == [
+        f"{path} line 3: not an http(s) URL: 'not a url'; line skipped",
+        f"{path} line 5: not an http(s) URL: 'ftp://a.example/x'; line skipped",
+    ]
+    assert resolve_seeds(None, str(path)) == seeds
+
+
+def test_a_urls_file_without_one_valid_line_fails(tmp_path: Path) -> None:
+    path = tmp_path / "seeds.txt"
+    path.write_text("nope\nalso nope\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"no valid seed: .* line 1: not an http\(s\) URL: 'nope'"):
+        seed_list(None, str(path))
+
+
+def test_a_bad_start_url_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "seeds.txt"
+    path.write_text("http://a.example/1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="not an http"):
+        seed_list("notaurl", str(path))

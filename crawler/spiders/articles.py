@@ -29,14 +29,15 @@ from crawler import frontier
 from crawler.discovery import feed_urls, parse_listing, sniff
 from crawler.failures import failure_kind, failure_message
 from crawler.items import RawPage, failed_page
-from crawler.seeds import parse_follow, resolve_seeds, split_csv
+from crawler.preflight import DISCOVER_MODES
+from crawler.seeds import parse_follow, seed_list, split_csv
 from pipelines.core.clock import utc_now_iso
 from pipelines.core.urls import clean_url
 from pipelines.extraction.pagekind import classify, hub_article_links
 
 #: ``-a discover=auto`` (default): seeds may be sitemaps, feeds, robots.txt or hubs, and
 #: every HTML page is classified article or hub; ``off``: every page is an article page.
-DISCOVER_MODES = ("auto", "off")
+#: (DISCOVER_MODES, from crawler/preflight.py, where the arguments are checked first.)
 LISTING_KINDS = ("sitemap", "feed", "robots")
 
 
@@ -58,7 +59,9 @@ class ArticlesSpider(Spider):
             raise ValueError(f"unknown discover mode {discover!r}; choose from {DISCOVER_MODES}")
         self.discover = discover
         self._listings: set[str] = set()  # sitemaps and feeds requested, to cut loops
-        self.seeds: list[str] = resolve_seeds(start_urls, urls_file)
+        self.seeds, self.seed_warnings = seed_list(start_urls, urls_file)
+        for warning in self.seed_warnings:  # a bad line of urls_file: skipped, said once
+            self.logger.warning("%s", warning)
         self.follow: frozenset[str] = parse_follow(follow)
         hosts = {urlsplit(url).hostname or "" for url in self.seeds}
         self.allowed_domains = sorted(hosts | set(split_csv(allowed_domains)))
@@ -73,6 +76,8 @@ class ArticlesSpider(Spider):
 
     # -- requests -------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        if self.seed_warnings:
+            self.crawler.stats.set_value("morgue/seeds/skipped_lines", len(self.seed_warnings))
         if not frontier.enqueues_seeds(self.settings):
             return  # a worker joining a shared frontier: the seed worker enqueues them
         for url in self.seeds:
