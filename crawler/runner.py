@@ -27,6 +27,7 @@ class CrawlSummary:
     articles_new: int = 0
     articles_seen: int = 0  # archived already: unchanged, or changed (a new version)
     articles_changed: int = 0
+    articles_unchanged: int = 0
     errors: int = 0  # failed requests and HTTP error responses
     seeds_failed: int = 0
     seeds: int = 0
@@ -98,18 +99,33 @@ def run_crawl(
         process.start()
     stats = json.loads(json.dumps(crawler.stats.get_stats() if crawler.stats else {}, default=str))
     spider = crawler.spider
+    new, changed, unchanged = article_counts(stats, tally)
     return CrawlSummary(
         run_id=str(stats.get("morgue/run_id", "")),
         finish_reason=str(stats.get("finish_reason", "not started")),
         pages=tally.pages,
-        articles_new=tally.new,
-        articles_seen=tally.seen,
-        articles_changed=tally.changed,
+        articles_new=new,
+        articles_seen=changed + unchanged,
+        articles_changed=changed,
+        articles_unchanged=unchanged,
         errors=tally.errors,
         seeds_failed=tally.seeds_failed,
         seeds=len(getattr(spider, "seeds", [])),
         stats=stats,
     )
+
+
+def article_counts(stats: Mapping[str, Any], tally: _Tally) -> tuple[int, int, int]:
+    """New, changed and unchanged articles: what the archive did (the store's
+    ``morgue/store/articles_*`` stats, as the ``runs`` row records them), else the tally
+    of the pages' dedup actions (a run that stored nothing)."""
+    if "morgue/store/batches" in stats:
+        return (
+            int(stats.get("morgue/store/articles_new", 0)),
+            int(stats.get("morgue/store/articles_changed", 0)),
+            int(stats.get("morgue/store/articles_unchanged", 0)),
+        )
+    return tally.new, tally.changed, tally.seen - tally.changed
 
 
 def _run_with_progress(process: CrawlerProcess, crawler: Crawler, tally: _Tally) -> None:

@@ -319,6 +319,8 @@ class FakeSummary:
     pages: int = 3
     articles_new: int = 2
     articles_seen: int = 0
+    articles_changed: int = 0
+    articles_unchanged: int = 0
     errors: int = 1
     seeds: int = 1
     seeds_failed: int = 0
@@ -412,7 +414,7 @@ def test_crawl_passes_options_to_the_runner(tmp_path: Path, fake_runner: FakeRun
 def test_crawl_prints_a_summary(tmp_path: Path, fake_runner: FakeRunner) -> None:
     result = run("crawl", "https://a.example/1/", "--db", str(tmp_path / "c.db"))
     assert result.exit_code == 0
-    assert "3 pages, 2 new articles, 0 seen again, 1 errors" in result.stdout
+    assert "3 pages; articles: 2 new, 0 changed, 0 unchanged; 1 errors" in result.stdout
     assert fake_runner.calls[0]["spider_args"] == {"follow": "related,next", "discover": "auto"}
     assert fake_runner.calls[0]["show_progress"] is True
 

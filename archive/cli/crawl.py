@@ -249,9 +249,9 @@ def _run_workers(  # noqa: PLR0917
 
 def _print_summary(summary: Any, db: str) -> None:
     click.echo(
-        f"Run {summary.run_id or '?'} ({summary.finish_reason}): {summary.pages} pages, "
-        f"{summary.articles_new} new articles, {summary.articles_seen} seen again, "
-        f"{summary.errors} errors -> {db}"
+        f"Run {summary.run_id or '?'} ({summary.finish_reason}): {summary.pages} pages; "
+        f"articles: {summary.articles_new} new, {summary.articles_changed} changed, "
+        f"{summary.articles_unchanged} unchanged; {summary.errors} errors -> {db}"
     )
 
 
