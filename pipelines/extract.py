@@ -28,6 +28,7 @@ from itemadapter import ItemAdapter
 
 from pipelines.core.records import PackedBody
 from pipelines.extraction import extract
+from pipelines.orphans import exit_with_parent
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -133,7 +134,10 @@ class ExtractPipeline:
         if self.workers and self._pool is None:
             # forkserver: never fork the threaded reactor process itself
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # exit_with_parent: a killed crawl leaves no worker behind (pipelines/orphans.py)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=exit_with_parent
+            )
         self.stats.set_value("morgue/extract/workers", self.workers)
 
     def close_spider(self) -> None:

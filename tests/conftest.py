@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from processes import become_subreaper, children, command_line, descendants, wait_until_gone
 
 from crawler.demo.server import SiteServer, serve_demo_site, serve_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+#: Seconds the suite's processes get to exit at the end before they count as left behind.
+LEFTOVER_GRACE = 15.0
+
+
+def own_helpers() -> set[int]:
+    """pytest's own multiprocessing forkserver and resource tracker (from tests that run an
+    extraction pool in-process): they live as long as pytest and exit when it does (their
+    pipes close), so they are not left behind. Their children are not excused."""
+    helpers = ("multiprocessing.forkserver", "multiprocessing.resource_tracker")
+    return {
+        pid
+        for pid in children(os.getpid())
+        if any(helper in command_line(pid) for helper in helpers)
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """The test run leaves no process behind (#20): every process started below pytest
+    (crawls, servers, extraction workers, forkservers, resource trackers) has exited by the
+    end. pytest adopts orphans (a subreaper), so a worker whose crawl was killed still
+    counts."""
+    become_subreaper()
+    before = descendants(os.getpid())
+    yield
+    left = wait_until_gone(descendants(os.getpid()) - before - own_helpers(), LEFTOVER_GRACE)
+    assert not left, "processes left behind: " + "; ".join(
+        f"{pid} {command_line(pid)}" for pid in sorted(left)
+    )
 
 
 @pytest.fixture
