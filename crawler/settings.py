@@ -50,6 +50,7 @@ ITEM_PIPELINES = {
 CONCURRENT_ITEMS = 8
 EXTRACT_BATCH_SIZE = 32  # pages handed to an extraction worker at once (issue 7)
 EXTRACT_BATCH_SECONDS = 0.1  # a partial batch waits at most this long
+EXTRACT_MAX_BYTES = 5 * 1024 * 1024  # a bigger page is kept raw, not extracted (#20)
 
 # -- morgue's own settings (docs/settings.md) ------------------------------------------
 ARCHIVE_PATH = _archive.DEFAULT_PATH  # where the store pipeline writes ("archive.db")

@@ -17,9 +17,9 @@ dropped from the item before it waits in the store's batch.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
-import re
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,10 @@ from itemadapter import ItemAdapter
 
 from pipelines.core.records import PackedBody
 from pipelines.extraction import extract
+from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_cap
 from pipelines.orphans import exit_with_parent
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -43,21 +46,6 @@ Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None"]
 #: MinHash sketch of the article's body text as (that text, params, sketch) for the dedup
 #: stage, which uses it when it sketches that same text (no boilerplate left out).
 Done = tuple["Article | None", PackedBody, "tuple[str, SketchParams, Sketch] | None"]
-
-#: Bytes that never occur in text: the WHATWG MIME-sniffing "binary data bytes".
-_BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
-_BINARY = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in sorted(_BINARY_BYTES)) + b"]")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-
-
-def looks_binary(body: bytes, sample: int = 1024) -> bool:
-    """Whether ``body`` is binary data, whatever its Content-Type says (as browsers sniff it).
-
-    UTF-16 text (which is full of NUL bytes) is recognised by its byte-order mark.
-    """
-    if body.startswith(_UTF16_BOMS):
-        return False
-    return _BINARY.search(body, 0, sample) is not None
 
 
 def default_workers() -> int:
@@ -105,8 +93,11 @@ class ExtractPipeline:
         batch_size: int = 32,
         batch_seconds: float = 0.1,
         sketch_params: SketchParams | None = None,
+        *,
+        max_bytes: int = EXTRACT_MAX_BYTES,
     ) -> None:
         self.stats = stats
+        self.max_bytes = max_bytes
         self.sketch_params = sketch_params
         self.workers = max(0, workers)
         self.batch_size = max(1, batch_size)
@@ -128,6 +119,7 @@ class ExtractPipeline:
             batch_size=settings.getint("EXTRACT_BATCH_SIZE", 32),
             batch_seconds=settings.getfloat("EXTRACT_BATCH_SECONDS", 0.1),
             sketch_params=NearDupSettings.from_settings(settings).params if enabled else None,
+            max_bytes=settings.getint("EXTRACT_MAX_BYTES", EXTRACT_MAX_BYTES),
         )
 
     def open_spider(self) -> None:
@@ -249,4 +241,9 @@ class ExtractPipeline:
         if looks_binary(adapter["body"]):
             adapter["notes"].append("binary data served as HTML: not extracted")
             return "binary"
+        too_big = over_cap(len(adapter["body"]), self.max_bytes)
+        if too_big:  # kept raw (the capture), not parsed: parsing costs ~20x its size
+            adapter["notes"].append(f"not extracted: {too_big}")
+            logger.warning("%s not extracted: %s", adapter["final_url"], too_big)
+            return "too_big"
         return None
