@@ -67,6 +67,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.BackoffRetryMiddleware": 550,
     "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
+    "crawler.middlewares.siteproxy.SiteProxyMiddleware": 740,  # before HttpProxyMiddleware
     "crawler.middlewares.connectguard.ConnectGuardMiddleware": 760,  # after HttpProxyMiddleware
 }
 # The guard again at connect time, on the address actually connected to: DNS rebinding
@@ -80,6 +81,7 @@ SPIDER_MIDDLEWARES = {
 # do not survive kill -9, so requests are kept in memory (crawler/jobstate.py).
 SCHEDULER = "crawler.jobstate.MemoryScheduler"
 DUPEFILTER_CLASS = "crawler.jobstate.MemoryDupeFilter"
+SITE_PROXIES: dict[str, str] = {}  # host -> proxy URL it is fetched through (`morgue demo`)
 ALLOW_PRIVATE_NETWORKS = False  # links to private/loopback/link-local hosts other than a seed's
 RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # each give-up is a captures row, not an error of morgue's
 RETRY_BACKOFF_BASE = 1.0  # seconds; doubled per failure in a row on one domain

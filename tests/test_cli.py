@@ -22,6 +22,7 @@ import crawler.runner
 import pipelines.extraction
 from archive import CrawlArchive, schema
 from archive.cli import cli, main
+from archive.cli.crawl import morgue_command
 from pipelines.core.article import Article, Block, RelatedLink
 from pipelines.core.records import Capture, PageWrite
 
@@ -478,15 +479,19 @@ def test_demo_serves_crawls_and_suggests_next_steps(
     assert result.exit_code == 0, result.output
     assert served == ["up", "down"]
     assert fake_runner.calls[0]["start_urls"] == [
-        "http://127.0.0.1:8765" + crawler.demo.server.DEMO_SEED_PATH
+        "http://morgue-demo.localhost" + crawler.demo.server.DEMO_SEED_PATH
     ]
+    assert fake_runner.calls[0]["settings"]["SITE_PROXIES"] == {
+        "morgue-demo.localhost": "http://127.0.0.1:8765"
+    }
     out = result.stdout
     assert "Archived 2 articles" in out
     assert f"{SITE}: 1 articles" in out and "Story alpha" in out
-    assert f"morgue search Dannemora --db {db}" in out
-    assert f"morgue show {ALPHA.id} --db {db}" in out
-    assert f"morgue export --format csv --out articles.csv --db {db}" in out
-    assert f"morgue serve --db {db}" in out
+    morgue = morgue_command()
+    assert f"  {morgue} search Dannemora --db {db}" in out
+    assert f"  {morgue} show {ALPHA.id} --db {db}" in out
+    assert f"  {morgue} export --format csv --out articles.csv --db {db}" in out
+    assert f"  {morgue} serve --db {db}" in out
 
 
 # -- the console script ------------------------------------------------------------------------

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import os
+import shutil
+import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -272,16 +276,23 @@ def _check_outcome(summary: Any) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No live progress display.")
 @db_option
 def demo(quiet: bool, db: str) -> None:
-    """Serve the bundled demo site on 127.0.0.1, crawl it into the archive, and show the result."""
-    from crawler.demo.server import DEMO_SEED_PATH, serve_demo_site
+    """Serve the bundled demo site on 127.0.0.1, crawl it into the archive, and show the result.
 
+    The site is archived as http://morgue-demo.localhost/ whichever port its server got,
+    so running the demo again recognises the articles it archived before.
+    """
+    from crawler.demo.server import DEMO_HOST, DEMO_SEED_PATH, serve_demo_site
+
+    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING"} if quiet else {}
     with serve_demo_site() as server:
         click.echo(f"Serving the demo site at {server.base_url}{DEMO_SEED_PATH}")
+        # a fixed site name, fetched through the server on whatever port it got
+        settings["SITE_PROXIES"] = {DEMO_HOST: server.base_url}
         summary = _run_crawl(
-            [server.base_url + DEMO_SEED_PATH],
+            [f"http://{DEMO_HOST}{DEMO_SEED_PATH}"],
             db,
             None,
-            {"LOG_LEVEL": "WARNING"} if quiet else None,
+            settings,
             show_progress=not quiet,
         )
     _print_summary(summary, db)
@@ -299,11 +310,25 @@ def demo(quiet: bool, db: str) -> None:
     for title in titles:
         click.echo(f"  - {title or '(untitled)'}")
     db_arg = "" if db == DEFAULT_DB else f" --db {db}"
+    morgue = morgue_command()
     click.echo("\nTry next:")
-    click.echo(f"  morgue search Dannemora{db_arg}")
-    click.echo(f"  morgue show {some_id}{db_arg}")
-    click.echo(f"  morgue export --format csv --out articles.csv{db_arg}")
-    click.echo(f"  morgue serve{db_arg}")
+    click.echo(f"  {morgue} search Dannemora{db_arg}")
+    click.echo(f"  {morgue} show {some_id}{db_arg}")
+    click.echo(f"  {morgue} export --format csv --out articles.csv{db_arg}")
+    click.echo(f"  {morgue} serve{db_arg}")
+
+
+def morgue_command() -> str:
+    """How to run morgue from here: ``morgue`` when that is on PATH and is this one, else
+    the path this one was started by (``.venv/bin/morgue``), else ``python -m archive.cli``."""
+    started = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("morgue")
+    if on_path and (started is None or Path(on_path).resolve() == started.resolve()):
+        return "morgue"
+    if started is not None and started.name == "morgue" and started.exists():
+        relative = os.path.relpath(started)
+        return relative if not relative.startswith("..") else str(started.resolve())
+    return f"{Path(sys.executable).name} -m archive.cli"
 
 
 COMMANDS = [crawl, demo]

@@ -259,6 +259,11 @@ def serve_site(root: Path, host: str = "127.0.0.1", port: int = 0) -> SiteServer
     return SiteServer(root, host, port)
 
 
+#: The name ``morgue demo`` archives its site under, whatever port the server got: the
+#: crawl fetches it through the server as a proxy (crawler/middlewares/siteproxy.py).
+#: ``.localhost`` names are reserved for loopback (RFC 6761); this one is never resolved.
+DEMO_HOST = "morgue-demo.localhost"
+
 #: The port ``morgue demo`` prefers. Article IDs derive from canonical URLs, which carry the
 #: port, so serving the demo on the same port each time lets a second ``morgue demo`` on the
 #: same archive recognise the articles it already has instead of archiving them again.
