@@ -9,7 +9,9 @@
   for another reason (a shutdown signal);
 * 3: every seed failed (no response, or an HTTP error), so the run did not do its job;
 * 4: the archive refused a write mid-run (disk full, I/O error, a lock held too long):
-  the crawl stopped early; a run with the same JOBDIR fetches what was not archived.
+  the crawl stopped early; a run with the same JOBDIR fetches what was not archived;
+* 5: nothing archived: a ``morgue crawl --site`` run ended without finding one article
+  (the site's pages were fetched, but none was an article page or linked to one).
 
 Scrapy's own usage errors keep Scrapy's exit code 2, as do morgue's (``UsageError``).
 """
@@ -25,6 +27,7 @@ EXIT_NOT_STARTED = 1
 EXIT_NOT_FINISHED = 1
 EXIT_ALL_SEEDS_FAILED = 3
 EXIT_WRITE_FAILED = 4
+EXIT_NOTHING_ARCHIVED = 5
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,11 @@ def judge(
     all_seeds_failed: bool,
     started: bool = True,
     detail: str = "",
+    nothing_archived: bool = False,
 ) -> Outcome:
     """The outcome of a crawl that ended with ``finish_reason``; ``detail`` (``"3 errors
-    in 3 pages"``) is added to the every-seed-failed message."""
+    in 3 pages"``) is added to the every-seed-failed message. ``nothing_archived``: a
+    run that was meant to find articles (``--site``) found none."""
     if not started:
         return Outcome(EXIT_NOT_STARTED, "The crawl did not start (see the error above).")
     if finish_reason == WRITE_FAILED:
@@ -69,5 +74,11 @@ def judge(
         )
     reason = str(finish_reason)
     if reason == "finished" or reason.startswith("closespider"):
+        if nothing_archived:
+            return Outcome(
+                EXIT_NOTHING_ARCHIVED,
+                "Nothing archived: the site's pages were fetched but none was an article "
+                "or led to one; seed an article or section URL, or try --discover off.",
+            )
         return Outcome(EXIT_OK)
     return Outcome(EXIT_NOT_FINISHED, f"The crawl did not finish: its finish reason is {reason!r}.")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -46,7 +47,7 @@ class _Tally:
 
     def item_scraped(self, item: Any) -> None:
         self.pages += 1
-        if item.error:
+        if item.error and not missing_robots(item):
             self.errors += 1
             if item.reached_by == "seed":
                 self.seeds_failed += 1
@@ -56,6 +57,12 @@ class _Tally:
             self.seen += 1
             if item.action == "changed":
                 self.changed += 1
+
+
+def missing_robots(item: Any) -> bool:
+    """A robots.txt that answered 404: the site has none, which allows everything; a
+    captures row like any other, but not an error of the run (#20)."""
+    return bool(item.status == 404 and urlsplit(item.url).path == "/robots.txt")
 
 
 def crawl_settings(archive_path: str, overrides: Mapping[str, Any] | None = None) -> Settings:

@@ -117,8 +117,9 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     sitemaps are read), and the home page's feed is followed.
 
     Exits 0 when the crawl ran to its end, even if some pages failed (they are
-    recorded in captures); exits 1 when every seed failed or the crawl did not
-    finish, and 2 on bad arguments.
+    recorded in captures); 1 when it did not start or finish, 2 on bad arguments,
+    3 when every seed failed, 4 when the archive refused a write, and 5 when a
+    --site run archived no article (docs/scheduling.md).
 
     With --redis URL, --workers N processes share one Redis frontier (docs/scaleout.md).
     """
@@ -157,7 +158,7 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     summary = _run_crawl(seeds, db, spider_args, settings, show_progress=not quiet)
     if not quiet:
         _print_summary(summary, db)
-    _check_outcome(summary)
+    _check_outcome(summary, expects_articles=bool(sites))
 
 
 def site_seeds(site: str) -> list[str]:
@@ -259,14 +260,22 @@ def _print_summary(summary: Any, db: str) -> None:
     )
 
 
-def _check_outcome(summary: Any) -> None:
-    """Raise :class:`CrawlFailedError` with the crawl's exit code unless it did its job."""
+def _check_outcome(summary: Any, *, expects_articles: bool = False) -> None:
+    """Raise :class:`CrawlFailedError` with the crawl's exit code unless it did its job.
+    ``expects_articles`` (``--site``): a run that archived no article did not."""
     from crawler.outcome import judge
 
+    found = summary.articles_new + summary.articles_changed + summary.articles_unchanged
+    # pages the archive has, not fetched again this run because they are fresh
+    found += sum(
+        int(summary.stats.get(f"morgue/recrawl/{key}", 0))
+        for key in ("skipped_fresh", "listed_not_newer")
+    )
     outcome = judge(
         summary.finish_reason,
         all_seeds_failed=summary.all_seeds_failed,
         detail=f"{summary.errors} errors in {summary.pages} pages",
+        nothing_archived=expects_articles and found == 0,
     )
     if outcome.message:
         raise CrawlFailedError(outcome.message, outcome.code)

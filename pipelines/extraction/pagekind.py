@@ -45,6 +45,15 @@ _TEASER_HEADINGS = XPath(
     "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"
 )
 _PARAGRAPHS = XPath("//p")
+#: Lists of links outside nav/footer/aside/header: a plain home page's "<li><a>" articles.
+_LINK_LISTS = XPath(
+    "(//ul | //ol)[li//a[@href]]"
+    "[not(ancestor::nav or ancestor::footer or ancestor::aside or ancestor::header)]"
+)
+#: A list is a list of articles when this many of its items lead with a title-like link.
+LIST_MIN_ITEMS = 3
+#: A link text with this many words reads as a title, not a menu label ("Home", "About us").
+TITLE_MIN_WORDS = 4
 #: A paragraph this long is prose, not a caption or a label.
 LONG_PARAGRAPH = 80
 _OG_TYPE = XPath('//meta[@property="og:type" or @name="og:type"]/@content')
@@ -137,11 +146,30 @@ def hub_article_links(root: Any, base_url: str) -> list[str]:
     clouds, share bars and footers are not teaser cards, so they are not returned; links
     that look like hubs themselves (sections, tags, pagination) are dropped too."""
     found: list[str] = []
+    anchors: list[Any] = []
     for head in _TEASER_HEADINGS(root):
-        anchors = head.xpath(".//a[@href]") or head.xpath("ancestor::a[@href][1]")
-        for anchor in anchors[:1]:
-            url = urljoin(base_url, anchor.get("href", "").strip())
-            parts = urlsplit(url)
-            if parts.scheme in ("http", "https") and not _HUB_PATH.match(parts.path or "/"):
-                found.append(url)
+        anchors.extend((head.xpath(".//a[@href]") or head.xpath("ancestor::a[@href][1]"))[:1])
+    anchors.extend(_list_article_anchors(root))
+    for anchor in anchors:
+        url = urljoin(base_url, anchor.get("href", "").strip())
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and not _HUB_PATH.match(parts.path or "/"):
+            found.append(url)
     return list(dict.fromkeys(found))
+
+
+def _list_article_anchors(root: Any) -> list[Any]:
+    """The links of a plain list of articles (#20): a ``<ul>``/``<ol>`` outside navigation,
+    header, footer and sidebars in which at least :data:`LIST_MIN_ITEMS` items lead with a
+    link whose text reads as a title (:data:`TITLE_MIN_WORDS` words or more). Menus and tag
+    lists have short labels, so they are not taken."""
+    found: list[Any] = []
+    for listing in _LINK_LISTS(root):
+        titled = []
+        for item in listing.iterchildren("li"):
+            links = item.xpath(".//a[@href]")
+            if links and len(links[0].text_content().split()) >= TITLE_MIN_WORDS:
+                titled.append(links[0])
+        if len(titled) >= LIST_MIN_ITEMS:
+            found.extend(titled)
+    return found
