@@ -48,6 +48,7 @@ def article_fields(article: Article) -> tuple[Any, ...]:
         article.modified_at,
         article.modified_raw,
         article.language,
+        article.language_declared,
         article.site_name,
         article.section,
         encode_json(list(article.tags)),

@@ -61,6 +61,7 @@ ARTICLE_COLUMNS = (
     "version",
     "pages",
     "pages_missing",
+    "language_declared",  # v9: added last, so last in table order
 )
 
 #: The full-text index: an external-content FTS5 table over ``articles``, in the
@@ -378,6 +379,13 @@ def _v8_fts_update_trigger(conn: sqlite3.Connection) -> None:
     conn.execute(_V8_FTS_UPDATE_TRIGGER)
 
 
+def _v9_language_declared(conn: sqlite3.Connection) -> None:
+    """Version 9 (issue 20): articles.language_declared, the language the page declared."""
+    # articles.language is read from the body text from now on; rows written before keep
+    # the declared value there, and NULL here (`morgue reprocess` fills both).
+    conn.execute('ALTER TABLE "articles" ADD COLUMN "language_declared" TEXT')
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -398,6 +406,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, _v6_link_hrefs),
     Migration(7, _v7_fts_automerge),
     Migration(8, _v8_fts_update_trigger),
+    Migration(9, _v9_language_declared),
 )
 
 #: The version this code writes: the last migration's.

@@ -32,6 +32,7 @@ DICTIONARY_COLUMNS = frozenset(
     {
         "site",
         "language",
+        "language_declared",
         "site_name",
         "section",
         "kind",

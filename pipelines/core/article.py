@@ -81,7 +81,8 @@ class Article:
     published_raw: str | None = None
     modified_at: str | None = None
     modified_raw: str | None = None
-    language: str | None = None
+    language: str | None = None  # read from the body text; see language_declared
+    language_declared: str | None = None  # as the page declared it (<html lang>, ...)
     site_name: str | None = None
     section: str | None = None
     tags: list[str] = field(default_factory=list)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pipelines.core.article import Article
 from pipelines.core.sanitize import render_blocks
-from pipelines.extraction import dates, jsonld, metadata, related
+from pipelines.extraction import dates, jsonld, language, metadata, related
 from pipelines.extraction.body import extract_blocks
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.parse import parse_html
@@ -46,6 +46,18 @@ def _dayfirst(language: str | None) -> bool | None:
     if lang.startswith("en-us") or lang == "en":
         return False
     return True if lang.startswith(_DAYFIRST_LANGS) else None
+
+
+def _language(article: Article, sources: dict[str, str]) -> None:
+    """The declared language is a hint: the body text decides (pipelines/extraction/
+    language.py); the declared value and its source are kept beside it."""
+    declared, declared_source = article.language, sources.pop("language", None)
+    article.language_declared = declared
+    if declared and declared_source:
+        sources["language_declared"] = declared_source
+    article.language, source = language.decide(declared, declared_source, article.body_text)
+    if article.language and source:
+        sources["language"] = source
 
 
 def extract(
@@ -125,6 +137,7 @@ def _extract(
     article.page_no, article.page_urls = nav.number, nav.numbered
     if blocks:
         sources["body"] = "dom"
+    _language(article, sources)
     if related_links:
         sources["related"] = "dom"
     article.field_sources = sources
