@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import click
 
-from archive import cli_export, cli_merge, cli_read, render
+from archive import cli_export, cli_merge, cli_read, cli_report, render
 from archive.cli_common import (
     DEFAULT_DB,
     MorgueGroup,
@@ -404,11 +404,13 @@ def demo(quiet: bool, db: str) -> None:
     click.echo(f"  morgue show {some_id}{db_arg}")
     click.echo(f"  morgue export --format csv --out articles.csv{db_arg}")
     click.echo(f"  morgue serve{db_arg}")
+    click.echo(f"  morgue report --out report.html{db_arg}   # charts, opens in any browser")
 
 
 cli_read.register(cli)
 cli_export.register(cli)
 cli_merge.register(cli)
+cli_report.register(cli)
 register_version_commands(cli)
 
 __all__ = [
