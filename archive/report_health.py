@@ -94,13 +94,13 @@ class ReportHealthMixin(ReportQueriesMixin):
         no new version) and ``changed`` (it did), with their run's start.
         ``[{run_id, started_at, recrawls, not_modified, unchanged, changed}]``, oldest run
         first; runs without a re-crawl are left out."""
-        where, params = self.report_capture_where(filters, "c")
+        where, params = self.report_capture_where(filters, "s")
         return self._rows(
-            "WITH seen AS (SELECT c.id, c.run_id, c.status, c.fetched_at, "
+            "WITH seen AS (SELECT c.id, c.run_id, c.status, c.fetched_at, c.url, c.article_id, "
             "row_number() OVER (PARTITION BY c.url ORDER BY c.fetched_at, c.id) AS n "
-            f"FROM captures c WHERE c.article_id IS NOT NULL AND {where}), "
+            "FROM captures c WHERE c.article_id IS NOT NULL), "
             "again AS (SELECT s.run_id, s.status, EXISTS (SELECT 1 FROM versions v "
-            "WHERE v.capture_id = s.id) AS made_version FROM seen s WHERE s.n > 1) "
+            f"WHERE v.capture_id = s.id) AS made_version FROM seen s WHERE s.n > 1 AND {where}) "
             "SELECT g.run_id, r.started_at, count(*) AS recrawls, "
             "sum(g.status = 304) AS not_modified, "
             "sum(g.status != 304 AND NOT g.made_version) AS unchanged, "

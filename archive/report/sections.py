@@ -65,7 +65,9 @@ def over_time(archive: Archive, filters: ArticleFilter) -> str:
         why = "No article has a publication date"
         if data["undated"]:
             why += f" ({number(data['undated'])} undated)"
-        return section("time", "Articles over time", [nothing("timeline", title, why + ".")])
+        return section(
+            "time", "Articles over time", [nothing("timeline", title, why + "."), runs_table(runs)]
+        )
     periods = _periods(data["rows"][0]["period"], data["rows"][-1]["period"], data["period"])
     index = {p: i for i, p in enumerate(periods)}
     series = []
@@ -92,35 +94,35 @@ def over_time(archive: Archive, filters: ArticleFilter) -> str:
         )
     if data["undated"]:
         caption += f" {number(data['undated'])} article(s) without a date are not drawn."
-    return section(
-        "time",
-        "Articles over time",
-        [
-            figure("timeline", title, caption, chart, data["rows"], ("period", "site", "articles")),
-            figure(
-                "runs",
-                "Crawl runs",
-                "Each run: when it started and ended, why it stopped, its captures.",
-                table(
-                    ("Run", "Started", "Finished", "Finish reason", "Captures"),
-                    [
-                        (
-                            f"<code>{esc(r['id'])}</code>",
-                            esc(r["started_at"] or ""),
-                            esc(r["finished_at"] or ""),
-                            esc(r["finish_reason"] or "(running or killed)"),
-                            number(r["captures"]),
-                        )
-                        for r in runs
-                    ],
-                    {4},
-                ),
-                runs,
-                ("id", "started_at", "finished_at", "finish_reason", "captures"),
-            )
-            if runs
-            else "",
-        ],
+    timeline = figure(
+        "timeline", title, caption, chart, data["rows"], ("period", "site", "articles")
+    )
+    return section("time", "Articles over time", [timeline, runs_table(runs)])
+
+
+def runs_table(runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return nothing("runs", "Crawl runs", "No crawl run is recorded.")
+    return figure(
+        "runs",
+        "Crawl runs",
+        "Each run: when it started and ended, why it stopped, its captures.",
+        table(
+            ("Run", "Started", "Finished", "Finish reason", "Captures"),
+            [
+                (
+                    f"<code>{esc(r['id'])}</code>",
+                    esc(r["started_at"] or ""),
+                    esc(r["finished_at"] or ""),
+                    esc(r["finish_reason"] or "(running or killed)"),
+                    number(r["captures"]),
+                )
+                for r in runs
+            ],
+            {4},
+        ),
+        runs,
+        ("id", "started_at", "finished_at", "finish_reason", "captures"),
     )
 
 

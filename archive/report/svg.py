@@ -155,11 +155,16 @@ def line_chart(
 
 def _end_labels(ends: list[tuple[float, Series]], x: float, height: int) -> list[str]:
     """The series' names beside their last points, nudged apart to stay legible."""
-    placed: list[float] = []
+    ordered = sorted(ends, key=lambda e: e[0])
+    placed = [y for y, _ in ordered]
+    for i in range(1, len(placed)):  # push down to keep 14 px between names
+        placed[i] = max(placed[i], placed[i - 1] + 14)
+    if placed and placed[-1] > height - BOTTOM:  # then up from the bottom, if past it
+        placed[-1] = height - BOTTOM
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - 14)
     out = []
-    for end, s in sorted(ends, key=lambda e: e[0]):
-        y = min(max(end, placed[-1] + 14) if placed else end, height - BOTTOM)
-        placed.append(y)
+    for y, (_, s) in zip(placed, ordered, strict=True):
         name = s.name if len(s.name) <= 20 else s.name[:19] + "…"
         out.append(
             f'<text x="{x:.1f}" y="{y + 4:.1f}" fill="{s.colour}" font-weight="600">'
