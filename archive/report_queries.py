@@ -8,7 +8,8 @@ in :mod:`archive.report_health` and read the filter's dates as fetch times.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import heapq
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -179,30 +180,57 @@ class ReportQueriesMixin(ArchiveBase):
         """The in-degree of each archived article in the related-post network (how many
         other articles link to it), as ``{"distribution": [{degree, articles}] (degree 0
         included), "hubs": [{id, title, site, url, in_degree, from_sites}]}`` (the ``hubs``
-        most-linked articles)."""
+        most-linked articles, ties by ID).
+
+        Unfiltered, the degrees come from ``links`` alone (``target_id`` is set only for
+        an archived target, and every source is archived): no article row is read per
+        link, which is what makes this fast on a large archive."""
         filters = filters or ArticleFilter()
-        sql, params = self._related_join(filters)
-        degrees = (
-            "SELECT l.target_id AS id, count(DISTINCT l.source_id) AS in_degree, "
-            f"count(DISTINCT s.site) AS from_sites {sql} GROUP BY l.target_id"
-        )
-        distribution = self._rows(
-            f"SELECT in_degree AS degree, count(*) AS articles FROM ({degrees}) "
-            "GROUP BY in_degree ORDER BY in_degree",
+        if filters.active:
+            sql, params = self._related_join(filters)
+        else:
+            sql = (
+                "FROM links l WHERE l.kind = 'related' AND l.target_id IS NOT NULL "
+                "AND l.source_id != l.target_id"
+            )
+            params = []
+        counts: Counter[int] = Counter()
+        top: list[tuple[int, str]] = []  # a min-heap of (degree, negated-order id)
+        for target, degree in self.conn.execute(
+            f"SELECT l.target_id, count(DISTINCT l.source_id) {sql} GROUP BY l.target_id",
             params,
-        )
+        ):
+            counts[degree] += 1
+            item = (degree, _Reverse(target))
+            if len(top) < hubs:
+                heapq.heappush(top, item)
+            elif item > top[0]:
+                heapq.heapreplace(top, item)
         where, wparams = filters.where("a")
         total = self._rows(f"SELECT count(*) AS n FROM articles a WHERE {where}", wparams)[0]["n"]
-        linked = sum(row["articles"] for row in distribution)
-        if total > linked:
-            distribution.insert(0, {"degree": 0, "articles": total - linked})
-        top = self._rows(
-            "SELECT d.id, a.title, a.site, a.url, d.in_degree, d.from_sites "
-            f"FROM ({degrees}) d JOIN articles a ON a.id = d.id "
-            "ORDER BY d.in_degree DESC, d.from_sites DESC, a.first_seen_at, d.id LIMIT ?",
-            [*params, hubs],
+        distribution = [{"degree": d, "articles": n} for d, n in sorted(counts.items())]
+        if total > sum(counts.values()):
+            distribution.insert(0, {"degree": 0, "articles": total - sum(counts.values())})
+        ranked = sorted(top, reverse=True)
+        return {
+            "distribution": distribution,
+            "hubs": self._hubs([str(t) for _, t in ranked], filters),
+        }
+
+    def _hubs(self, ids: list[str], filters: ArticleFilter) -> list[dict[str, Any]]:
+        """The hubs' rows, in ``ids`` order, with their in-degree and source sites."""
+        if not ids:
+            return []
+        sql, params = self._related_join(filters)
+        marks = ", ".join("?" * len(ids))
+        rows = self._rows(
+            "SELECT l.target_id AS id, t.title, t.site, t.url, "
+            "count(DISTINCT l.source_id) AS in_degree, count(DISTINCT s.site) AS from_sites "
+            f"{sql} AND l.target_id IN ({marks}) GROUP BY l.target_id",
+            [*params, *ids],
         )
-        return {"distribution": distribution, "hubs": top}
+        order = {article_id: i for i, article_id in enumerate(ids)}
+        return sorted(rows, key=lambda r: order[r["id"]])
 
     def _related_join(self, filters: ArticleFilter | None) -> tuple[str, list[Any]]:
         """``FROM links l JOIN s, t WHERE ...`` for related links between two distinct
@@ -264,3 +292,15 @@ def _days_between(lo: str, hi: str) -> int:
         return (date.fromisoformat(hi[:10]) - date.fromisoformat(lo[:10])).days
     except ValueError:
         return 0
+
+
+class _Reverse(str):
+    """A string that sorts backwards, so a heap of (degree, ID) keeps the lowest IDs on ties."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        return str.__gt__(self, other)  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        return str.__lt__(self, other)  # type: ignore[operator]
