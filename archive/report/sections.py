@@ -81,10 +81,11 @@ def over_time(archive: Archive, filters: ArticleFilter) -> str:
     markers, outside = _run_markers(runs, periods, data["period"])
     chart = svg.line_chart(periods, series, label=title, y_label="articles", markers=markers)
     caption = (
-        f"One line per site for the {len(data['sites'])} with most dated articles"
-        + (" (the rest summed as <em>other</em>)" if data["sites"][-1]["site"] == "other" else "")
-        + f". Dashed vertical lines: crawl runs ({len(markers)} in this range)."
-    )
+        f"One line per site: the {len(data['sites']) - 1} with most dated articles, the rest "
+        "summed as <em>other</em>."
+        if data["sites"][-1]["site"] == "other"
+        else "One line per site."
+    ) + f" Dashed vertical lines: crawl runs ({len(markers)} in this range)."
     if outside:
         caption += (
             f" {len(outside)} run(s) started outside it: "
