@@ -35,13 +35,16 @@ class ReportQueriesMixin(ArchiveBase):
         :meth:`report_capture_where` keeps and runs the runs that made them."""
         filters = filters or ArticleFilter()
         where, params = filters.where("a")
+        # one aggregate each, so each can be answered from an index (site, published_at)
         row = self._rows(
-            "SELECT count(*) AS articles, count(DISTINCT a.site) AS sites, "
-            "sum(a.published_at IS NULL) AS undated, min(a.published_at) AS first_published, "
-            f"max(a.published_at) AS last_published FROM articles a WHERE {where}",
-            params,
+            f"SELECT (SELECT count(*) FROM articles a WHERE {where}) AS articles, "
+            f"(SELECT count(DISTINCT a.site) FROM articles a WHERE {where}) AS sites, "
+            f"(SELECT count(*) FROM articles a WHERE {where} AND a.published_at IS NULL) "
+            f"AS undated, (SELECT min(a.published_at) FROM articles a WHERE {where}) "
+            f"AS first_published, (SELECT max(a.published_at) FROM articles a WHERE {where}) "
+            "AS last_published",
+            params * 5,
         )[0]
-        row["undated"] = row["undated"] or 0
         if filters.active:
             cwhere, cparams = self.report_capture_where(filters, "c")
             counts = self._rows(
@@ -82,9 +85,11 @@ class ReportQueriesMixin(ArchiveBase):
         """
         where, params = (filters or ArticleFilter()).where("a")
         span = self._rows(
-            "SELECT min(a.published_at) AS lo, max(a.published_at) AS hi, "
-            f"sum(a.published_at IS NULL) AS undated FROM articles a WHERE {where}",
-            params,
+            f"SELECT (SELECT min(a.published_at) FROM articles a WHERE {where}) AS lo, "
+            f"(SELECT max(a.published_at) FROM articles a WHERE {where}) AS hi, "
+            f"(SELECT count(*) FROM articles a WHERE {where} AND a.published_at IS NULL) "
+            "AS undated",
+            params * 3,
         )[0]
         period = "day"
         if span["lo"] and _days_between(span["lo"], span["hi"]) > DAILY_SPAN_DAYS:
@@ -124,23 +129,38 @@ class ReportQueriesMixin(ArchiveBase):
         (a story with no copy) included, smallest first. Sizes count the articles the
         filters keep."""
         where, params = (filters or ArticleFilter()).where("a")
-        return self._rows(
+        # grouped on cluster_id alone (its index covers that); an article without one is
+        # a cluster of its own
+        rows = self._rows(
             "SELECT size, count(*) AS clusters FROM (SELECT count(*) AS size FROM articles a "
-            f"WHERE {where} GROUP BY coalesce(a.cluster_id, a.id)) GROUP BY size ORDER BY size",
+            f"WHERE {where} AND a.cluster_id IS NOT NULL GROUP BY a.cluster_id) "
+            "GROUP BY size ORDER BY size",
             params,
         )
+        alone = self._rows(
+            f"SELECT count(*) AS n FROM articles a WHERE {where} AND a.cluster_id IS NULL", params
+        )[0]["n"]
+        if alone:
+            if rows and rows[0]["size"] == 1:
+                rows[0]["clusters"] += alone
+            else:
+                rows.insert(0, {"size": 1, "clusters": alone})
+        return rows
 
     def report_most_copied(
         self, filters: ArticleFilter | None = None, *, limit: int = 20
     ) -> list[dict[str, Any]]:
-        """The ``limit`` largest clusters with copies: ``[{cluster_id, copies, sites (list,
-        by first appearance), first_seen_at, first_id, title, url}]``, where ``first_*`` is
-        the copy seen first (its ID is what ``morgue show`` takes)."""
+        """The ``limit`` largest clusters with copies (ties by cluster ID): ``[{cluster_id,
+        copies, sites (list, by first appearance), first_seen_at, first_id, title, url}]``,
+        where ``first_*`` is the copy seen first (its ID is what ``morgue show`` takes);
+        largest first, then first seen first."""
         where, params = (filters or ArticleFilter()).where("a")
+        # counted on the cluster_id index; first_seen_at (read from the members) would make
+        # SQLite read every article row whole
         clusters = self._rows(
-            "SELECT a.cluster_id, count(*) AS copies, min(a.first_seen_at) AS first_seen_at "
-            f"FROM articles a WHERE {where} AND a.cluster_id IS NOT NULL GROUP BY a.cluster_id "
-            "HAVING count(*) > 1 ORDER BY copies DESC, first_seen_at, a.cluster_id LIMIT ?",
+            "SELECT a.cluster_id, count(*) AS copies FROM articles a "
+            f"WHERE {where} AND a.cluster_id IS NOT NULL GROUP BY a.cluster_id "
+            "HAVING count(*) > 1 ORDER BY copies DESC, a.cluster_id LIMIT ?",
             [*params, limit],
         )
         members: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -156,94 +176,93 @@ class ReportQueriesMixin(ArchiveBase):
         for cluster in clusters:
             rows = members[cluster["cluster_id"]]
             first = rows[0] if rows else {}
+            cluster["first_seen_at"] = first.get("first_seen_at")
             cluster["sites"] = list(dict.fromkeys(r["site"] for r in rows))
             cluster["first_id"] = first.get("id")
             cluster["title"] = first.get("title")
             cluster["url"] = first.get("url")
-        return clusters
-
-    # -- the related-post network --------------------------------------------------------
-    def report_site_links(self, filters: ArticleFilter | None = None) -> list[dict[str, Any]]:
-        """Related-post links between archived articles, summed per pair of sites:
-        ``[{source, target, links}]`` (``source == target`` for links within a site),
-        most links first. Both ends must pass the filters."""
-        sql, params = self._related_join(filters)
-        return self._rows(
-            f"SELECT s.site AS source, t.site AS target, count(*) AS links {sql} "
-            "GROUP BY 1, 2 ORDER BY links DESC, source, target",
-            params,
+        return sorted(
+            clusters, key=lambda c: (-c["copies"], c["first_seen_at"] or "", c["cluster_id"])
         )
 
-    def report_in_degrees(
+    # -- the related-post network --------------------------------------------------------
+    def report_network(
         self, filters: ArticleFilter | None = None, *, hubs: int = 10
     ) -> dict[str, Any]:
-        """The in-degree of each archived article in the related-post network (how many
-        other articles link to it), as ``{"distribution": [{degree, articles}] (degree 0
-        included), "hubs": [{id, title, site, url, in_degree, from_sites}]}`` (the ``hubs``
-        most-linked articles, ties by ID).
+        """The related-post network between archived articles that pass the filters:
 
-        Unfiltered, the degrees come from ``links`` alone (``target_id`` is set only for
-        an archived target, and every source is archived): no article row is read per
-        link, which is what makes this fast on a large archive."""
+        ``{"site_links": [{source, target, links}]`` (links summed per pair of sites,
+        ``source == target`` for links within a site, most first),
+        ``"distribution": [{degree, articles}]`` (how many articles have each in-degree,
+        i.e. are linked to by that many other articles; 0 included),
+        ``"hubs": [{id, title, site, url, in_degree, from_sites}]}`` (the ``hubs`` articles
+        with the highest in-degree, ties by ID).
+
+        One pass over ``links`` with the articles' sites in memory (an ID and a site per
+        article, a set of linked pairs): joining each of a large archive's links to two
+        article rows in SQL took seconds per chart."""
         filters = filters or ArticleFilter()
-        if filters.active:
-            sql, params = self._related_join(filters)
-        else:
-            sql = (
-                "FROM links l WHERE l.kind = 'related' AND l.target_id IS NOT NULL "
-                "AND l.source_id != l.target_id"
-            )
-            params = []
-        counts: Counter[int] = Counter()
-        top: list[tuple[int, str]] = []  # a min-heap of (degree, negated-order id)
-        for target, degree in self.conn.execute(
-            f"SELECT l.target_id, count(DISTINCT l.source_id) {sql} GROUP BY l.target_id",
-            params,
+        where, params = filters.where("a")
+        index: dict[str, int] = {}
+        site_of: list[int] = []
+        site_ids: dict[str, int] = {}
+        for article_id, site in self.conn.execute(
+            f"SELECT a.id, a.site FROM articles a WHERE {where}", params
         ):
-            counts[degree] += 1
-            item = (degree, _Reverse(target))
-            if len(top) < hubs:
-                heapq.heappush(top, item)
-            elif item > top[0]:
-                heapq.heapreplace(top, item)
-        where, wparams = filters.where("a")
-        total = self._rows(f"SELECT count(*) AS n FROM articles a WHERE {where}", wparams)[0]["n"]
-        distribution = [{"degree": d, "articles": n} for d, n in sorted(counts.items())]
-        if total > sum(counts.values()):
-            distribution.insert(0, {"degree": 0, "articles": total - sum(counts.values())})
-        ranked = sorted(top, reverse=True)
+            index[article_id] = len(site_of)
+            site_of.append(site_ids.setdefault(site, len(site_ids)))
+        count = len(site_of)
+        degree = [0] * count
+        seen: set[int] = set()
+        pairs: Counter[tuple[int, int]] = Counter()
+        for source_id, target_id in self.conn.execute(
+            "SELECT source_id, target_id FROM links WHERE kind = 'related' "
+            "AND target_id IS NOT NULL AND source_id != target_id"
+        ):
+            source, target = index.get(source_id), index.get(target_id)
+            if source is None or target is None:
+                continue
+            pairs[(site_of[source], site_of[target])] += 1
+            key = source * count + target
+            if key not in seen:
+                seen.add(key)
+                degree[target] += 1
+        del seen
+        names = list(site_ids)
+        ids = list(index)
+        top = heapq.nsmallest(
+            hubs, (i for i in range(count) if degree[i]), key=lambda i: (-degree[i], ids[i])
+        )
         return {
-            "distribution": distribution,
-            "hubs": self._hubs([str(t) for _, t in ranked], filters),
+            "site_links": [
+                {"source": names[s], "target": names[t], "links": n}
+                for (s, t), n in sorted(
+                    pairs.items(), key=lambda kv: (-kv[1], names[kv[0][0]], names[kv[0][1]])
+                )
+            ],
+            "distribution": [
+                {"degree": d, "articles": n} for d, n in sorted(Counter(degree).items())
+            ],
+            "hubs": self._hubs([ids[i] for i in top], filters),
         }
 
     def _hubs(self, ids: list[str], filters: ArticleFilter) -> list[dict[str, Any]]:
         """The hubs' rows, in ``ids`` order, with their in-degree and source sites."""
         if not ids:
             return []
-        sql, params = self._related_join(filters)
+        swhere, sparams = filters.where("s")
         marks = ", ".join("?" * len(ids))
         rows = self._rows(
             "SELECT l.target_id AS id, t.title, t.site, t.url, "
             "count(DISTINCT l.source_id) AS in_degree, count(DISTINCT s.site) AS from_sites "
-            f"{sql} AND l.target_id IN ({marks}) GROUP BY l.target_id",
-            [*params, *ids],
+            "FROM links l JOIN articles s ON s.id = l.source_id "
+            "JOIN articles t ON t.id = l.target_id "
+            f"WHERE l.target_id IN ({marks}) AND l.kind = 'related' "
+            f"AND l.source_id != l.target_id AND {swhere} GROUP BY l.target_id",
+            [*ids, *sparams],
         )
         order = {article_id: i for i, article_id in enumerate(ids)}
         return sorted(rows, key=lambda r: order[r["id"]])
-
-    def _related_join(self, filters: ArticleFilter | None) -> tuple[str, list[Any]]:
-        """``FROM links l JOIN s, t WHERE ...`` for related links between two distinct
-        archived articles that both pass ``filters``."""
-        filters = filters or ArticleFilter()
-        swhere, sparams = filters.where("s")
-        twhere, tparams = filters.where("t")
-        sql = (
-            "FROM links l JOIN articles s ON s.id = l.source_id "
-            "JOIN articles t ON t.id = l.target_id "
-            f"WHERE l.kind = 'related' AND l.source_id != l.target_id AND {swhere} AND {twhere}"
-        )
-        return sql, [*sparams, *tparams]
 
     # -- captures and runs (their filter) ------------------------------------------------
     def report_capture_where(
@@ -292,15 +311,3 @@ def _days_between(lo: str, hi: str) -> int:
         return (date.fromisoformat(hi[:10]) - date.fromisoformat(lo[:10])).days
     except ValueError:
         return 0
-
-
-class _Reverse(str):
-    """A string that sorts backwards, so a heap of (degree, ID) keeps the lowest IDs on ties."""
-
-    __slots__ = ()
-
-    def __lt__(self, other: object) -> bool:
-        return str.__gt__(self, other)  # type: ignore[operator]
-
-    def __gt__(self, other: object) -> bool:
-        return str.__lt__(self, other)  # type: ignore[operator]

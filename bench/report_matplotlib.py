@@ -102,7 +102,8 @@ def charts(archive: Archive) -> list[str]:
     sizes = archive.report_cluster_sizes()
     out.append(bars([str(r["size"]) for r in sizes], [r["clusters"] for r in sizes], BAR, log=True))
     archive.report_most_copied()
-    links = archive.report_site_links()
+    network = archive.report_network()
+    links = network["site_links"]
     sites = archive.report_extraction(limit=12)
     names = [s["site"] for s in sites]
     at = {
@@ -132,7 +133,7 @@ def charts(archive: Archive) -> list[str]:
         ax.text(at[n][0] * 1.15, at[n][1] * 1.15, n, ha="center")
     ax.set_axis_off()
     out.append(svg_of(fig))
-    degrees = archive.report_in_degrees()
+    degrees = network
     out.append(
         bars(
             [str(r["degree"]) for r in degrees["distribution"]],

@@ -129,9 +129,8 @@ def test_syndication_counts_clusters_and_lists_the_copies(rich: str) -> None:
 
 def test_network_sums_links_per_site_pair_and_finds_the_hub(rich: str) -> None:
     with Archive(rich, readonly=True) as archive:
-        links = archive.report_site_links()
-        degrees = archive.report_in_degrees(hubs=3)
-    pairs = {(r["source"], r["target"]): r["links"] for r in links}
+        degrees = archive.report_network(hubs=3)
+    pairs = {(r["source"], r["target"]): r["links"] for r in degrees["site_links"]}
     assert pairs[(SITES[1], SITES[0])] == 11  # every site02 story links to site01's story 0
     assert pairs[(SITES[0], SITES[0])] == 10  # site01's own chain (story 1 to 11; not 100)
     assert (SITES[0], SITES[1]) not in pairs
@@ -144,6 +143,16 @@ def test_network_sums_links_per_site_pair_and_finds_the_hub(rich: str) -> None:
     assert hub["in_degree"] == 67
     assert sum(r["articles"] for r in degrees["distribution"]) == 81  # degree 0 included
     assert degrees["distribution"][0]["degree"] == 0
+
+
+def test_network_with_a_filter_keeps_links_whose_both_ends_pass(rich: str) -> None:
+    with Archive(rich, readonly=True) as archive:
+        network = archive.report_network(ArticleFilter(site=SITES[1]), hubs=2)
+    assert network["site_links"] == [{"source": SITES[1], "target": SITES[1], "links": 10}]
+    assert sum(r["articles"] for r in network["distribution"]) == 12
+    assert [h["in_degree"] for h in network["hubs"]] == [1, 1]
+    assert all(h["site"] == SITES[1] and h["from_sites"] == 1 for h in network["hubs"])
+    assert network["hubs"][0]["id"] < network["hubs"][1]["id"]  # ties by ID
 
 
 def test_crawl_health_statuses_failures_and_recrawls(rich: str) -> None:
@@ -223,7 +232,7 @@ def test_empty_archive_queries_answer_empty() -> None:
         assert summary["size_bytes"] > 0
         assert archive.report_timeline()["rows"] == []
         assert archive.report_cluster_sizes() == []
-        assert archive.report_in_degrees() == {"distribution": [], "hubs": []}
+        assert archive.report_network() == {"site_links": [], "distribution": [], "hubs": []}
         assert archive.report_captures_over_time()["rows"] == []
         assert archive.report_recrawls() == []
         assert archive.report_problems() == []

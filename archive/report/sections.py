@@ -233,8 +233,8 @@ def bucketed(pairs: list[tuple[int, int]]) -> tuple[list[str], list[float]]:
 
 
 def network(archive: Archive, filters: ArticleFilter) -> str:
-    links = archive.report_site_links(filters)
-    degrees = archive.report_in_degrees(filters, hubs=10)
+    degrees = archive.report_network(filters, hubs=10)
+    links = degrees["site_links"]
     sites = archive.report_extraction(filters, limit=GRAPH_SITES)
     parts = []
     title = f"Related-post links between the top {len(sites)} sites"
