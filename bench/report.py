@@ -184,20 +184,26 @@ def main() -> int:
 
 NOTES = """Notes:
 
-- Why inline SVG written by hand (archive/report/svg.py, ~300 lines) and no charting
-  library: the page must load nothing when opened, so a JavaScript library (Vega-Lite
-  through altair) would be inlined whole into every report: vega 5.33.1 (503 KiB
-  minified), vega-lite 5.23.0 (246 KiB) and vega-embed 6.29.0 (59 KiB) are 809 KiB of
-  script in each page before any data (sizes of the npm packages' build/*.min.js), several
-  times the whole report above, and it would add a dependency for one command.
-  matplotlib draws SVG offline; the peer row shows its cost on the same charts and data:
-  slower (its import, figure layout and text measuring), more memory and a larger page
-  although it has no summary, tables or CSV, for pictures that are lines, bars and discs.
-  Hand-written SVG also lets each datum carry `class="mark"` and a `<title>` tooltip, which
-  is what the browser test counts.
+- Why inline SVG written by hand (archive/report/svg.py and network.py, ~400 lines) and
+  no charting library. The page must load nothing when opened, so a JavaScript library
+  (Vega-Lite through altair) would be inlined whole into every report: vega 5.33.1
+  (503 KiB minified), vega-lite 5.23.0 (246 KiB) and vega-embed 6.29.0 (59 KiB) are
+  809 KiB of script in each page before any data (sizes of the npm packages'
+  build/*.min.js), ten times the whole report above, and a dependency for one command.
+  matplotlib draws SVG offline; the peer row draws the same charts from the same queries:
+  its wall time is about ours, because both wait on the same SQLite reads (the queries
+  alone are most of it), but it adds CPU (its import, figure layout, text measuring),
+  memory and bytes, although its page has no summary, tables, captions or CSV. For
+  pictures that are lines, bars and discs that buys nothing, and hand-written SVG lets each
+  datum carry `class="mark"` and a `<title>` tooltip, which the browser test counts.
 - Almost all of the time is SQLite reading the articles table: the bench archive keeps
-  each article's body in its row, so a `GROUP BY site` over `word_count` or `authors`
-  reads the bodies' overflow pages too. Drawing is milliseconds.
+  each article's body in its row, so the per-site counts of `word_count` and `authors`
+  read the bodies' overflow pages too, and the network reads every related link once.
+  Wall time above CPU time is waiting: for the disk (the archive is 2.7 GiB) and for
+  the shared CPUs (the load average above).
+- The bench archive has 5 sites, one run, no copies and no failed fetch, so the
+  most-copied, failures and re-crawl charts are a sentence in both pages; their queries
+  still run and are timed.
 """
 
 
