@@ -184,7 +184,7 @@ def main() -> int:
 
 NOTES = """Notes:
 
-- Why inline SVG written by hand (archive/report/svg.py and network.py, ~400 lines) and
+- Why inline SVG written by hand (archive/report/svg.py and network.py, ~450 lines) and
   no charting library. The page must load nothing when opened, so a JavaScript library
   (Vega-Lite through altair) would be inlined whole into every report: vega 5.33.1
   (503 KiB minified), vega-lite 5.23.0 (246 KiB) and vega-embed 6.29.0 (59 KiB) are
