@@ -72,6 +72,18 @@ class ReportQueriesMixin(ArchiveBase):
         size = self.conn.execute("PRAGMA page_size").fetchone()[0]
         return int(pages) * int(size)
 
+    def report_sites(
+        self, filters: ArticleFilter | None = None, *, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        """The ``limit`` sites with most articles: ``[{site, articles}]``, most first (ties
+        by name); counted on the site index."""
+        where, params = (filters or ArticleFilter()).where("a")
+        return self._rows(
+            f"SELECT a.site, count(*) AS articles FROM articles a WHERE {where} "
+            "GROUP BY a.site ORDER BY articles DESC, a.site LIMIT ?",
+            [*params, limit],
+        )
+
     # -- articles over time --------------------------------------------------------------
     def report_timeline(
         self, filters: ArticleFilter | None = None, *, top: int = TOP_SITES

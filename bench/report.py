@@ -42,6 +42,7 @@ TARGET_SECONDS = 30.0
 TARGET_PEAK_MIB = 500.0
 QUERIES = (
     "report_summary",
+    "report_sites",
     "report_timeline",
     "report_runs",
     "report_cluster_sizes",

@@ -104,7 +104,7 @@ def charts(archive: Archive) -> list[str]:
     archive.report_most_copied()
     network = archive.report_network()
     links = network["site_links"]
-    sites = archive.report_extraction(limit=12)
+    sites = archive.report_sites(limit=12)
     names = [s["site"] for s in sites]
     at = {
         n: (math.cos(2 * math.pi * i / len(names)), math.sin(2 * math.pi * i / len(names)))

@@ -84,6 +84,18 @@ def test_summary_equals_morgue_stats(rich: str) -> None:
     assert summary["size_bytes"] == Path(rich).stat().st_size
 
 
+def test_sites_most_articles_first(rich: str) -> None:
+    with Archive(rich, readonly=True) as archive:
+        sites = archive.report_sites(limit=3)
+        one = archive.report_sites(ArticleFilter(site=SITES[4]))
+    assert sites == [
+        {"site": SITES[0], "articles": 13},
+        {"site": SITES[1], "articles": 12},
+        {"site": SITES[2], "articles": 11},
+    ]
+    assert one == [{"site": SITES[4], "articles": 8}]
+
+
 def test_timeline_keeps_ten_sites_and_sums_the_rest_as_other(rich: str) -> None:
     with Archive(rich, readonly=True) as archive:
         data = archive.report_timeline()

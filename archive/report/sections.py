@@ -235,7 +235,7 @@ def bucketed(pairs: list[tuple[int, int]]) -> tuple[list[str], list[float]]:
 def network(archive: Archive, filters: ArticleFilter) -> str:
     degrees = archive.report_network(filters, hubs=10)
     links = degrees["site_links"]
-    sites = archive.report_extraction(filters, limit=GRAPH_SITES)
+    sites = archive.report_sites(filters, limit=GRAPH_SITES)
     parts = []
     title = f"Related-post links between the top {len(sites)} sites"
     if links and sites:
