@@ -1,16 +1,16 @@
 """An archive with the shapes ``morgue report`` charts: 12 sites (so 10 lines and "other"),
 half a year of dates (so weekly points), a cluster copied on three sites, related links
 across sites, a second run that re-crawls (one 304, one unchanged, one changed), failed
-fetches and extraction counters in the runs' stats. Built through Archive + records."""
+fetches and extraction counters in the runs' stats. Built through CrawlArchive + records."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-from archive import Archive
-from archive.records import Capture, PageWrite
-from pipelines.extraction.model import Article, RelatedLink
+from archive import CrawlArchive
+from pipelines.core.article import Article, RelatedLink
+from pipelines.core.records import Capture, PageWrite
 
 #: site NN has 13 - NN articles: site01 12, ..., site12 1 (78 in all)
 SITES = [f"site{n:02d}.example" for n in range(1, 13)]
@@ -63,7 +63,7 @@ def articles() -> list[Article]:
 
 def build(path: Path | str) -> str:
     rows = articles()
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         archive.start_run(
             "run-1", spider="articles", args={}, settings={}, started_at="2025-03-01T00:00:00Z"
         )

@@ -308,10 +308,11 @@ def test_filters_that_keep_nothing_say_so(rich: str, tmp_path: Path) -> None:
 
 
 def test_only_failed_captures_draw_crawl_health_alone(tmp_path: Path) -> None:
-    from archive.records import Capture, PageWrite
+    from archive import CrawlArchive
+    from pipelines.core.records import Capture, PageWrite
 
     db = str(tmp_path / "failed.db")
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         archive.start_run(
             "r", spider="articles", args={}, settings={}, started_at="2025-01-01T00:00:00Z"
         )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.cli_common import db_option, open_reader
+from archive.cli.common import db_option, open_reader
 
 if TYPE_CHECKING:
     from archive.filters import ArticleFilter
@@ -51,5 +51,4 @@ def report(out: Path, site: str | None, since: str | None, until: str | None, db
     )
 
 
-def register(group: click.Group) -> None:
-    group.add_command(report)
+COMMANDS = [report]
