@@ -368,6 +368,17 @@ def test_bad_options_are_one_clean_error(
     assert "Traceback" not in result.output + result.stderr
 
 
+def test_unwritable_output_is_a_clean_error(research: str, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / ("x" * 300 + ".html")  # longer than a file name may be: OSError
+    result = CliRunner().invoke(cli, ["report", "--db", research, "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: Cannot write {out}: ")
+    assert "Traceback" not in result.stderr
+    assert list(folder.iterdir()) == []  # no partial file left
+
+
 def test_missing_archive_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1

@@ -33,7 +33,7 @@ def report(out: Path, site: str | None, since: str | None, until: str | None, db
     The page loads nothing when opened (inline SVG, no script); every chart has its data
     as CSV. See docs/report.md.
     """
-    from archive.errors import UsageError
+    from archive.errors import MorgueError, UsageError
     from archive.filters import ArticleFilter
     from archive.report import write_report
 
@@ -43,8 +43,8 @@ def report(out: Path, site: str | None, since: str | None, until: str | None, db
     with open_reader(db) as archive:
         try:
             summary = write_report(archive, out, filters)
-        except OSError as exc:
-            raise UsageError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
+        except OSError as exc:  # a full disk, no permission: not the user's typing
+            raise MorgueError(f"Cannot write {out}: {exc.strerror or exc}.") from exc
     click.echo(
         f"Wrote {out}: {summary['articles']:,} articles, {summary['sites']:,} sites, "
         f"{summary['captures']:,} captures, {summary['runs']:,} runs."

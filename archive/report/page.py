@@ -51,8 +51,12 @@ def write_report(
     summary, body = summary_and_sections(archive, filters or ArticleFilter())
     html = build_report(archive.path, summary, body, filters or ArticleFilter())
     partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(html, encoding="utf-8")
-    os.replace(partial, out)
+    try:
+        partial.write_text(html, encoding="utf-8")
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # no half-written file left beside the report
+        raise
     return summary
 
 
