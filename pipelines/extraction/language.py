@@ -59,7 +59,7 @@ def decide(
 ) -> tuple[str | None, str | None]:
     """The article's (language, its source) from the declared language and the body."""
     found = detect(body_text)
-    if found is None or found[1] < MIN_CONFIDENCE:
+    if found is None or found[1] < MIN_CONFIDENCE or found[0] == "zxx":  # zxx: no language
         return declared, declared_source if declared else None
     code = found[0]
     if declared and primary(declared) == code:
