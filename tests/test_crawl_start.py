@@ -151,7 +151,7 @@ def test_a_second_crawl_on_a_locked_archive_is_one_line(
     finally:
         lock.release()
     assert scrapy.returncode == 1
-    assert_one_line(scrapy.stderr, "morgue: another morgue run", "RUN_LOCK_WAIT")
+    assert_one_line(scrapy.stderr, "morgue: Another morgue run", "RUN_LOCK_WAIT")
     assert morgue.returncode == 1
     assert_one_line(morgue.stderr, "Error: Another morgue run", "RUN_LOCK_WAIT")
     assert gazette_site.requests == []

@@ -77,13 +77,13 @@ class Command(ScrapyCrawlCommand):
         self._report(outcome)
 
     def _not_started(self, problem: str) -> None:
-        self._report(not_started(problem))
+        self._report(not_started(problem), lower=False)  # the archive's messages, as written
 
-    def _report(self, outcome: Outcome) -> None:
+    def _report(self, outcome: Outcome, *, lower: bool = True) -> None:
         self.exitcode = outcome.code
         if outcome.message:  # "morgue: every seed failed (...)", one line for the cron log
             message = outcome.message
-            if message[1:2].islower():  # "Every seed" -> "every seed", "MORGUE_..." kept
+            if lower and message[1:2].islower():  # "Every seed" -> "every seed"
                 message = message[0].lower() + message[1:]
             print(f"morgue: {message}", file=sys.stderr)
 
