@@ -103,8 +103,32 @@ def is_boilerplate(el: Any) -> bool:
     return False
 
 
+#: Chrome tags that an unclosed start tag can make swallow the rest of the page
+#: (libxml2 is no HTML5 tree builder: ``<button>`` or ``<nav>`` left open in a header
+#: ends up holding the article). Such an element is unwrapped, not dropped.
+_SWALLOWING = ("nav", "aside", "footer", "button", "label", "menu", "dialog")
+
+
+def _unwrap_swallowing(root: Any) -> None:
+    """Unwrap the chrome element that holds most of the page's text and paragraphs."""
+    page = root.find("body")
+    if page is None:
+        return
+    page_len = 0
+    for el in list(page.iter(*_SWALLOWING)):
+        if el.find(".//p") is None:
+            continue
+        if not page_len:
+            page_len = _text_len(page)
+        n = _text_len(el)
+        if n > 1000 and n > page_len / 2 and len(el.xpath(".//p[string-length() > 80]")) >= 3:
+            el.drop_tag()
+
+
 def prepare(root: Any) -> None:
     """Drop scripts, styles, navigation and the like; make ``<br>`` break text."""
+    etree.strip_elements(root, "script", "style", "noscript", "template", "svg", with_tail=False)
+    _unwrap_swallowing(root)
     etree.strip_elements(root, *sel.DROP_TAGS, with_tail=False)
     for br in root.iter("br"):
         br.tail = "\n" + (br.tail or "")
@@ -219,21 +243,58 @@ def _scored_container(root: Any) -> Any | None:
     return best
 
 
-def find_container(root: Any) -> Any | None:
-    for finder in (_selector_container, _scored_container):
-        found = finder(root)
-        if found is not None:
-            return found
-    return root.find("body")
+def find_container(root: Any) -> tuple[Any | None, str]:
+    """The element holding the body, and the method that found it."""
+    found = _selector_container(root)
+    if found is not None:
+        return found, "selector"
+    found = _scored_container(root)
+    if found is not None:
+        return found, "scored"
+    return root.find("body"), "page"
 
 
-def expand(container: Any) -> list[Any]:
+#: Text inside the elements an article is written in (one text node counted once).
+_PROSE_TEXT = XPath(
+    "(.//p | .//h2 | .//h3 | .//h4 | .//li | .//blockquote | .//pre | .//td | .//dd"
+    " | .//figcaption)//text()",
+    smart_strings=False,
+)
+_LINK_TEXT = XPath(".//a//text()", smart_strings=False)
+
+
+def _mass(el: Any) -> tuple[int, int, int]:
+    """Raw lengths of ``el``'s text, of its prose text, and of its link text."""
+    return (
+        len(el.text_content()),
+        sum(map(len, _PROSE_TEXT(el))),
+        sum(map(len, _LINK_TEXT(el))),
+    )
+
+
+def _more_of_the_same(node: Any, parent: Any) -> bool:
+    """Whether what ``parent`` adds to ``node`` is more article: prose, few links.
+
+    An article split into sibling sections (one ``div`` per h2, a listicle's items,
+    a page builder's text widgets) makes the paragraph vote pick one section; its
+    siblings then hold text of the same kind, which page chrome does not.
+    """
+    total, prose, links = _mass(parent)
+    own_total, own_prose, own_links = _mass(node)
+    extra, extra_prose, extra_links = total - own_total, prose - own_prose, links - own_links
+    if extra <= 0:
+        return True
+    return extra_prose >= 0.7 * extra and extra_links <= 0.25 * extra and extra_prose > 200
+
+
+def expand(container: Any, climb: bool = True) -> list[Any]:
     """The container plus its same-class siblings: a body split into several sections.
 
     Climbs through wrappers that hold little besides the container; stops at
-    the first ancestor with other content.
+    the first ancestor with other content. With ``climb``, an ancestor whose other
+    content is more of the same (:func:`_more_of_the_same`) is taken instead.
     """
-    node = container
+    node = best = container
     size = _text_len(container)
     for _ in range(5):
         parent = node.getparent()
@@ -250,10 +311,15 @@ def expand(container: Any) -> list[Any]:
             extra = sum(len(p.text_content()) for s in parts if s is not node for p in s.iter("p"))
             if len(parts) > 1 and extra >= 100:
                 return parts
-        if _text_longer_than(parent, size * 1.3 + 200):
+        if is_boilerplate(parent) or parent.tag == "header":
             break
+        if _text_longer_than(parent, size * 1.3 + 200):
+            if not (climb and _more_of_the_same(node, parent)):
+                break
+            best = parent
         node = parent
-    return [container]
+        size = _text_len(node)
+    return [best]
 
 
 class _Walker:
@@ -599,11 +665,11 @@ def _keep(block: Block, link_len: int) -> bool:
 def extract_blocks(root: Any, title: str | None, base_url: str) -> tuple[list[Block], list[str]]:
     """The body blocks of a parsed page; the tree is modified (boilerplate dropped)."""
     prepare(root)
-    container = find_container(root)
+    container, method = find_container(root)
     if container is None:
         return [], ["body: no content container found"]
     walker = _Walker(title, base_url)
-    for part in expand(container):
+    for part in expand(container, climb=method == "scored"):
         walker.walk(part)
         walker.flush()
     blocks = []
