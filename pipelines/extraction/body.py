@@ -266,9 +266,9 @@ _LINK_TEXT = XPath(".//a//text()", smart_strings=False)
 def _mass(el: Any) -> tuple[int, int, int]:
     """Raw lengths of ``el``'s text, of its prose text, and of its link text."""
     return (
-        len(el.text_content()),
-        sum(map(len, _PROSE_TEXT(el))),
-        sum(map(len, _LINK_TEXT(el))),
+        space_len(el.text_content()),
+        space_len(" ".join(_PROSE_TEXT(el))),
+        space_len(" ".join(_LINK_TEXT(el))),
     )
 
 
@@ -284,7 +284,7 @@ def _more_of_the_same(node: Any, parent: Any) -> bool:
     extra, extra_prose, extra_links = total - own_total, prose - own_prose, links - own_links
     if extra <= 0:
         return True
-    return extra_prose >= 0.7 * extra and extra_links <= 0.25 * extra and extra_prose > 200
+    return extra_prose >= 0.6 * extra and extra_links <= 0.4 * extra and extra_prose > 200
 
 
 def expand(container: Any, climb: bool = True) -> list[Any]:
@@ -296,7 +296,7 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
     """
     node = best = container
     size = _text_len(container)
-    for _ in range(5):
+    for _ in range(10):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
