@@ -272,7 +272,7 @@ def _mass(el: Any) -> tuple[int, int, int]:
     )
 
 
-def _more_of_the_same(node: Any, parent: Any) -> bool:
+def _more_of_the_same(node: Any, parent: Any, max_links: float = 0.4) -> bool:
     """Whether what ``parent`` adds to ``node`` is more article: prose, few links.
 
     An article split into sibling sections (one ``div`` per h2, a listicle's items,
@@ -284,7 +284,7 @@ def _more_of_the_same(node: Any, parent: Any) -> bool:
     extra, extra_prose, extra_links = total - own_total, prose - own_prose, links - own_links
     if extra <= 0:
         return True
-    return extra_prose >= 0.6 * extra and extra_links <= 0.4 * extra and extra_prose > 200
+    return extra_prose >= 0.6 * extra and extra_links <= max_links * extra and extra_prose > 200
 
 
 def expand(container: Any, climb: bool = True) -> list[Any]:
@@ -314,9 +314,11 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
         if is_boilerplate(parent) or parent.tag == "header":
             break
         if _text_longer_than(parent, size * 1.3 + 200):
-            if not (climb and _more_of_the_same(node, parent)):
+            # A container a selector names needs stronger evidence to be overruled.
+            if not _more_of_the_same(node, parent, 0.4 if climb else 0.2):
                 break
-            best = parent
+            if climb or _mass(parent)[1] > 3 * _text_len(container):
+                best = parent
         node = parent
         size = _text_len(node)
     return [best]
