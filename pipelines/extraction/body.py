@@ -10,11 +10,16 @@ from lxml.etree import XPath
 
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import normalize_space, space_len
+from pipelines.extraction.density import density_container, inside_chrome, is_prose, mass
 from pipelines.extraction.hrefs import resolve
 from pipelines.extraction.model import Block
 from pipelines.extraction.sanitize import is_tracking_pixel
 
 _MAX_DEPTH = 120
+_TRIES = 8  # scored candidates looked at, best first, for one outside page chrome
+#: A body shorter than this, out of a page that holds much more, calls the density
+#: fallback in (a caption or teaser picked for want of paragraphs).
+_SHORT_BODY = 1500
 _CAPTION_INLINE = frozenset(("em", "i", "small", "span", "font", "cite"))
 _BLOCK_TAGS = frozenset(
     [
@@ -125,6 +130,55 @@ def _unwrap_swallowing(root: Any) -> None:
             el.drop_tag()
 
 
+#: Class tokens of hidden or overlaid content.
+_HIDDEN_TOKENS = frozenset(
+    ("hidden", "invisible", "sr-only", "visually-hidden", "screen-reader-text", "collapse")
+)
+_OVERLAY_PREFIXES = ("modal", "overlay", "popup", "tooltip", "dropdown", "lightbox")
+
+
+def _hidden_class(names: str) -> bool:
+    return any(
+        t in _HIDDEN_TOKENS or t.startswith(_OVERLAY_PREFIXES) for t in names.lower().split()
+    )
+
+
+def is_strong_chrome(el: Any) -> bool:
+    """Chrome by a strong sign: hidden, a chrome role, or a strong class word (comments,
+    related, share, sidebar, popup...), not the weak words that layout classes share."""
+    if not is_boilerplate(el):
+        return False
+    attrib = el.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true" or attrib.get("role"):
+        return True
+    style = attrib.get("style")
+    if style and sel.HIDDEN_STYLE.search(style):
+        return True
+    names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
+    return bool(
+        sel.BOILERPLATE_CAMEL.search(names)
+        or sel.BOILERPLATE_STRONG.search(names)
+        or _hidden_class(names)
+    )
+
+
+def _prose_in_chrome_class(el: Any) -> bool:
+    """A page builder's text widget ("so-panel widget"), not chrome: a weak class word
+    only, on an element that holds long prose with few links."""
+    attrib = el.attrib
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true" or attrib.get("role"):
+        return False
+    style = attrib.get("style")
+    if style and sel.HIDDEN_STYLE.search(style):
+        return False
+    names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
+    if _hidden_class(names):
+        return False
+    if sel.BOILERPLATE_CAMEL.search(names) or sel.BOILERPLATE_STRONG.search(names):
+        return False
+    return is_prose(el)
+
+
 def prepare(root: Any) -> None:
     """Drop scripts, styles, navigation and the like; make ``<br>`` break text."""
     etree.strip_elements(root, "script", "style", "noscript", "template", "svg", with_tail=False)
@@ -225,9 +279,9 @@ def _scored_container(root: Any) -> Any | None:
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-    best, best_score = None, 0.0
+    ranked: list[tuple[float, int, Any]] = []
     links = _link_lengths(root, scores) if scores else {}
-    for el, votes in scores.items():
+    for i, (el, votes) in enumerate(scores.items()):
         if el.tag == "html" or is_boilerplate(el):
             continue
         score = (
@@ -238,9 +292,14 @@ def _scored_container(root: Any) -> Any | None:
         total = _text_len(el)
         if total:
             score *= 1 - min(links[el] / total, 1.0)
-        if score > best_score:
-            best, best_score = el, score
-    return best
+        if score > 0:
+            ranked.append((-score, i, el))
+    ranked.sort()
+    totals: dict[Any, int] = {}
+    for _score, _i, el in ranked[:_TRIES]:
+        if not inside_chrome(el, is_strong_chrome, totals):
+            return el  # the best candidate that is not one comment of a thread
+    return ranked[0][2] if ranked else None
 
 
 def find_container(root: Any) -> tuple[Any | None, str]:
@@ -254,24 +313,6 @@ def find_container(root: Any) -> tuple[Any | None, str]:
     return root.find("body"), "page"
 
 
-#: Text inside the elements an article is written in (one text node counted once).
-_PROSE_TEXT = XPath(
-    "(.//p | .//h2 | .//h3 | .//h4 | .//li | .//blockquote | .//pre | .//td | .//dd"
-    " | .//figcaption)//text()",
-    smart_strings=False,
-)
-_LINK_TEXT = XPath(".//a//text()", smart_strings=False)
-
-
-def _mass(el: Any) -> tuple[int, int, int]:
-    """Raw lengths of ``el``'s text, of its prose text, and of its link text."""
-    return (
-        space_len(el.text_content()),
-        space_len(" ".join(_PROSE_TEXT(el))),
-        space_len(" ".join(_LINK_TEXT(el))),
-    )
-
-
 def _more_of_the_same(node: Any, parent: Any, max_links: float = 0.4) -> bool:
     """Whether what ``parent`` adds to ``node`` is more article: prose, few links.
 
@@ -279,8 +320,8 @@ def _more_of_the_same(node: Any, parent: Any, max_links: float = 0.4) -> bool:
     a page builder's text widgets) makes the paragraph vote pick one section; its
     siblings then hold text of the same kind, which page chrome does not.
     """
-    total, prose, links = _mass(parent)
-    own_total, own_prose, own_links = _mass(node)
+    total, prose, links = mass(parent)
+    own_total, own_prose, own_links = mass(node)
     extra, extra_prose, extra_links = total - own_total, prose - own_prose, links - own_links
     if extra <= 0:
         return True
@@ -317,7 +358,7 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
             # A container a selector names needs stronger evidence to be overruled.
             if not _more_of_the_same(node, parent, 0.4 if climb else 0.2):
                 break
-            if climb or _mass(parent)[1] > 3 * _text_len(container):
+            if climb or mass(parent)[1] > 3 * _text_len(container):
                 best = parent
         node = parent
         size = _text_len(node)
@@ -383,7 +424,7 @@ class _Walker:
                 if child.tail:
                     self.buffer.append(child.tail)
                 continue
-            if is_boilerplate(child):
+            if is_boilerplate(child) and not _prose_in_chrome_class(child):
                 if child.tail:
                     self.buffer.append(child.tail)
                 continue
@@ -483,8 +524,8 @@ class _Walker:
             if src:
                 self.add("embed", "", src=resolve(self.base_url, src) or src)
             return
-        if tag in ("header", "hr"):
-            return
+        if tag == "hr" or (tag == "header" and not is_prose(el, 1000)):
+            return  # a header holds title and byline, unless it holds the article
         if tag == "pre":
             self.add("paragraph", el.text_content(), _link_len(el))
             return
@@ -664,14 +705,9 @@ def _keep(block: Block, link_len: int) -> bool:
     return not (link_len and len(text) < 300 and link_len / len(text) > 0.7)
 
 
-def extract_blocks(root: Any, title: str | None, base_url: str) -> tuple[list[Block], list[str]]:
-    """The body blocks of a parsed page; the tree is modified (boilerplate dropped)."""
-    prepare(root)
-    container, method = find_container(root)
-    if container is None:
-        return [], ["body: no content container found"]
+def _walk(parts: list[Any], title: str | None, base_url: str) -> list[Block]:
     walker = _Walker(title, base_url)
-    for part in expand(container, climb=method == "scored"):
+    for part in parts:
         walker.walk(part)
         walker.flush()
     blocks = []
@@ -692,5 +728,38 @@ def extract_blocks(root: Any, title: str | None, base_url: str) -> tuple[list[Bl
     for b in blocks:
         if b.kind == "heading" and b.level is None:
             b.level = min(levels) if levels else 2
-    warnings = [] if blocks else ["body: no text blocks found"]
-    return blocks, warnings
+    return blocks
+
+
+def _text_of(blocks: list[Block]) -> int:
+    return sum(len(b.text) for b in blocks)
+
+
+def extract_blocks(
+    root: Any, title: str | None, base_url: str
+) -> tuple[list[Block], list[str], str | None]:
+    """The body blocks of a parsed page, warnings, and the method that found them
+    ("selector", "scored" or "density"; None without a body). The tree is modified
+    (boilerplate dropped)."""
+    prepare(root)
+    container, method = find_container(root)
+    blocks = (
+        _walk(expand(container, climb=method != "selector"), title, base_url)
+        if container is not None
+        else []
+    )
+    found = _text_of(blocks)
+    warnings: list[str] = []
+    if found < _SHORT_BODY:
+        page = root.find("body")
+        if page is not None and (not found or _text_longer_than(page, 3 * found + 500)):
+            dense = density_container(root, is_strong_chrome)
+            if dense is not None and dense is not container:
+                more = _walk(expand(dense), title, base_url)
+                if _text_of(more) > max(2 * found, found + 300):
+                    why = f"{found} characters" if found else "no text"
+                    warnings.append(f"body: {why} by the {method} method; density fallback used")
+                    blocks, method = more, "density"
+    if not blocks:
+        return [], [*warnings, "body: no text blocks found"], None
+    return blocks, warnings, method
