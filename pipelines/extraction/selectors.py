@@ -152,8 +152,10 @@ BOILERPLATE_CAMEL = re.compile(
 )
 #: Tokens that contain a boilerplate word but only describe state or layout.
 NEUTRAL_TOKEN = re.compile(
-    r"^(?:has|with|no|is|wp-block|status|format|tag|category|page-template|single|postid|"
-    r"td-pb|elementor|col|d|text|align|overflow|hidden-\w+|visible)[-_]",
+    r"^(?:(?:has|with|no|is|wp-block|status|format|tag|category|page-template|single|postid|"
+    r"td-pb|elementor|col|d|text|align|overflow|hidden-\w+|visible)[-_]|"
+    # layouts named for the sidebar beside the content: "sidebar-content", "content-sidebar"
+    r"(?:sidebar[-_](?:content|layout|wrap|main|primary)|(?:content|main)[-_]sidebar)(?:$|[-_]))",
     re.IGNORECASE,
 )
 #: Classes that name the article body; an element carrying one is never boilerplate.
