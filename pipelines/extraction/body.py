@@ -337,21 +337,27 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
     """
     node = best = container
     size = _text_len(container)
+    parts: list[Any] = []  # same-class siblings, found on the way up
     for _ in range(10):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
         cls = node.get("class")
-        if cls and sel.POSITIVE.search(cls) and not sel.LAYOUT.search(cls):
-            parts = [
+        if not parts and cls and sel.POSITIVE.search(cls) and not sel.LAYOUT.search(cls):
+            siblings = [
                 s
                 for s in parent
                 if s is node
                 or (s.tag == node.tag and s.get("class") == cls and not is_boilerplate(s))
             ]
-            extra = sum(len(p.text_content()) for s in parts if s is not node for p in s.iter("p"))
-            if len(parts) > 1 and extra >= 100:
-                return parts
+            extra = sum(
+                len(p.text_content()) for s in siblings if s is not node for p in s.iter("p")
+            )
+            if len(siblings) > 1 and extra >= 100:
+                if not climb:
+                    return siblings
+                parts = siblings  # unless an ancestor proves to hold more of the same
+                best = parent
         if is_boilerplate(parent) or parent.tag == "header":
             break
         if _text_longer_than(parent, size * 1.3 + 200):
@@ -362,6 +368,8 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
                 best = parent
         node = parent
         size = _text_len(node)
+    if parts and best is parts[0].getparent():
+        return parts
     return [best]
 
 

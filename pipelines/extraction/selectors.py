@@ -155,7 +155,8 @@ NEUTRAL_TOKEN = re.compile(
     r"^(?:(?:has|with|no|is|wp-block|status|format|tag|category|page-template|single|postid|"
     r"td-pb|elementor|col|d|text|align|overflow|hidden-\w+|visible)[-_]|"
     # layouts named for the sidebar beside the content: "sidebar-content", "content-sidebar"
-    r"(?:sidebar[-_](?:content|layout|wrap|main|primary)|(?:content|main)[-_]sidebar)(?:$|[-_]))",
+    r"(?:sidebar[-_](?:content|layout|wrap|main|primary|enabled|disabled)|"
+    r"(?:content|main)[-_]sidebar)(?:$|[-_]))",
     re.IGNORECASE,
 )
 #: Classes that name the article body; an element carrying one is never boilerplate.
