@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -76,6 +77,16 @@ _EMBED_TAGS = frozenset(
     )
 )
 _BOLD = frozenset(("strong", "b"))
+#: What stands on either side of a bold paragraph that heads a section.
+_PROSE_NEIGHBOURS = frozenset(("p", "ul", "ol", "table", "blockquote", "figure"))
+
+
+def _bold_only(el: Any) -> bool:
+    """``<p><strong>text</strong></p>``: one bold child, no text of its own."""
+    children = [c for c in el if isinstance(c.tag, str) and c.tag != "br"]
+    if len(children) != 1 or children[0].tag not in _BOLD:
+        return False
+    return not ((el.text or "").strip() or (children[0].tail or "").strip())
 
 
 def is_boilerplate(el: Any) -> bool:
@@ -92,8 +103,13 @@ def is_boilerplate(el: Any) -> bool:
     if style and sel.HIDDEN_STYLE.search(style):
         return True
     names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
-    if len(names) < 3:
-        return False
+    return len(names) >= 3 and _chrome_names(names)
+
+
+@lru_cache(maxsize=8192)
+def _chrome_names(names: str) -> bool:
+    """Whether a class/id pair marks chrome: the same few pairs recur on a page and
+    across a site's pages, and the patterns are long alternations."""
     if sel.BOILERPLATE_CAMEL.search(names):
         return True
     if not (sel.BOILERPLATE_STRONG.search(names) or sel.BOILERPLATE_WEAK.search(names)):
@@ -241,7 +257,10 @@ def _link_lengths(root: Any, candidates: Iterable[Any]) -> dict[Any, int]:
 
 def _selector_container(root: Any) -> Any | None:
     """The body container a known theme/CMS selector names, when it holds enough text."""
-    for xpath in sel.CONTENT_XPATHS:
+    names = "\n".join(sel.NAME_VALUES(root))
+    for needles, xpath in sel.CONTENT_XPATHS:
+        if not any(needle in names for needle in needles):
+            continue
         best, best_len = None, 0
         found = [el for el in xpath(root) if el.tag not in ("body", "html")]
         links = _link_lengths(root, found) if found else {}
@@ -313,15 +332,24 @@ def find_container(root: Any) -> tuple[Any | None, str]:
     return root.find("body"), "page"
 
 
-def _more_of_the_same(node: Any, parent: Any, max_links: float = 0.4) -> bool:
+def _more_of_the_same(
+    node: Any,
+    parent: Any,
+    max_links: float = 0.4,
+    masses: dict[Any, tuple[int, int, int]] | None = None,
+) -> bool:
     """Whether what ``parent`` adds to ``node`` is more article: prose, few links.
 
     An article split into sibling sections (one ``div`` per h2, a listicle's items,
     a page builder's text widgets) makes the paragraph vote pick one section; its
     siblings then hold text of the same kind, which page chrome does not.
     """
-    total, prose, links = mass(parent)
-    own_total, own_prose, own_links = mass(node)
+    masses = {} if masses is None else masses
+    for el in (node, parent):
+        if el not in masses:
+            masses[el] = mass(el)
+    total, prose, links = masses[parent]
+    own_total, own_prose, own_links = masses[node]
     extra, extra_prose, extra_links = total - own_total, prose - own_prose, links - own_links
     if extra <= 0:
         return True
@@ -338,6 +366,7 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
     node = best = container
     size = _text_len(container)
     parts: list[Any] = []  # same-class siblings, found on the way up
+    masses: dict[Any, tuple[int, int, int]] = {}
     for _ in range(10):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
@@ -362,9 +391,9 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
             break
         if _text_longer_than(parent, size * 1.3 + 200):
             # A container a selector names needs stronger evidence to be overruled.
-            if not _more_of_the_same(node, parent, 0.4 if climb else 0.2):
+            if not _more_of_the_same(node, parent, 0.4 if climb else 0.2, masses):
                 break
-            if climb or mass(parent)[1] > 3 * _text_len(container):
+            if climb or masses[parent][1] > 3 * _text_len(container):
                 best = parent
         node = parent
         size = _text_len(node)
@@ -387,6 +416,8 @@ class _Walker:
         self._blocky: set[Any] | None = None  # elements holding a block, found in one pass
         self.plain_text = False  # the paragraph being built has text outside inline markup
         self.inline_tags: list[str] = []
+        #: Bold paragraphs taken for subheads although they end like a sentence.
+        self.sentence_heads: set[int] = set()
 
     # -- output ---------------------------------------------------------------------
     def add(self, kind: str, text: str, link_len: int = 0, **extra: Any) -> None:
@@ -572,6 +603,8 @@ class _Walker:
                 self.stop_container = True
                 return
             self.add("heading", text, _link_len(el), level=None)
+            if sel.END_PUNCT.search(text):
+                self.sentence_heads.add(id(self.blocks[-1]))
             return
         self.add("paragraph", text, _link_len(el) if links < 0 else links)
 
@@ -586,12 +619,22 @@ class _Walker:
 
     @staticmethod
     def _is_bold_subhead(el: Any, text: str) -> bool:
-        if len(text) > 120 or sel.END_PUNCT.search(text):
+        """A short paragraph all in bold: a subhead, when it does not end like a
+        sentence, or, whatever it ends with ("What Drives These Actions?"), when it
+        stands alone between paragraphs."""
+        if len(text) > 120 or not _bold_only(el):
             return False
-        children = [c for c in el if isinstance(c.tag, str) and c.tag != "br"]
-        if len(children) != 1 or children[0].tag not in _BOLD:
-            return False
-        return not ((el.text or "").strip() or (children[0].tail or "").strip())
+        if not sel.END_PUNCT.search(text):
+            return True
+        before, after = el.getprevious(), el.getnext()
+        return (
+            before is not None
+            and after is not None
+            and before.tag in _PROSE_NEIGHBOURS
+            and after.tag in _PROSE_NEIGHBOURS
+            and not (before.tag == "p" and _bold_only(before))
+            and not (after.tag == "p" and _bold_only(after))
+        )
 
     def list_block(self, el: Any, level: int, depth: int) -> None:
         items = [li for li in el if isinstance(li.tag, str) and li.tag in ("li", "dt", "dd")]
@@ -728,8 +771,12 @@ def _walk(parts: list[Any], title: str | None, base_url: str) -> list[Block]:
                 continue  # the same caption or teaser again
             seen.add(block.text)
         blocks.append(block)
-    # Headings with nothing after them (a trailing "Share this" title) go.
+    # Headings with nothing after them (a trailing "Share this" title) go; a bold
+    # sentence taken for a subhead was a closing line in bold, and stays one.
     while blocks and blocks[-1].kind == "heading":
+        if id(blocks[-1]) in walker.sentence_heads:
+            blocks[-1].kind, blocks[-1].level = "paragraph", None
+            break
         blocks.pop()
     # A bold paragraph working as a subhead takes the level of the real subheads.
     levels = [b.level for b in blocks if b.kind == "heading" and b.level]
