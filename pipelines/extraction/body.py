@@ -805,15 +805,27 @@ def extract_blocks(
     )
     found = _text_of(blocks)
     warnings: list[str] = []
-    if found < _SHORT_BODY:
+    if method == "page" or found < _SHORT_BODY:
         page = root.find("body")
-        if page is not None and (not found or _text_longer_than(page, 3 * found + 500)):
+        if page is not None and (
+            method == "page" or not found or _text_longer_than(page, 3 * found + 500)
+        ):
             dense = density_container(root, is_strong_chrome)
             if dense is not None and dense is not container:
                 more = _walk(expand(dense), title, base_url)
-                if _text_of(more) > max(2 * found, found + 300):
-                    why = f"{found} characters" if found else "no text"
-                    warnings.append(f"body: {why} by the {method} method; density fallback used")
+                got = _text_of(more)
+                # Without a container the page is the body, unless density finds a
+                # part of it that holds a fair share of its text (a flat page whose
+                # paragraphs sit right in <body> has no better part than the whole).
+                if got > max(2 * found, found + 300) or (method == "page" and got > 0.3 * found):
+                    why = (
+                        "no content container found"
+                        if method == "page"
+                        else f"{found} characters by the {method} method"
+                        if found
+                        else f"no text by the {method} method"
+                    )
+                    warnings.append(f"body: {why}; density fallback used")
                     blocks, method = more, "density"
     if not blocks:
         return [], [*warnings, "body: no text blocks found"], None
