@@ -6,7 +6,9 @@ FOLDER holds ground-truth.json, score.py and html/<id>.html.gz (default:
 ../shared/extraction-dev beside the repository); FOLDER/wcxb, when present, holds
 ground-truth.json.gz, score.py and html/ of the 2025-era articles. Both extractors
 run in this one process over the same pages, page by page in alternating order (a
-load that comes and goes on a shared machine weighs on both alike). Each set is
+load that comes and goes on a shared machine weighs on both alike), and the time
+taken is the process's CPU time (``time.process_time``), which other processes on
+the machine do not add to. Each set is
 scored by its own score.py: extraction-dev's F1, wcxb's word F1 with its count of
 pages below 0.5, and wcxb split in two halves by a hash of the site
 (sha256 of the host without www., first hex digit below 8 or not): a rule that helps
@@ -128,9 +130,9 @@ def run_all(
     for i, (key, (html, url)) in enumerate(pages.items()):
         order = names if i % 2 == 0 else names[::-1]
         for name in order:
-            start = time.perf_counter()
+            start = time.process_time()
             text, note = extractors[name](html, url)
-            runs[name].ms.append((time.perf_counter() - start) * 1000)
+            runs[name].ms.append((time.process_time() - start) * 1000)
             runs[name].texts[key], runs[name].notes[key] = text, note
     return runs
 
@@ -304,7 +306,8 @@ def write_doc(table: str, folder: Path) -> None:
         f"Produced by `python bench/extraction.py {shown}` "
         f"(`make bench-extract`), trafilatura {trafilatura.__version__}, "
         "`trafilatura.extract(html, url=url, include_comments=False)`, one process, "
-        "same pages, the two extractors alternating page by page; each set scored by "
+        "same pages, the two extractors alternating page by page, CPU ms "
+        "(`time.process_time`); each set scored by "
         "its own score.py. The wcxb halves split its sites by "
         "`sha256(host without www.)` (first hex digit < 8: half A).\n\n"
         f"{table}\n\n{DEPENDENCIES}",

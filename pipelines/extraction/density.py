@@ -32,7 +32,7 @@ _BODY_TEXT = XPath("//body//text()")  # smart strings: each knows its element
 #: Blocks shorter than this do not vote (a label, a date, a button's caption).
 _MIN_BLOCK = 40
 #: Candidates looked at, best first, before one outside page chrome is found.
-_TRIES = 8
+_TRIES = 40
 
 
 def mass(el: Any) -> tuple[int, int, int]:
