@@ -9,12 +9,12 @@ from typing import Any
 from lxml import etree
 from lxml.etree import XPath
 
+from pipelines.core.article import Block
+from pipelines.core.sanitize import is_tracking_pixel
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import normalize_space, space_len
 from pipelines.extraction.density import density_container, inside_chrome, is_prose, mass
 from pipelines.extraction.hrefs import resolve
-from pipelines.extraction.model import Block
-from pipelines.extraction.sanitize import is_tracking_pixel
 
 _MAX_DEPTH = 120
 _TRIES = 8  # scored candidates looked at, best first, for one outside page chrome
