@@ -1,23 +1,33 @@
-"""Main-content detection and the block walk: the article body in reading order."""
+"""The block walk: the article body in reading order, from the container that
+container.py finds (or the density fallback, density.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
-from lxml import etree
 from lxml.etree import XPath
 
 from pipelines.core.article import Block
 from pipelines.core.sanitize import is_tracking_pixel
 from pipelines.extraction import selectors as sel
-from pipelines.extraction.clean import normalize_space, space_len
-from pipelines.extraction.density import density_container, inside_chrome, is_prose, mass
+from pipelines.extraction.chrome import (
+    is_boilerplate,
+    is_strong_chrome,
+    prepare,
+    prose_in_chrome_class,
+)
+from pipelines.extraction.clean import normalize_space
+from pipelines.extraction.container import expand, find_container
+from pipelines.extraction.density import (
+    density_container,
+    is_prose,
+    link_len,
+    text_len,
+    text_longer_than,
+)
 from pipelines.extraction.hrefs import resolve
 
 _MAX_DEPTH = 120
-_TRIES = 8  # scored candidates looked at, best first, for one outside page chrome
 #: A body shorter than this, out of a page that holds much more, calls the density
 #: fallback in (a caption or teaser picked for want of paragraphs).
 _SHORT_BODY = 1500
@@ -89,319 +99,6 @@ def _bold_only(el: Any) -> bool:
     return not ((el.text or "").strip() or (children[0].tail or "").strip())
 
 
-def is_boilerplate(el: Any) -> bool:
-    """True for an element whose class/id/role/visibility marks it as page chrome."""
-    attrib = el.attrib
-    if not attrib:
-        return False
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
-        return True
-    role = attrib.get("role")
-    if role and role.lower() in sel.BOILERPLATE_ROLES:
-        return True
-    style = attrib.get("style")
-    if style and sel.HIDDEN_STYLE.search(style):
-        return True
-    names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
-    return len(names) >= 3 and _chrome_names(names)
-
-
-@lru_cache(maxsize=8192)
-def _chrome_names(names: str) -> bool:
-    """Whether a class/id pair marks chrome: the same few pairs recur on a page and
-    across a site's pages, and the patterns are long alternations."""
-    if sel.BOILERPLATE_CAMEL.search(names):
-        return True
-    if not (sel.BOILERPLATE_STRONG.search(names) or sel.BOILERPLATE_WEAK.search(names)):
-        return False
-    if sel.CONTENT_CLASS.search(names) or "embed" in names.lower():
-        return False
-    for token in names.split():
-        if sel.NEUTRAL_TOKEN.match(token):
-            continue
-        if sel.BOILERPLATE_STRONG.search(token) or sel.BOILERPLATE_WEAK.match(token):
-            return True
-    return False
-
-
-#: Chrome tags that an unclosed start tag can make swallow the rest of the page
-#: (libxml2 is no HTML5 tree builder: ``<button>`` or ``<nav>`` left open in a header
-#: ends up holding the article). Such an element is unwrapped, not dropped.
-_SWALLOWING = ("nav", "aside", "footer", "button", "label", "menu", "dialog")
-
-
-def _unwrap_swallowing(root: Any) -> None:
-    """Unwrap the chrome element that holds most of the page's text and paragraphs."""
-    page = root.find("body")
-    if page is None:
-        return
-    page_len = 0
-    for el in list(page.iter(*_SWALLOWING)):
-        if el.find(".//p") is None:
-            continue
-        if not page_len:
-            page_len = _text_len(page)
-        n = _text_len(el)
-        if n > 1000 and n > page_len / 2 and len(el.xpath(".//p[string-length() > 80]")) >= 3:
-            el.drop_tag()
-
-
-#: Class tokens of hidden or overlaid content.
-_HIDDEN_TOKENS = frozenset(
-    ("hidden", "invisible", "sr-only", "visually-hidden", "screen-reader-text", "collapse")
-)
-_OVERLAY_PREFIXES = ("modal", "overlay", "popup", "tooltip", "dropdown", "lightbox")
-
-
-def _hidden_class(names: str) -> bool:
-    return any(
-        t in _HIDDEN_TOKENS or t.startswith(_OVERLAY_PREFIXES) for t in names.lower().split()
-    )
-
-
-def is_strong_chrome(el: Any) -> bool:
-    """Chrome by a strong sign: hidden, a chrome role, or a strong class word (comments,
-    related, share, sidebar, popup...), not the weak words that layout classes share."""
-    if not is_boilerplate(el):
-        return False
-    attrib = el.attrib
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true" or attrib.get("role"):
-        return True
-    style = attrib.get("style")
-    if style and sel.HIDDEN_STYLE.search(style):
-        return True
-    names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
-    return bool(
-        sel.BOILERPLATE_CAMEL.search(names)
-        or sel.BOILERPLATE_STRONG.search(names)
-        or _hidden_class(names)
-    )
-
-
-def _prose_in_chrome_class(el: Any) -> bool:
-    """A page builder's text widget ("so-panel widget"), not chrome: a weak class word
-    only, on an element that holds long prose with few links."""
-    attrib = el.attrib
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true" or attrib.get("role"):
-        return False
-    style = attrib.get("style")
-    if style and sel.HIDDEN_STYLE.search(style):
-        return False
-    names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
-    if _hidden_class(names):
-        return False
-    if sel.BOILERPLATE_CAMEL.search(names) or sel.BOILERPLATE_STRONG.search(names):
-        return False
-    return is_prose(el)
-
-
-def prepare(root: Any) -> None:
-    """Drop scripts, styles, navigation and the like; make ``<br>`` break text."""
-    etree.strip_elements(root, "script", "style", "noscript", "template", "svg", with_tail=False)
-    _unwrap_swallowing(root)
-    etree.strip_elements(root, *sel.DROP_TAGS, with_tail=False)
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-
-
-def _text_len(el: Any) -> int:
-    return space_len(el.text_content())  # len(normalize_space(...)), without building it
-
-
-def _text_longer_than(el: Any, limit: float) -> bool:
-    """``_text_len(el) > limit``, mostly from the head of the text: the raw text is never
-    shorter than its normalised form, and a prefix's normalised length never exceeds the
-    whole's. expand() asks this of ever larger wrappers, up to the whole page (issue 7)."""
-    text = el.text_content()
-    if len(text) <= limit:
-        return False
-    if len(text) > 4 * limit and space_len(text[: 2 * int(limit) + 2]) > limit:
-        return True  # a long text: its head decides, most of the time
-    return space_len(text) > limit
-
-
-def _link_len(el: Any) -> int:
-    return sum(space_len(a.text_content()) for a in el.iter("a"))
-
-
-#: Up to this many (candidate, link) pairs, each candidate counts its own links.
-_PER_CANDIDATE_WORK = 50_000
-
-
-def _link_lengths(root: Any, candidates: Iterable[Any]) -> dict[Any, int]:
-    """``_link_len`` of each candidate, from one pass over the page's links.
-
-    Scoring asks it of many nested candidates; asking each one separately costs
-    O(candidates x links) and, with links nested in links (invalid, but parsed as
-    such), fuzzing found pages taking seconds. Here a link's text counts once, at the
-    outermost link, which is what it is for well-formed pages. Small pages take the
-    direct route, faster there and equal wherever links do not nest.
-    """
-    lengths = dict.fromkeys(candidates, 0)
-    links = list(root.iter("a"))
-    if len(links) * len(lengths) <= _PER_CANDIDATE_WORK:  # the common case: cheaper
-        return {el: _link_len(el) for el in lengths}
-    for a in links:
-        holders = [a] if a in lengths else []
-        for ancestor in a.iterancestors():
-            if ancestor.tag == "a":
-                break  # a link inside a link: counted with the outer one
-            if ancestor in lengths:
-                holders.append(ancestor)
-        else:
-            n = space_len(a.text_content())
-            for holder in holders:
-                lengths[holder] += n
-    return lengths
-
-
-def _selector_container(root: Any) -> Any | None:
-    """The body container a known theme/CMS selector names, when it holds enough text."""
-    names = "\n".join(sel.NAME_VALUES(root))
-    for needles, xpath in sel.CONTENT_XPATHS:
-        if not any(needle in names for needle in needles):
-            continue
-        best, best_len = None, 0
-        found = [el for el in xpath(root) if el.tag not in ("body", "html")]
-        links = _link_lengths(root, found) if found else {}
-        for el in found:
-            if is_boilerplate(el):
-                continue
-            n = space_len(el.text_content()) - links[el]
-            if n > best_len:
-                best, best_len = el, n
-        if best is not None and best_len >= 250:
-            return best
-    return None
-
-
-def _scored_container(root: Any) -> Any | None:
-    """Readability-style scoring: paragraphs vote for their parent and grandparent."""
-    scores: dict[Any, float] = {}
-    blocked = set()
-    for head in root.iter("h2", "h3", "h4"):
-        if sel.RELATED_HEADING.match(normalize_space(head.text_content()).rstrip(":.…")):
-            parent = head.getparent()
-            if parent is not None:
-                blocked.add(parent)
-    for p in root.iter("p", "pre", "td", "blockquote"):
-        text = normalize_space(p.text_content())
-        if len(text) < 25:
-            continue
-        score = 1 + text.count(",") + min(len(text) / 100, 3)
-        parent = p.getparent()
-        if parent is None:
-            continue
-        if blocked and any(a in blocked for a in p.iterancestors()):
-            continue
-        scores[parent] = scores.get(parent, 0.0) + score
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0.0) + score / 2
-    ranked: list[tuple[float, int, Any]] = []
-    links = _link_lengths(root, scores) if scores else {}
-    for i, (el, votes) in enumerate(scores.items()):
-        if el.tag == "html" or is_boilerplate(el):
-            continue
-        score = (
-            votes * 1.25
-            if sel.POSITIVE.search(f"{el.get('class', '')} {el.get('id', '')}")
-            else votes
-        )
-        total = _text_len(el)
-        if total:
-            score *= 1 - min(links[el] / total, 1.0)
-        if score > 0:
-            ranked.append((-score, i, el))
-    ranked.sort()
-    totals: dict[Any, int] = {}
-    for _score, _i, el in ranked[:_TRIES]:
-        if not inside_chrome(el, is_strong_chrome, totals):
-            return el  # the best candidate that is not one comment of a thread
-    return ranked[0][2] if ranked else None
-
-
-def find_container(root: Any) -> tuple[Any | None, str]:
-    """The element holding the body, and the method that found it."""
-    found = _selector_container(root)
-    if found is not None:
-        return found, "selector"
-    found = _scored_container(root)
-    if found is not None:
-        return found, "scored"
-    return root.find("body"), "page"
-
-
-def _more_of_the_same(
-    node: Any,
-    parent: Any,
-    max_links: float = 0.4,
-    masses: dict[Any, tuple[int, int, int]] | None = None,
-) -> bool:
-    """Whether what ``parent`` adds to ``node`` is more article: prose, few links.
-
-    An article split into sibling sections (one ``div`` per h2, a listicle's items,
-    a page builder's text widgets) makes the paragraph vote pick one section; its
-    siblings then hold text of the same kind, which page chrome does not.
-    """
-    masses = {} if masses is None else masses
-    for el in (node, parent):
-        if el not in masses:
-            masses[el] = mass(el)
-    total, prose, links = masses[parent]
-    own_total, own_prose, own_links = masses[node]
-    extra, extra_prose, extra_links = total - own_total, prose - own_prose, links - own_links
-    if extra <= 0:
-        return True
-    return extra_prose >= 0.6 * extra and extra_links <= max_links * extra and extra_prose > 200
-
-
-def expand(container: Any, climb: bool = True) -> list[Any]:
-    """The container plus its same-class siblings: a body split into several sections.
-
-    Climbs through wrappers that hold little besides the container; stops at
-    the first ancestor with other content. With ``climb``, an ancestor whose other
-    content is more of the same (:func:`_more_of_the_same`) is taken instead.
-    """
-    node = best = container
-    size = _text_len(container)
-    parts: list[Any] = []  # same-class siblings, found on the way up
-    masses: dict[Any, tuple[int, int, int]] = {}
-    for _ in range(10):
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            break
-        cls = node.get("class")
-        if not parts and cls and sel.POSITIVE.search(cls) and not sel.LAYOUT.search(cls):
-            siblings = [
-                s
-                for s in parent
-                if s is node
-                or (s.tag == node.tag and s.get("class") == cls and not is_boilerplate(s))
-            ]
-            extra = sum(
-                len(p.text_content()) for s in siblings if s is not node for p in s.iter("p")
-            )
-            if len(siblings) > 1 and extra >= 100:
-                if not climb:
-                    return siblings
-                parts = siblings  # unless an ancestor proves to hold more of the same
-                best = parent
-        if is_boilerplate(parent) or parent.tag == "header":
-            break
-        if _text_longer_than(parent, size * 1.3 + 200):
-            # A container a selector names needs stronger evidence to be overruled.
-            if not _more_of_the_same(node, parent, 0.4 if climb else 0.2, masses):
-                break
-            if climb or masses[parent][1] > 3 * _text_len(container):
-                best = parent
-        node = parent
-        size = _text_len(node)
-    if parts and best is parts[0].getparent():
-        return parts
-    return [best]
-
-
 class _Walker:
     """Turns a container into blocks; skips boilerplate as it goes."""
 
@@ -463,7 +160,7 @@ class _Walker:
                 if child.tail:
                     self.buffer.append(child.tail)
                 continue
-            if is_boilerplate(child) and not _prose_in_chrome_class(child):
+            if is_boilerplate(child) and not prose_in_chrome_class(child):
                 if child.tail:
                     self.buffer.append(child.tail)
                 continue
@@ -521,7 +218,7 @@ class _Walker:
 
     def block(self, el: Any, tag: str, depth: int) -> None:
         if depth > _MAX_DEPTH:
-            self.add("paragraph", el.text_content(), _link_len(el))
+            self.add("paragraph", el.text_content(), link_len(el))
             return
         if tag in sel.HEADING_TAGS:
             text = normalize_space(el.text_content())
@@ -532,7 +229,7 @@ class _Walker:
                 return
             if tag == "h1" or text.casefold() == self.title:
                 return
-            self.add("heading", text, _link_len(el), level=int(tag[1]))
+            self.add("heading", text, link_len(el), level=int(tag[1]))
             return
         if tag == "p":
             self.paragraph(el, depth)
@@ -550,7 +247,7 @@ class _Walker:
             tag == "div"
             and sel.CAPTION_CLASS.search(el.get("class", ""))
             and el.find(".//img") is not None
-            and _text_len(el) < 400
+            and text_len(el) < 400
         ):
             self.figure(el, depth)
             return
@@ -566,7 +263,7 @@ class _Walker:
         if tag == "hr" or (tag == "header" and not is_prose(el, 1000)):
             return  # a header holds title and byline, unless it holds the article
         if tag == "pre":
-            self.add("paragraph", el.text_content(), _link_len(el))
+            self.add("paragraph", el.text_content(), link_len(el))
             return
         if tag == "table":
             self.table(el, depth)
@@ -602,11 +299,11 @@ class _Walker:
             if sel.RELATED_HEADING.match(text.rstrip(":.…")):
                 self.stop_container = True
                 return
-            self.add("heading", text, _link_len(el), level=None)
+            self.add("heading", text, link_len(el), level=None)
             if sel.END_PUNCT.search(text):
                 self.sentence_heads.add(id(self.blocks[-1]))
             return
-        self.add("paragraph", text, _link_len(el) if links < 0 else links)
+        self.add("paragraph", text, link_len(el) if links < 0 else links)
 
     def _inline_text(self, el: Any) -> tuple[str, int]:
         """The text of an inline run without its boilerplate (hover cards, hidden spans)."""
@@ -649,7 +346,7 @@ class _Walker:
                     if sub.getparent() is li or sub.getparent().getparent() is li:
                         self.list_block(sub, level + 1, depth + 1)
             else:
-                self.add("list_item", li.text_content(), _link_len(li), level=level)
+                self.add("list_item", li.text_content(), link_len(li), level=level)
 
     @staticmethod
     def _text_without(el: Any, skip: list[Any]) -> str:
@@ -676,7 +373,7 @@ class _Walker:
         paras = [p for p in paras if p]
         text = "\n\n".join(paras) if len(paras) > 1 else normalize_space(el.text_content())
         if text:
-            self.add("quote", text, _link_len(el))
+            self.add("quote", text, link_len(el))
 
     def embed(self, el: Any) -> None:
         src = None
@@ -684,7 +381,7 @@ class _Walker:
             src = a.get("href") or a.get("src")
             if src:
                 break
-        self.add("embed", normalize_space(el.text_content()), _link_len(el), src=src)
+        self.add("embed", normalize_space(el.text_content()), link_len(el), src=src)
 
     def figure(self, el: Any, depth: int) -> None:
         imgs = [el] if el.tag in ("img", "amp-img") else list(el.iter("img", "amp-img"))
@@ -730,7 +427,7 @@ class _Walker:
                     self.flush()
             else:
                 text = " ".join(normalize_space(c.text_content()) for c in cells)
-                self.add("paragraph", text, sum(_link_len(c) for c in cells))
+                self.add("paragraph", text, sum(link_len(c) for c in cells))
 
 
 _OWN_ROWS = XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
@@ -763,8 +460,8 @@ def _walk(parts: list[Any], title: str | None, base_url: str) -> list[Block]:
         walker.flush()
     blocks = []
     seen: set[str] = set()
-    for block, link_len in zip(walker.blocks, walker.link_lens, strict=True):
-        if not _keep(block, link_len):
+    for block, links in zip(walker.blocks, walker.link_lens, strict=True):
+        if not _keep(block, links):
             continue
         if block.text and len(block.text) > 40:
             if block.text in seen:
@@ -808,7 +505,7 @@ def extract_blocks(
     if method == "page" or found < _SHORT_BODY:
         page = root.find("body")
         if page is not None and (
-            method == "page" or not found or _text_longer_than(page, 3 * found + 500)
+            method == "page" or not found or text_longer_than(page, 3 * found + 500)
         ):
             dense = density_container(root, is_strong_chrome)
             if dense is not None and dense is not container:

@@ -50,6 +50,27 @@ def is_prose(el: Any, min_len: int = 400) -> bool:
     return total >= min_len and prose >= 0.8 * total and links <= 0.2 * total
 
 
+def text_len(el: Any) -> int:
+    return space_len(el.text_content())  # len(normalize_space(...)), without building it
+
+
+def text_longer_than(el: Any, limit: float) -> bool:
+    """``text_len(el) > limit``, mostly from the head of the text: the raw text is never
+    shorter than its normalised form, and a prefix's normalised length never exceeds the
+    whole's. container.expand() asks this of ever larger wrappers, up to the whole page
+    (issue 7)."""
+    text = el.text_content()
+    if len(text) <= limit:
+        return False
+    if len(text) > 4 * limit and space_len(text[: 2 * int(limit) + 2]) > limit:
+        return True  # a long text: its head decides, most of the time
+    return space_len(text) > limit
+
+
+def link_len(el: Any) -> int:
+    return sum(space_len(a.text_content()) for a in el.iter("a"))
+
+
 def _blocks(root: Any) -> dict[Any, list[int]]:
     """Each block element holding text directly: [text length, commas, link length]."""
     found: dict[Any, list[int]] = {}
