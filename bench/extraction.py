@@ -299,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
 def write_doc(table: str, folder: Path) -> None:
     import trafilatura
 
-    shown = folder if folder != DEFAULT.resolve() else Path("../shared/extraction-dev")
+    # the folder as the repository's docs name it, wherever this checkout sits
+    shared = folder.parent.name == "shared" and folder.name == "extraction-dev"
+    shown = Path("../shared/extraction-dev") if shared else folder
     write_section(
         "extraction",
         "## Extraction",
