@@ -1,5 +1,5 @@
 # Every target works on a machine with nothing but Python 3.11+: the first one
-# run creates .venv and installs the project with its dev, web, export and redis extras.
+# run creates .venv and installs the project with its dev, web, export, redis and warc extras.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -11,7 +11,7 @@ DB     ?= archive.db
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,web,export,redis]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,export,redis,warc]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -14,12 +14,13 @@ from archive import connection
 from archive.merge import MergeMixin
 from archive.pages import PagesMixin
 from archive.reads import ReadsMixin
+from archive.warcrows import WarcRowsMixin
 from archive.writes import WritesMixin
 
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin):
+class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin, WarcRowsMixin):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -37,7 +38,8 @@ class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin):
     ``iter_articles``, ``count_articles``, ``get_capture``, ``capture_body``,
     ``query``. Multi-page articles (:mod:`archive.pages`): ``page_chain``,
     ``get_pages``, ``chain_states``. Export: :mod:`archive.export`. Merge
-    (:mod:`archive.merge`): ``merge_shard``.
+    (:mod:`archive.merge`): ``merge_shard``. WARC export (:mod:`archive.warcrows`):
+    ``warc_captures``, ``warc_runs``, ``wacz_pages``.
     """
 
     def __init__(
