@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 TABLE_FORMATS = ("csv", "jsonl", "parquet")
 GRAPH_FORMATS = ("graphml", "gexf", "csv")
+WEB_ARCHIVE_FORMATS = ("warc", "wacz")  # archive/cli_warc.py
 
 
 @click.command(short_help="Export a table (csv, jsonl, parquet) or the related graph.")
@@ -33,9 +34,10 @@ GRAPH_FORMATS = ("graphml", "gexf", "csv")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted({*TABLE_FORMATS, *GRAPH_FORMATS})),
+    type=click.Choice(sorted({*TABLE_FORMATS, *GRAPH_FORMATS, *WEB_ARCHIVE_FORMATS})),
     required=True,
-    help="Tables: csv, jsonl or parquet. --graph: graphml, gexf or csv.",
+    help="Tables: csv, jsonl or parquet. --graph: graphml, gexf or csv. The captures as a "
+    "web archive: warc or wacz (needs morgue[warc]).",
 )
 @click.option(
     "--out",
@@ -74,6 +76,8 @@ def export(  # noqa: PLR0917 (a click command: one parameter per option)
     file; or, with --graph related, the related-posts network for Gephi or networkx.
 
     The filters pick articles; blocks, links and captures-meta follow their articles.
+    --format warc or wacz writes the captures as a web archive (docs/warc.md): all of
+    them, or with filters those of the filtered articles.
     """
     from archive import export as exporting
     from archive.progress import wanted
@@ -81,6 +85,13 @@ def export(  # noqa: PLR0917 (a click command: one parameter per option)
     if graph and table:
         raise UsageError("Give --table or --graph, not both.")
     with open_reader(db) as archive:
+        if fmt in WEB_ARCHIVE_FORMATS and not graph:
+            from archive.cli_warc import export_web_archive
+
+            export_web_archive(
+                archive, fmt, out, filters=filters, table=table, excel_safe=excel_safe, quiet=quiet
+            )
+            return
         if graph:
             result = exporting.export_graph(archive, fmt, out, graph=graph, filters=filters)
             if not quiet:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from io import BytesIO
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -143,10 +143,14 @@ def warc_fields(fields: Iterable[tuple[str, str | int | None]]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
 class _Member:
     """A file-like sink that gzips what warcio writes into one member (finished on flush)."""
 
-    def __init__(self, out: BinaryIO, level: int) -> None:
+    def __init__(self, out: _Sink, level: int) -> None:
         self._out = out
         self._zip = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 

@@ -52,8 +52,7 @@ def _selection(filters: ArticleFilter) -> tuple[str, list[Any]]:
         return f"SELECT {_SELECTED} FROM captures t", []
     where, params = filters.where("a")
     return (
-        f"SELECT {_SELECTED} FROM captures t JOIN articles a ON a.id = t.article_id "
-        f"WHERE {where}",
+        f"SELECT {_SELECTED} FROM captures t JOIN articles a ON a.id = t.article_id WHERE {where}",
         params,
     )
 
