@@ -170,6 +170,13 @@ def _read_page(path: Path) -> bytes:
     help="Where the workers' shards go [default: DB.shards/].",
 )
 @click.option("--keep-shards", is_flag=True, help="Keep the shards after merging them.")
+@click.option(
+    "--warc",
+    "warc_dir",
+    type=click.Path(file_okay=False),
+    help="Also write every response as fetched to WARC files in this folder "
+    "(WARC_DIR; needs morgue[warc]; docs/warc.md).",
+)
 @db_option
 def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     urls: tuple[str, ...],
@@ -187,6 +194,7 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     join: bool,
     shards_dir: str | None,
     keep_shards: bool,
+    warc_dir: str | None,
     db: str,
 ) -> None:
     """Crawl from URL... (and related/next-page links) into the archive.
@@ -215,6 +223,8 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     settings: dict[str, Any] = dict(_parse_setting(item) for item in overrides)
     if depth is not None:
         settings["DEPTH_LIMIT"] = depth
+    if warc_dir:
+        settings["WARC_DIR"] = warc_dir
     if quiet:
         settings.setdefault("LOG_LEVEL", "WARNING")
     if redis_url or workers > 1 or job_id or join:

@@ -277,14 +277,24 @@ class WarcFile:
         return self._write(record, status=status, mime=_mime(headers))
 
     def request(
-        self, uri: str, *, date: str, headers: Headers, rec_id: str, concurrent_to: str
+        self,
+        uri: str,
+        *,
+        date: str,
+        headers: Headers,
+        rec_id: str,
+        concurrent_to: str,
+        method: str = "GET",
+        body: bytes = b"",
     ) -> Written:
         record = self._writer.create_warc_record(
             uri,
             "request",
-            payload=BytesIO(b""),
-            length=0,
-            http_headers=self._http(request_line(uri), with_host(uri, headers), request=True),
+            payload=BytesIO(body),
+            length=len(body),
+            http_headers=self._http(
+                request_line(uri, method), with_host(uri, headers), request=True
+            ),
             warc_headers_dict={
                 "WARC-Record-ID": rec_id,
                 "WARC-Date": date,
