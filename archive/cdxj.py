@@ -35,7 +35,7 @@ def cdxj_line(written: Written, filename: str) -> str:
 
     fields = {
         "url": written.uri,
-        "mime": "warc/revisit" if written.record_type == "revisit" else (written.mime or "unk"),
+        "mime": "warc/revisit" if written.record_type == "revisit" else written.mime,
         "status": str(written.status) if written.status is not None else None,
         "digest": written.digest,
         "length": str(written.length),

@@ -79,8 +79,12 @@ def export_wacz(
                 index=lambda written: sorter.add(cdxj_line(written, WARC_NAME)),
             )
         index_lines = sorter.write(folder / "index.cdx")
-        pages = write_pages(archive, filters, folder / "pages.jsonl")
-        package = datapackage(folder, counts, title=f"morgue export of {Path(archive.path).name}")
+        pages, main_page = write_pages(archive, filters, folder / "pages.jsonl")
+        package = datapackage(
+            folder,
+            main_page or counts.first_page,
+            title=f"morgue export of {Path(archive.path).name}",
+        )
         package_bytes = json.dumps(package, indent=2).encode("utf-8")
         digest = {"path": "datapackage.json", "hash": _sha256_bytes(package_bytes)}
         with replacing(path) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_STORED) as zf:
@@ -91,9 +95,13 @@ def export_wacz(
     return WaczResult(path, counts, pages, index_lines)
 
 
-def write_pages(archive: Archive, filters: ArticleFilter, out: Path) -> int:
-    """``pages/pages.jsonl``: the header line, then one line per article with a capture."""
+def write_pages(
+    archive: Archive, filters: ArticleFilter, out: Path
+) -> tuple[int, tuple[str, str] | None]:
+    """``pages/pages.jsonl``: the header line, then one line per article with a capture.
+    Returns the count and the first page's (url, ts), the WACZ's main page."""
     count = 0
+    first = None
     with out.open("w", encoding="utf-8") as handle:
         header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
         handle.write(json.dumps(header) + "\n")
@@ -102,11 +110,13 @@ def write_pages(archive: Archive, filters: ArticleFilter, out: Path) -> int:
             if page["title"]:
                 line["title"] = page["title"]
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+            if first is None:
+                first = (page["url"], page["ts"])
             count += 1
-    return count
+    return count, first
 
 
-def datapackage(folder: Path, counts: WarcCounts, *, title: str) -> dict[str, Any]:
+def datapackage(folder: Path, main_page: tuple[str, str] | None, *, title: str) -> dict[str, Any]:
     resources = []
     for folder_name, name in PARTS:
         file = folder / name
@@ -127,8 +137,8 @@ def datapackage(folder: Path, counts: WarcCounts, *, title: str) -> dict[str, An
         "created": created,
         "title": title,
     }
-    if counts.first_page is not None:
-        package["mainPageUrl"], package["mainPageDate"] = counts.first_page
+    if main_page is not None:  # the first article, else the first HTML response
+        package["mainPageUrl"], package["mainPageDate"] = main_page
     return package
 
 

@@ -338,8 +338,8 @@ class _Counting:
         return len(data)
 
 
-def _mime(headers: Headers) -> str:
+def _mime(headers: Headers) -> str | None:
     for name, value in headers:
         if name.lower() == "content-type":
             return value.split(";")[0].strip().lower()
-    return "unk"
+    return None
