@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-warc clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout
+bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-warc
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -51,5 +51,9 @@ bench-dedup: $(STAMP)
 bench-scaleout: $(STAMP)
 	$(BIN)/python bench/scaleout.py --pages 4000 --reps 3 --write
 
+# WARC writers compared (warcio, FastWARC when installed) and export speed and peak RSS.
+bench-warc: $(STAMP)
+	$(BIN)/python bench/warc.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-pywb build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -28,7 +28,7 @@ from archive.cdxj import CdxjSorter, cdxj_line
 from archive.errors import UsageError
 from archive.filters import ArticleFilter
 from archive.progress import progress_bar
-from archive.warcexport import WarcCounts, now_iso, replacing, software, write_warc
+from archive.warcexport import WarcCounts, now_iso, replacing, software, writable, write_warc
 
 if TYPE_CHECKING:
     from archive.archive import Archive
@@ -60,7 +60,7 @@ def export_wacz(
     """Write the WACZ of the captures (and articles) the ``filters`` cover to ``out``."""
     if out is None or str(out) == "-":
         raise UsageError("A WACZ is a zip file: give --out FILE.wacz.")
-    path = Path(str(out))
+    path = writable(Path(str(out)))
     filters = filters or ArticleFilter()
     total = archive.warc_capture_count(filters) if progress else None
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}-") as tmp:

@@ -131,7 +131,7 @@ def export_warc(
     """Write the captures the ``filters`` cover to ``out`` (``.warc.gz``), replaced whole."""
     if out is None or str(out) == "-":
         raise UsageError("A WARC is binary: give --out FILE.warc.gz.")
-    path = Path(str(out))
+    path = writable(Path(str(out)))
     filters = filters or ArticleFilter()
     total = archive.warc_capture_count(filters) if progress else None
     with (
@@ -260,6 +260,13 @@ def _capture_records(
         rec_id=record_id(capture.id, "metadata"),
         concurrent_to=response_id,
     )
+
+
+def writable(path: Path) -> Path:
+    """``path``, once its folder is known to exist (a clear error, not a traceback)."""
+    if not path.parent.is_dir():
+        raise MorgueError(f"Cannot write {path}: there is no folder {path.parent}.")
+    return path
 
 
 @contextlib.contextmanager

@@ -208,11 +208,13 @@ def test_filters_pick_the_captures_of_their_articles(db: str, tmp_path: Path) ->
         (["--format", "wacz", "--out", "-"], "give --out FILE.wacz"),
         (["--format", "warc", "--out", "x.warc.gz", "--table", "blocks"], "not a --table"),
         (["--format", "wacz", "--out", "x.wacz", "--excel-safe"], "--excel-safe is for CSV"),
+        (["--format", "warc", "--out", "/nonexistent/x.warc.gz"], "no folder /nonexistent"),
+        (["--format", "wacz", "--out", "/nonexistent/x.wacz"], "no folder /nonexistent"),
     ],
 )
 def test_cli_errors(db: str, args: list[str], message: str) -> None:
     result = run("export", *args, "--db", db)
-    assert result.exit_code == UsageError.exit_code
+    assert result.exit_code == (1 if "nonexistent" in message else UsageError.exit_code)
     assert message in result.output
     assert "Traceback" not in result.output
 
