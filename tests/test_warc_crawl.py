@@ -24,7 +24,7 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 from test_demo_site import JAPAN, JAPAN_ALIAS, SCHOOL, SCHOOL_REDIRECT
-from warc_helpers import Rec, ensure_pywb, read_warc, warcio_check
+from warc_readback import Rec, ensure_pywb, read_warc, warcio_check
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive

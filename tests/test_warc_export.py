@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 from research_archive import A, B, C, D, build
-from warc_helpers import BIN, Rec, read_warc, warcio_check
+from warc_readback import BIN, Rec, read_warc, warcio_check
 
 from archive import Archive
 from archive.cdxj import CdxjSorter, timestamp14
