@@ -11,7 +11,10 @@ of HTML each) written as response records, one gzip member per record, to a file
 * warcio's own ``WARCWriter(gzip=True)`` (level 9), the stock way to use warcio;
 * FastWARC's ``WarcRecord.write`` into a ``GzipWriter`` per record (its default level).
 
-Part 2, the export: an archive of ``--pages`` captures and one of ``--pages x --scale``,
+Part 2, the crawl-time writer: the reactor thread's CPU per response, with the records
+written by the extension's writer thread and, for comparison, inline.
+
+Part 3, the export: an archive of ``--pages`` captures and one of ``--pages x --scale``,
 exported to WARC and to WACZ by the real CLI in a child process measured by
 bench/_measure.py; captures/s and peak RSS. Peak RSS must not grow with the archive.
 The table is printed and written to docs/benchmarks.md (warc-export section).
@@ -26,9 +29,11 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # before bench/: bench/archive.py shadows `archive`
@@ -126,6 +131,55 @@ def write_fastwarc(handle: object, bodies: list[bytes]) -> None:
 WRITERS = {"morgue (warcio, level 6)": write_morgue, "warcio stock (level 9)": write_warcio}
 
 
+class _Inline:
+    """A stand-in for the writer's queue that writes on the calling thread (the old way)."""
+
+    def __init__(self, extension: Any) -> None:
+        self.extension = extension
+
+    def put(self, fetched: Any) -> None:
+        if fetched is not None:
+            self.extension._write(fetched)
+
+
+def reactor_cost(bodies: list[bytes], folder: Path, *, inline: bool) -> dict[str, float]:
+    """CPU of the calling thread (the reactor's, in a crawl) and of the process per response
+    handed to the crawl-time WARC writer, with its writer thread or writing inline."""
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.warcwriter import WarcWriterExtension
+
+    target = folder / ("inline" if inline else "thread")
+    crawler = get_crawler(settings_dict={"WARC_DIR": str(target)})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    extension = WarcWriterExtension.from_crawler(crawler)
+    if inline:
+        extension._files = extension._rotating()
+        extension._thread = threading.current_thread()  # never started nor joined
+        extension._queue = _Inline(extension)  # type: ignore[assignment]
+    responses = [
+        (
+            Response(f"https://bench.example/{n}/", status=200, headers=dict(HEADERS), body=b),
+            Request(f"https://bench.example/{n}/"),
+        )
+        for n, b in enumerate(bodies)
+    ]
+    thread0, process0, wall0 = time.thread_time(), time.process_time(), time.perf_counter()
+    for response, request in responses:
+        extension.response_downloaded(response, request)
+    reactor = time.thread_time() - thread0
+    if inline:
+        extension._files.close()  # type: ignore[union-attr]
+    else:
+        extension.spider_closed()
+    return {
+        "reactor_ms": 1000 * reactor / len(bodies),
+        "process_ms": 1000 * (time.process_time() - process0) / len(bodies),
+        "wall_s": time.perf_counter() - wall0,
+    }
+
+
 def build_archive(path: Path, pages: int) -> None:
     with Archive(path) as archive:
         archive.start_run("bench", spider="articles", args={}, settings={}, started_at="2025")
@@ -201,9 +255,24 @@ def main() -> None:
                 f"| {row['writer']} | {rate:,.0f} | {row['MB/s in (CPU)']:.1f} | "
                 f"{rate / base:.2f} | {row['file MB']:.1f} |"
             )
+        costs = {inline: reactor_cost(bodies, folder, inline=inline) for inline in (True, False)}
         lines += [
             "",
-            "Part 2, `morgue export` of an archive of N captures (~40 KB pages; from "
+            f"Part 2, the crawl-time writer (`WARC_DIR`): the same {args.pages:,} responses "
+            "handed to `WarcWriterExtension.response_downloaded` as the reactor does; CPU of "
+            "the calling thread (the reactor's, the crawl's bottleneck) and of the process.",
+            "",
+            "| records written | reactor ms/response | process ms/response | wall s |",
+            "|---|---|---|---|",
+        ]
+        for inline, cost in costs.items():
+            lines.append(
+                f"| {'inline, on the reactor thread' if inline else 'by the writer thread'} | "
+                f"{cost['reactor_ms']:.2f} | {cost['process_ms']:.2f} | {cost['wall_s']:.1f} |"
+            )
+        lines += [
+            "",
+            "Part 3, `morgue export` of an archive of N captures (~40 KB pages; from "
             "3,000 on, copies of earlier pages, so revisits), in a child process: wall "
             "time and peak RSS (VmHWM).",
             "",

@@ -283,6 +283,30 @@ def test_a_gzip_response_is_written_as_it_came(tmp_path: Path) -> None:
     assert decoded[1] == HTML
 
 
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), ValueError("bug")])
+def test_a_failing_writer_stops_the_warc_not_the_crawl(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    error: Exception,
+) -> None:
+    crawler = get_crawler(settings_dict={"WARC_DIR": str(tmp_path / "w")})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    extension = WarcWriterExtension.from_crawler(crawler)
+
+    def broken(self: object) -> None:
+        raise error
+
+    monkeypatch.setattr("crawler.extensions.warcwriter.RotatingWarc.current", broken)
+    for n in range(100):  # more than the queue holds: the reactor must never wait for ever
+        url = f"https://site.example/{n}/"
+        extension.response_downloaded(Response(url, body=HTML), Request(url))
+    extension.spider_closed()
+    assert crawler.stats.get_value("morgue/warc/write_errors") == 1  # type: ignore[union-attr]
+    assert "no more WARC records this run" in caplog.text
+    assert not list((tmp_path / "w").iterdir())
+
+
 @pytest.mark.parametrize("bad", ["file", "zero"])
 def test_bad_warc_settings_stop_the_crawl_before_it_starts(tmp_path: Path, bad: str) -> None:
     (tmp_path / "file").write_text("not a folder")

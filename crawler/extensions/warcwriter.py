@@ -18,8 +18,10 @@ and renamed when full (``WARC_MAX_BYTES``, default 1 GB) or when the crawl ends,
 file without ``.open`` is complete; a killed crawl leaves its last file ``.open``,
 whole up to its last complete record. Requests that got no response, and responses a
 resumed crawl replays from the archive, are not written (they are ``captures`` rows).
-A write error (disk full) is logged, counted in ``morgue/warc/write_errors`` and stops
-the WARC writing; the crawl and the SQLite archive go on.
+The records are written on a thread of their own (gzip and sha1 release the GIL), so
+the reactor only copies each response into a bounded queue (bench/warc.py). A write error
+(disk full) is logged, counted in ``morgue/warc/write_errors`` and stops the WARC
+writing; the crawl and the SQLite archive go on.
 """
 
 from __future__ import annotations
@@ -28,9 +30,12 @@ import base64
 import hashlib
 import logging
 import os
+import queue
 import secrets
+import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -52,6 +57,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 1_000_000_000
 #: Payload digests remembered for revisit records (about 150 bytes each).
 REVISIT_MEMORY = 100_000
+#: Responses waiting for the writer thread, at most (then the reactor waits).
+QUEUE_RESPONSES = 32
 
 
 class RotatingWarc:
@@ -103,7 +110,32 @@ class RotatingWarc:
         self._path = None
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """What the records of one response need, copied off the Scrapy objects."""
+
+    date: str
+    url: str
+    status: int
+    protocol: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    ip_address: str | None
+    request_url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    depth: int | None
+    reached_by: str | None
+    referrer: str | None
+
+
 class WarcWriterExtension:
+    """Copies each downloaded response on the reactor thread (cheap) and writes its records
+    on a writer thread of its own: gzip and sha1 release the GIL, so the reactor, the
+    crawl's bottleneck, does not pay for them (bench/warc.py). The hand-over queue holds
+    at most :data:`QUEUE_RESPONSES`; a full queue makes the reactor wait (flat memory)."""
+
     def __init__(self, crawler: Crawler, folder: Path, max_bytes: int) -> None:
         self.crawler = crawler
         self.folder = folder
@@ -112,6 +144,8 @@ class WarcWriterExtension:
         self._files: RotatingWarc | None = None
         self._payloads: OrderedDict[str, tuple[str, str, str]] = OrderedDict()
         self._broken = False
+        self._queue: queue.Queue[Fetched | None] = queue.Queue(maxsize=QUEUE_RESPONSES)
+        self._thread: threading.Thread | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcWriterExtension:
@@ -137,25 +171,40 @@ class WarcWriterExtension:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    # -- signals -------------------------------------------------------------------
+    # -- signals (the reactor thread) ----------------------------------------------
     def response_downloaded(self, response: Response, request: Request) -> None:
         if self._broken:
             return
-        try:
-            self._write(response, request)
-        except OSError as exc:
-            self._broken = True
-            self._inc("morgue/warc/write_errors")
-            logger.error(
-                "Cannot write the crawl's WARC in %s (%s): no more WARC records this run; "
-                "the archive is not affected",
-                self.folder,
-                exc.strerror or exc,
+        if self._thread is None:
+            self._files = self._rotating()
+            self._thread = threading.Thread(target=self._drain, name="morgue-warc", daemon=True)
+            self._thread.start()
+        meta = request.meta
+        ip_address = getattr(response, "ip_address", None)
+        self._queue.put(
+            Fetched(
+                date=warc_date(now_iso()),
+                url=response.url,
+                status=response.status,
+                protocol=getattr(response, "protocol", None) or "HTTP/1.1",
+                headers=raw_headers(_pairs(response.headers)),
+                body=response.body,
+                ip_address=str(ip_address) if ip_address is not None else None,
+                request_url=request.url,
+                method=request.method,
+                request_headers=_pairs(request.headers),
+                request_body=request.body or b"",
+                depth=meta.get("depth"),
+                reached_by=meta.get("reached_by"),
+                referrer=_text(request.headers.get("Referer")),
             )
+        )
 
     def spider_closed(self) -> None:
-        if self._files is None:
+        if self._thread is None or self._files is None:
             return
+        self._queue.put(None)
+        self._thread.join()
         try:
             self._files.close()
         except OSError as exc:
@@ -165,7 +214,31 @@ class WarcWriterExtension:
             self.stats.set_value("morgue/warc/files", len(self._files.files))
             self.stats.set_value("morgue/warc/bytes", self._files.bytes)
 
-    # -- records -------------------------------------------------------------------
+    # -- the writer thread -----------------------------------------------------------
+    def _drain(self) -> None:
+        while (fetched := self._queue.get()) is not None:
+            if self._broken:
+                continue  # keep taking, so the reactor never waits on a dead writer
+            try:
+                self._write(fetched)
+            except OSError as exc:
+                self._stop(
+                    f"Cannot write the crawl's WARC in {self.folder} ({exc.strerror or exc})"
+                )
+            except Exception:  # a bug here must not leave the reactor waiting on a full queue
+                logger.exception(
+                    "The crawl's WARC writer failed on %s: no more WARC records this run; "
+                    "the archive is not affected",
+                    fetched.url,
+                )
+                self._broken = True
+                self._inc("morgue/warc/write_errors")
+
+    def _stop(self, why: str) -> None:
+        self._broken = True
+        self._inc("morgue/warc/write_errors")
+        logger.error("%s: no more WARC records this run; the archive is not affected", why)
+
     def _rotating(self) -> RotatingWarc:
         if self._files is None:
             run_id = self.stats.get_value("morgue/run_id") if self.stats is not None else None
@@ -180,65 +253,58 @@ class WarcWriterExtension:
             )
         return self._files
 
-    def _write(self, response: Response, request: Request) -> None:
+    def _write(self, fetched: Fetched) -> None:
         files = self._rotating()
         warc = files.current()
-        date = warc_date(now_iso())
-        uri = response.url
-        headers = raw_headers(_pairs(response.headers))
-        body = response.body
-        protocol = getattr(response, "protocol", None) or "HTTP/1.1"
+        date, uri, body = fetched.date, fetched.url, fetched.body
         response_id = new_record_id()
-        extra = {}
-        if getattr(response, "ip_address", None) is not None:
-            extra["WARC-IP-Address"] = str(response.ip_address)
+        extra = {"WARC-IP-Address": fetched.ip_address} if fetched.ip_address else {}
         digest = _sha1(body) if body else None
         earlier = self._payloads.get(digest) if digest else None
         if earlier is not None:
             written = warc.revisit(
                 uri,
                 date=date,
-                status=response.status,
-                headers=headers,
+                status=fetched.status,
+                headers=fetched.headers,
                 body=body,
                 rec_id=response_id,
                 refers_to=earlier[0],
                 refers_to_uri=earlier[1],
                 refers_to_date=earlier[2],
-                protocol=protocol,
+                protocol=fetched.protocol,
             )
             self._inc("morgue/warc/revisits")
         else:
             written = warc.response(
                 uri,
                 date=date,
-                status=response.status,
-                headers=headers,
+                status=fetched.status,
+                headers=fetched.headers,
                 body=body,
                 rec_id=response_id,
-                protocol=protocol,
+                protocol=fetched.protocol,
                 extra=extra,
             )
             if digest:
                 self._remember(digest, (response_id, uri, date))
         lengths = written.length
         lengths += warc.request(
-            request.url,
+            fetched.request_url,
             date=date,
-            headers=_pairs(request.headers),
+            headers=fetched.request_headers,
             rec_id=new_record_id(),
             concurrent_to=response_id,
-            method=request.method,
-            body=request.body or b"",
+            method=fetched.method,
+            body=fetched.request_body,
         ).length
-        meta = request.meta
         lengths += warc.metadata(
             uri,
             [
                 ("morgue-run-id", files.run_id),
-                ("morgue-depth", meta.get("depth")),
-                ("morgue-reached-by", meta.get("reached_by")),
-                ("morgue-referrer", _text(request.headers.get("Referer"))),
+                ("morgue-depth", fetched.depth),
+                ("morgue-reached-by", fetched.reached_by),
+                ("morgue-referrer", fetched.referrer),
             ],
             date=date,
             rec_id=new_record_id(),
