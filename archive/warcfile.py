@@ -95,7 +95,8 @@ def as_kept_headers(headers: Iterable[tuple[str, str]], body_length: int) -> lis
     is still encoded and replays as such.
     """
     out: list[tuple[str, str]] = []
-    for name, value in headers:
+    for raw_name, raw_value in headers:
+        name, value = one_line(raw_name), one_line(raw_value)
         lower = name.lower()
         if lower == "transfer-encoding":
             out.append(("X-Crawler-Transfer-Encoding", value))
@@ -110,10 +111,17 @@ def as_kept_headers(headers: Iterable[tuple[str, str]], body_length: int) -> lis
 def raw_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """Response headers for a body written as it came off the wire (still content-encoded):
     only ``Transfer-Encoding`` is renamed, the client having removed the chunking."""
+    pairs = [(one_line(n), one_line(v)) for n, v in headers]
     return [
         ("X-Crawler-Transfer-Encoding", v) if n.lower() == "transfer-encoding" else (n, v)
-        for n, v in headers
+        for n, v in pairs
     ]
+
+
+def one_line(text: str) -> str:
+    """A header name or value with any CR or LF made a space: a line break inside a value
+    would end the header block early and corrupt the record."""
+    return text.replace("\r", " ").replace("\n", " ") if ("\r" in text or "\n" in text) else text
 
 
 def request_line(url: str, method: str = "GET") -> str:
