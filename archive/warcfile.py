@@ -7,7 +7,7 @@ alone (what CDXJ indexes, pywb and ReplayWeb.page rely on) and a truncated file 
 only its last record. Each write returns the member's offset and length.
 
 warcio compresses at zlib level 9; :data:`GZIP_LEVEL` is 6 instead: the same output
-format, about 1.5 times faster for files a few percent larger (bench/warc.py,
+format, about 2.6 times faster for files 4 % larger (bench/warc.py,
 docs/benchmarks.md).
 
 The HTTP headers of a record are given as ``(name, value)`` pairs. Where the body
