@@ -40,9 +40,9 @@ sys.path.insert(0, str(REPO))  # before bench/: bench/archive.py shadows `archiv
 
 from _docsection import write_section  # noqa: E402
 
-from archive import Archive  # noqa: E402
-from archive.records import Capture, PageWrite  # noqa: E402
+from archive import CrawlArchive  # noqa: E402
 from archive.warcfile import WarcFile, new_record_id  # noqa: E402
+from pipelines.core.records import Capture, PageWrite  # noqa: E402
 
 WORDS = [
     "".join(random.Random(n).choice("abcdefghijklmnoprstuvwy") for _ in range(2 + n % 9))
@@ -181,7 +181,7 @@ def reactor_cost(bodies: list[bytes], folder: Path, *, inline: bool) -> dict[str
 
 
 def build_archive(path: Path, pages: int) -> None:
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         archive.start_run("bench", spider="articles", args={}, settings={}, started_at="2025")
         for start in range(0, pages, 500):
             archive.save_batch(

@@ -29,8 +29,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive
 from archive.errors import UsageError
-from archive.wacz import export_wacz
-from archive.warcexport import export_warc
+from archive.export.wacz import export_wacz
+from archive.export.warc import export_warc
 from crawler.demo import DEMO_SEED_PATH, demo_site_root, serve_demo_site
 from crawler.extensions.warcwriter import WarcWriterExtension
 from crawler.middlewares.contentencoding import ContentEncodingNoteMiddleware
@@ -340,6 +340,7 @@ def test_the_decoded_content_encoding_is_named_in_the_stored_headers() -> None:
 
 def test_morgue_crawl_warc_sets_warc_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import archive.cli as cli_module
+    import archive.cli.crawl as crawl_module
 
     seen: dict[str, Any] = {}
 
@@ -349,7 +350,7 @@ def test_morgue_crawl_warc_sets_warc_dir(monkeypatch: pytest.MonkeyPatch, tmp_pa
         seen.update(settings)
         raise UsageError("stop here")
 
-    monkeypatch.setattr(cli_module, "_run_crawl", fake_run)
+    monkeypatch.setattr(crawl_module, "_run_crawl", fake_run)
     result = CliRunner().invoke(
         cli_module.cli,
         [

@@ -16,15 +16,15 @@ from click.testing import CliRunner, Result
 from research_archive import A, B, C, D, build
 from warc_readback import BIN, Rec, read_warc, warcio_check
 
-from archive import Archive
-from archive.cdxj import CdxjSorter, timestamp14
+from archive import Archive, CrawlArchive
 from archive.cli import cli
 from archive.errors import UsageError
+from archive.export.cdxj import CdxjSorter, timestamp14
+from archive.export.wacz import export_wacz
+from archive.export.warc import export_warc
 from archive.filters import ArticleFilter
-from archive.records import Capture, PageWrite
-from archive.wacz import export_wacz
-from archive.warcexport import export_warc
 from archive.warcfile import as_kept_headers, record_id, status_line, warc_date
+from pipelines.core.records import Capture, PageWrite
 
 PAGE = b"<html><head><title>Same page</title></head><body>" + b"x" * 3000 + b"</body></html>"
 
@@ -229,7 +229,7 @@ def same_payload_db(tmp_path: Path) -> str:
     """One page fetched at three URLs (the second and third identical to the first), a
     page whose gzip Scrapy decoded, and an empty 204."""
     path = tmp_path / "same.db"
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         archive.start_run(
             "run-2",
             spider="articles",
@@ -352,7 +352,7 @@ def test_request_records_carry_what_the_archive_knows(same_payload_db: str, tmp_
 def test_wacz_validates_and_indexes_like_cdxj_indexer(
     same_payload_db: str, db: str, tmp_path: Path
 ) -> None:
-    out = tmp_path / "archive.wacz"
+    out = tmp_path / "archive.export.wacz"
     result = run("export", "--format", "wacz", "--out", str(out), "--db", db)
     assert result.exit_code == 0, result.output
     assert "4 pages, 4 index lines" in result.stderr
@@ -418,7 +418,7 @@ def test_wacz_of_revisits_validates(same_payload_db: str, tmp_path: Path) -> Non
 def test_export_memory_stays_flat(tmp_path: Path) -> None:
     """240 captures of 128 KiB (30 MiB of bodies): the export holds about one at a time."""
     path = tmp_path / "big.db"
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         archive.start_run("r", spider="articles", args={}, settings={}, started_at="2025-01-01")
         for start in range(0, 240, 40):
             archive.save_batch(

@@ -43,7 +43,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.errors import UsageError
-from archive.warcexport import CONFORMS_TO, now_iso, software
+from archive.export.warc import CONFORMS_TO, now_iso, software
 from archive.warcfile import WarcFile, new_record_id, raw_headers, warc_date
 
 if TYPE_CHECKING:
