@@ -15,6 +15,7 @@ from archive import DEFAULT_PATH, connection
 from archive.merge import MergeMixin
 from archive.pages import PageReadsMixin, PagesMixin
 from archive.reads import ReadsMixin
+from archive.report_health import ReportHealthMixin
 from archive.versions import VersionsMixin
 from archive.warcrows import WarcRowsMixin
 from archive.writes import WritesMixin
@@ -22,7 +23,9 @@ from archive.writes import WritesMixin
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, WarcRowsMixin):
+class Archive(
+    ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealthMixin, WarcRowsMixin
+):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -42,8 +45,9 @@ class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, WarcRowsMix
     (``get_pages``), merging shards (:mod:`archive.merge`: ``merge_shard``) and the
     rows of a WARC export (:mod:`archive.warcrows`: ``warc_captures``, ``warc_runs``,
     ``wacz_pages``).
-    Exports are functions over it (:mod:`archive.export`). The crawl writes through
-    :class:`CrawlArchive`.
+    Exports are functions over it (:mod:`archive.export`). The report's charts come from
+    its ``report_*`` methods (:mod:`archive.report_queries`, :mod:`archive.report_health`).
+    The crawl writes through :class:`CrawlArchive`.
     """
 
     def __init__(
