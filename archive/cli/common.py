@@ -97,7 +97,8 @@ def quiet_option(help_text: str) -> Callable[[F], F]:
 
 
 def filter_options(func: F) -> F:
-    """--site --since --until --author --section --cluster, as ``filters=ArticleFilter``."""
+    """--site --since --until --include-undated --captured-since --run --author --section
+    --cluster, as ``filters=ArticleFilter``."""
     options = [
         click.option("--site", help="Only articles from this site (host name)."),
         click.option(
@@ -106,6 +107,17 @@ def filter_options(func: F) -> F:
         click.option(
             "--until", metavar="DATE", help="Published on or before DATE (a date: all that day)."
         ),
+        click.option(
+            "--include-undated",
+            is_flag=True,
+            help="Keep articles without a publication date when --since/--until are given.",
+        ),
+        click.option(
+            "--captured-since",
+            metavar="DATE",
+            help="Captured (first or again) on or after DATE: for incremental pulls.",
+        ),
+        click.option("--run", metavar="RUN_ID", help="Captured by this crawl run (runs.id)."),
         click.option("--author", help="With this author (exact name, any case)."),
         click.option("--section", help="In this section (any case)."),
         click.option(
@@ -117,7 +129,17 @@ def filter_options(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from archive.filters import ArticleFilter
 
-        names = ("site", "since", "until", "author", "section", "cluster")
+        names = (
+            "site",
+            "since",
+            "until",
+            "include_undated",
+            "captured_since",
+            "run",
+            "author",
+            "section",
+            "cluster",
+        )
         kwargs["filters"] = ArticleFilter(**{name: kwargs.pop(name) for name in names})
         return func(*args, **kwargs)
 
