@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.errors import UsageError
 
@@ -37,6 +38,7 @@ class ArticleFilter:
     overlaps the range. Undated articles match no date bound unless
     ``include_undated``. ``captured_since`` keeps articles captured (first or again)
     at or after that instant (``last_seen_at``); ``run`` those a crawl run captured.
+    ``site`` is a host (on any port), a ``host:port`` or a URL (its host and port).
     ``author`` matches one name of the ``authors`` JSON array exactly, case-insensitively.
     ``cluster`` is a ``cluster_id`` (or any article ID of the cluster).
     """
@@ -56,6 +58,8 @@ class ArticleFilter:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, check_when(value, name.replace("_", "-")))
+        if self.site is not None:
+            object.__setattr__(self, "site", site_key(self.site))
         if self.since and self.until and self._bound("since") > self._bound("until"):
             raise UsageError(f"--since {self.since} is after --until {self.until}.")
 
@@ -78,8 +82,9 @@ class ArticleFilter:
         clauses: list[str] = []
         params: list[Any] = []
         if self.site is not None:
-            clauses.append(f"{a}.site = ?")
-            params.append(self.site)
+            site_sql, site_params = site_condition(self.site, f"{a}.site")
+            clauses.append(site_sql)
+            params.extend(site_params)
         dated, dated_params = self._dates(a)
         if dated:
             clauses.append(dated)
@@ -168,3 +173,36 @@ def instant(value: str, *, end_of_day: bool = False) -> str:
 
 def _shifted_day(bound: str, by: timedelta) -> str:
     return (date.fromisoformat(bound[:10]) + by).isoformat()
+
+
+def site_key(value: str) -> str:
+    """The ``articles.site`` a user means by ``value``: a host (``example.com``: any
+    port), a ``host:port``, or a URL (its host, and its port unless the scheme's
+    default). Lower-cased, as the crawl stores it."""
+    text = value.strip()
+    try:
+        parts = urlsplit(text if "://" in text else "//" + text)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError as exc:
+        raise UsageError(
+            f"--site takes a host, host:port or URL (example.com, 127.0.0.1:8765, "
+            f"https://example.com/), not {value!r}."
+        ) from exc
+    if not host:
+        raise UsageError(f"--site takes a host, host:port or URL, not {value!r}.")
+    if ":" in host:  # an IPv6 literal, bracketed as in a URL
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    if port is not None and port != default:
+        return f"{host}:{port}"
+    return host
+
+
+def site_condition(site: str, column: str) -> tuple[str, list[Any]]:
+    """``(sql, params)`` matching ``column`` against a :func:`site_key`: that exact
+    ``host:port``, or a bare host on any port (``host`` or ``host:…``; ':' sorts just
+    before ';', so an index on the column serves the range)."""
+    if site.rpartition(":")[2].isdigit() and not site.endswith("]"):
+        return f"{column} = ?", [site]
+    return f"({column} = ? OR ({column} > ? AND {column} < ?))", [site, site + ":", site + ";"]

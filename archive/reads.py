@@ -12,7 +12,7 @@ from archive.base import ArchiveBase, decode_json, inflate
 from archive.errors import NotFoundError, QueryError
 from archive.export.graph import GraphMixin
 from archive.export.tables import export_table
-from archive.filters import ArticleFilter
+from archive.filters import ArticleFilter, site_condition
 from archive.schema import ARTICLE_COLUMNS, JSON_COLUMNS
 from archive.search import HIGHLIGHT, SearchMixin
 from archive.stats import StatsMixin
@@ -146,6 +146,27 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         """How many rows :meth:`export_batches` gives."""
         sql, params = export_table(table).count(filters or ArticleFilter())
         return int(self.conn.execute(sql, params).fetchone()[0])
+
+    def filter_warnings(self, filters: ArticleFilter) -> list[str]:
+        """What in ``filters`` matches nothing in this archive at all, one sentence each:
+        a ``site`` no article is from (with the sites there are), a ``run`` that is not
+        one of its runs. A search or export with such a filter is empty for that reason."""
+        warnings: list[str] = []
+        if filters.site is not None:
+            where, params = site_condition(filters.site, "site")
+            if not self._rows(f"SELECT 1 AS x FROM articles WHERE {where} LIMIT 1", params):
+                top = "SELECT site FROM articles GROUP BY site ORDER BY count(*) DESC, site"
+                sites = [r["site"] for r in self._rows(top + " LIMIT 6")]
+                shown = ", ".join(sites[:5]) + (", ..." if len(sites) > 5 else "")
+                warnings.append(
+                    f"no article in {self.path} is from site {filters.site} "
+                    f"(its sites: {shown or 'none yet'})."
+                )
+        if filters.run is not None and not self._rows(
+            "SELECT 1 AS x FROM runs WHERE id = ?", (filters.run,)
+        ):
+            warnings.append(f"no run {filters.run} in {self.path} (`morgue stats` lists the runs).")
+        return warnings
 
     def count_articles(self, site: str | None = None) -> int:
         if site is None:

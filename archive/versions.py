@@ -9,6 +9,7 @@ from typing import Any
 
 from archive.base import ArchiveBase, decode_json, in_chunks
 from archive.errors import NotFoundError, UsageError
+from archive.filters import site_condition, site_key
 
 _CHUNK = 400
 
@@ -230,9 +231,10 @@ class CrawlStateMixin(ArchiveBase):
             "ORDER BY fetched_at DESC LIMIT 1) WHERE 1 = 1"
         )
         params: list[Any] = []
-        if site:
-            sql += " AND a.site = ?"
-            params.append(site)
+        if site:  # a host (any port), host:port or URL, as --site takes everywhere
+            where, site_params = site_condition(site_key(site), "a.site")
+            sql += f" AND {where}"
+            params.extend(site_params)
         if since:
             sql += " AND a.last_seen_at >= ?"
             params.append(since)

@@ -168,3 +168,77 @@ def test_the_cli_takes_every_date_option(db: tuple[str, dict[str, str]]) -> None
     assert sorted(json.loads(line)["id"] for line in out.stdout.splitlines()) == sorted(
         [ids["day"], ids["undated"]]
     )
+
+
+# -- --site: a host, a host:port or a URL, everywhere (item 11) ---------------------------
+
+
+@pytest.fixture
+def sites_db(tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """Three stories on three sites: a host, a host with a port, an IPv6 host with a port."""
+    ids: dict[str, str] = {}
+    with CrawlArchive(tmp_path / "sites.db") as archive:
+        writes = []
+        for i, site in enumerate(("news.example", "127.0.0.1:8765", "[::1]:9000")):
+            story = _story(f"s{i}", "2025-01-01", site=site)
+            ids[site] = story.id  # type: ignore[attr-defined]
+            capture = Capture(
+                story.url,  # type: ignore[attr-defined]
+                story.canonical_url,  # type: ignore[attr-defined]
+                200,
+                f"2025-05-01T10:00:0{i}Z",
+                "r1",
+            )
+            writes.append(PageWrite(capture, story, "new"))  # type: ignore[arg-type]
+        archive.save_batch(writes)
+    return str(tmp_path / "sites.db"), ids
+
+
+@pytest.mark.parametrize(
+    ("site", "expected"),
+    [
+        ("news.example", "news.example"),
+        ("NEWS.example", "news.example"),
+        ("https://news.example/some/story/?utm_source=x", "news.example"),
+        ("https://news.example:443/", "news.example"),
+        ("news.example/", "news.example"),
+        ("127.0.0.1", "127.0.0.1:8765"),  # a host: any port
+        ("127.0.0.1:8765", "127.0.0.1:8765"),
+        ("http://127.0.0.1:8765/a/0/", "127.0.0.1:8765"),
+        ("127.0.0.1:9999", None),  # a port: that port only
+        ("[::1]", "[::1]:9000"),
+        ("http://[::1]:9000/", "[::1]:9000"),
+        ("127.0.0", None),  # not a prefix match
+        ("example", None),
+    ],
+)
+def test_a_site_is_a_host_a_host_port_or_a_url(
+    sites_db: tuple[str, dict[str, str]], site: str, expected: str | None
+) -> None:
+    path, ids = sites_db
+    with Archive(path, readonly=True) as archive:
+        hits = [h["id"] for h in archive.search("ferry", filters=ArticleFilter(site=site))]
+        warnings = archive.filter_warnings(ArticleFilter(site=site))
+    assert hits == ([ids[expected]] if expected else [])
+    if expected:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and "no article" in warnings[0]
+        assert "127.0.0.1:8765" in warnings[0] and "news.example" in warnings[0]
+
+
+def test_export_site_host_finds_the_site_and_an_unknown_one_warns(
+    sites_db: tuple[str, dict[str, str]],
+) -> None:
+    path, ids = sites_db
+    out = run("export", "--format", "jsonl", "--db", path, "--site", "127.0.0.1")
+    assert out.exit_code == 0, out.output
+    assert [json.loads(line)["id"] for line in out.stdout.splitlines()] == [ids["127.0.0.1:8765"]]
+    assert "Warning" not in out.stderr
+    none = run("search", "ferry", "--db", path, "--site", "elsewhere.example")
+    assert none.exit_code == 0 and json.loads(none.stdout) == []
+    assert "Warning: no article in" in none.stderr and "elsewhere.example" in none.stderr
+    run_warn = run("export", "--format", "jsonl", "--db", path, "--run", "r9")
+    assert "Warning: no run r9 in" in run_warn.stderr and run_warn.stdout == ""
+    bad = run("search", "ferry", "--db", path, "--site", "http://")
+    assert bad.exit_code == 2 and "Error: --site takes a host" in bad.stderr

@@ -13,6 +13,7 @@ from archive.errors import MorgueError, UsageError
 
 if TYPE_CHECKING:
     from archive.archive import Archive
+    from archive.filters import ArticleFilter
     from pipelines.neardup.settings import NearDupSettings
 
 DEFAULT_DB = DEFAULT_PATH
@@ -100,7 +101,10 @@ def filter_options(func: F) -> F:
     """--site --since --until --include-undated --captured-since --run --author --section
     --cluster, as ``filters=ArticleFilter``."""
     options = [
-        click.option("--site", help="Only articles from this site (host name)."),
+        click.option(
+            "--site",
+            help="Only articles from this site: a host (any port), host:port or URL.",
+        ),
         click.option(
             "--since", metavar="DATE", help="Published on or after DATE (ISO-8601 date or time)."
         ),
@@ -149,6 +153,12 @@ def filter_options(func: F) -> F:
     return decorated
 
 
+def warn_unmatched(archive: Archive, filters: ArticleFilter) -> None:
+    """One ``Warning:`` line on stderr per filter that matches nothing in the archive."""
+    for warning in archive.filter_warnings(filters):
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def open_reader(db: str) -> Archive:
     """The archive at ``db``, read-only; an older schema is migrated once first."""
     from archive.archive import Archive
@@ -169,4 +179,5 @@ __all__ = [
     "format_option",
     "open_reader",
     "quiet_option",
+    "warn_unmatched",
 ]

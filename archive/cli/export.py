@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.cli.common import db_option, filter_options, open_reader, quiet_option
+from archive.cli.common import (
+    db_option,
+    filter_options,
+    open_reader,
+    quiet_option,
+    warn_unmatched,
+)
 from archive.errors import UsageError
 from archive.export.serve import DEFAULT_HOST, DEFAULT_PORT
 
@@ -81,6 +87,7 @@ def export(  # noqa: PLR0917 (a click command: one parameter per option)
     if graph and table:
         raise UsageError("Give --table or --graph, not both.")
     with open_reader(db) as archive:
+        warn_unmatched(archive, filters)
         if graph:
             result = exporting.export_graph(archive, fmt, out, graph=graph, filters=filters)
             if not quiet:

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import click
 
 from archive.cli import render
-from archive.cli.common import db_option, filter_options, format_option, open_reader, quiet_option
+from archive.cli.common import (
+    db_option,
+    filter_options,
+    format_option,
+    open_reader,
+    quiet_option,
+    warn_unmatched,
+)
 
 if TYPE_CHECKING:
     from archive.filters import ArticleFilter
@@ -44,6 +51,7 @@ def search(  # noqa: PLR0917 (a click command: one parameter per option)
     fmt = render.pick_format(fmt)
     marks = render.TABLE_HIGHLIGHT if fmt == "table" and not quiet else render.JSON_HIGHLIGHT
     with open_reader(db) as archive:
+        warn_unmatched(archive, filters)
         hits = archive.search(query, limit=limit, filters=filters, highlight=marks)
     if quiet:
         for hit in hits:

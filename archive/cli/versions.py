@@ -56,7 +56,7 @@ def diff(article: str, v1: int | None, v2: int | None, db: str) -> None:
 
 
 @click.command(short_help="Re-run the current extractor over stored captures.")
-@click.option("--site", help="Only articles of this site (host name, as in articles.site).")
+@click.option("--site", help="Only articles of this site: a host (any port), host:port or URL.")
 @click.option(
     "--since", metavar="DATE", help="Only articles last seen on or after DATE (ISO-8601)."
 )
