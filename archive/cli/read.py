@@ -36,23 +36,32 @@ SEARCH_COLUMNS = (
 @click.command(short_help="Full-text search of titles and bodies (FTS5, bm25).")
 @click.argument("query")
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--raw", is_flag=True, help="Pass QUERY to FTS5 untouched (its full syntax).")
 @filter_options
 @format_option("table", "json", "csv")
 @quiet_option("Print only the matching IDs, one a line.")
 @db_option
 def search(  # noqa: PLR0917 (a click command: one parameter per option)
-    query: str, limit: int, filters: ArticleFilter, fmt: str | None, quiet: bool, db: str
+    query: str,
+    limit: int,
+    raw: bool,
+    filters: ArticleFilter,
+    fmt: str | None,
+    quiet: bool,
+    db: str,
 ) -> None:
     """Full-text search of titles and bodies, best match first (FTS5, bm25).
 
-    QUERY uses SQLite FTS5 syntax: words, "quoted phrases", AND/OR/NOT, prefix*.
+    Words are searched as typed (covid-19, o'brien): every word must match. FTS5
+    syntax keeps its meaning: "quoted phrases", AND/OR/NOT in capitals, (parentheses),
+    prefix*, title:word. --raw passes QUERY to FTS5 untouched.
     Snippets show the matched words highlighted (**bold** in JSON and CSV).
     """
     fmt = render.pick_format(fmt)
     marks = render.TABLE_HIGHLIGHT if fmt == "table" and not quiet else render.JSON_HIGHLIGHT
     with open_reader(db) as archive:
         warn_unmatched(archive, filters)
-        hits = archive.search(query, limit=limit, filters=filters, highlight=marks)
+        hits = archive.search(query, limit=limit, filters=filters, highlight=marks, raw=raw)
     if quiet:
         for hit in hits:
             click.echo(hit["id"])
