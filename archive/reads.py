@@ -7,9 +7,9 @@ import sqlite3
 from collections.abc import Generator, Sequence
 from typing import Any
 
-from archive import connection
+from archive import connection, sqlguard
 from archive.base import ArchiveBase, decode_json, inflate
-from archive.errors import NotFoundError, QueryError
+from archive.errors import NotFoundError, QueryError, ReadOnlyError, UsageError
 from archive.export.graph import GraphMixin
 from archive.export.tables import export_table
 from archive.filters import ArticleFilter, site_condition
@@ -176,14 +176,26 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of one ad-hoc SQL statement (JSON columns stay text).
 
-        Through a ``readonly`` archive a write raises :class:`ReadOnlyError`;
-        SQL that SQLite refuses raises :class:`QueryError`.
+        Through a ``readonly`` archive a write raises :class:`ReadOnlyError`, and so do
+        ``ATTACH``, ``VACUUM INTO`` and a PRAGMA that sets a value (:mod:`archive.sqlguard`);
+        SQL that SQLite refuses raises :class:`QueryError`, an empty one :class:`UsageError`.
         """
+        if not sql.strip():
+            raise UsageError(
+                'The SQL statement is empty: give one, such as "SELECT count(*) FROM articles".'
+            )
+        guard: contextlib.AbstractContextManager[list[str]] = (
+            sqlguard.guarded(self.conn) if self.readonly else contextlib.nullcontext([])
+        )
         try:
-            cursor = self.conn.execute(sql, params)
+            with guard as refused:
+                cursor = self.conn.execute(sql, params)
             names = [d[0] for d in cursor.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         except sqlite3.DatabaseError as exc:
+            if refused:
+                reason = refused[0]
+                raise ReadOnlyError(f"{self.path} is open read-only: {reason}.", reason) from None
             if connection.translate(exc, self.path) is not None:
                 connection.reraise(exc, self.path)
             raise QueryError(f"SQLite refused the query: {str(exc).rstrip('.')}.") from exc

@@ -137,10 +137,10 @@ def sql(statement: str, fmt: str | None, db: str) -> None:
         try:
             rows = archive.query(statement)
         except ReadOnlyError as exc:
-            reason = str(exc.__cause__ or exc).rstrip(".")
+            reason = exc.reason or f"SQLite refused the write: {exc.__cause__ or exc}"
             raise ReadOnlyError(
-                f"morgue sql is read-only (it opens {db} with mode=ro), so SQLite refused "
-                f"the write: {reason}. Nothing was changed."
+                f"morgue sql is read-only (it opens {db} with mode=ro): {reason.rstrip('.')}. "
+                "Nothing was changed."
             ) from exc
     fmt = render.pick_format(fmt)
     if fmt == "table":

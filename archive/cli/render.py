@@ -34,11 +34,11 @@ def echo_rows(
     rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None
 ) -> None:
     """Rows as a JSON array or as CSV with a header (lists and dicts as JSON text)."""
-    if fmt == "json":
-        echo_json(list(rows))
+    if fmt == "json":  # binary values as CSV shows them, never b'...' text
+        echo_json([{k: _binary(v) for k, v in row.items()} for row in rows])
         return
     names = list(columns or (rows[0].keys() if rows else []))
-    writer = csv.writer(sys.stdout)
+    writer = csv.writer(sys.stdout, lineterminator="\n")  # a Unix pipe's lines
     writer.writerow(names)
     for row in rows:
         writer.writerow([_cell(row.get(name)) for name in names])
@@ -47,6 +47,11 @@ def echo_rows(
 def _cell(value: Any) -> Any:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
+    return _binary(value)
+
+
+def _binary(value: Any) -> Any:
+    """A BLOB as ``<N bytes>`` (a table, CSV and JSON alike); any other value as it is."""
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     return value
