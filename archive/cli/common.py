@@ -160,15 +160,19 @@ def warn_unmatched(archive: Archive, filters: ArticleFilter) -> None:
 
 
 def open_reader(db: str) -> Archive:
-    """The archive at ``db``, read-only; an older schema is migrated once first."""
+    """The archive at ``db``, read-only; an older schema is migrated once first. On a
+    read-only mount or folder it opens immutable, with a ``Note:`` on stderr saying so."""
     from archive.archive import Archive
     from archive.errors import SchemaOutdatedError
 
     try:
-        return Archive(db, readonly=True)
+        archive = Archive(db, readonly=True)
     except SchemaOutdatedError:
         Archive(db).close()
-        return Archive(db, readonly=True)
+        archive = Archive(db, readonly=True)
+    if archive.note:
+        click.echo(f"Note: {archive.note}", err=True)
+    return archive
 
 
 __all__ = [

@@ -147,8 +147,10 @@ def serve(
 
     from archive.export import serve as serving
 
-    with open_reader(db):  # a clear error for a missing or foreign file; migrates an old one
-        pass
+    # a clear error for a missing or foreign file; migrates an old one; on a read-only
+    # mount or folder Datasette opens it immutable too (-i), as the note says
+    with open_reader(db) as archive:
+        immutable = archive.immutable
     if metadata_out:
         text = json.dumps(serving.metadata(Path(db).stem), indent=2, ensure_ascii=False)
         if metadata_out == "-":
@@ -156,7 +158,7 @@ def serve(
         else:
             Path(metadata_out).write_text(text + "\n", encoding="utf-8")
         return
-    code = serving.serve(db, host=host, port=port, extra=list(datasette_args))
+    code = serving.serve(db, host=host, port=port, extra=list(datasette_args), immutable=immutable)
     if code:
         raise click.exceptions.Exit(code)
 
