@@ -149,3 +149,40 @@ def test_serve_answers_from_a_read_only_mount(served_readonly: str, tmp_path: Pa
         rows = json.load(response)
     assert sorted(row["id"] for row in rows) == sorted([A.id, C.id])
     assert "immutable=1" in (tmp_path / "serve.log").read_text()
+
+
+# -- export --out onto a read-only place: one line, exit nonzero (item 4) -------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "csv"],
+        ["--format", "jsonl", "--table", "links"],
+        ["--format", "parquet"],
+        ["--graph", "related", "--format", "graphml"],
+        ["--graph", "related", "--format", "csv"],
+    ],
+)
+@pytest.mark.parametrize("place", ["mount", "folder"])
+def test_export_onto_a_read_only_place_is_one_line(
+    tmp_path: Path, args: list[str], place: str
+) -> None:
+    db = build(tmp_path / "archive.db")
+    target = tmp_path / "out"
+    target.mkdir()
+    out = target / "export.file"
+    command = morgue("export", *args, "--quiet", "--db", db, "--out", str(out))
+    if place == "mount":
+        result = run(in_readonly_mount(target, command))
+    else:
+        target.chmod(0o555)
+        try:
+            result = run(without_dac_override(command))
+        finally:
+            target.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    reason = "Read-only file system" if place == "mount" else "Permission denied"
+    assert result.stderr == f"Error: Cannot write {out}: {reason}.\n"
+    assert result.stdout == ""
+    assert list(target.iterdir()) == []
