@@ -154,7 +154,7 @@ def test_search_reads_morgue_db_from_the_environment(db: str) -> None:
 
 
 def test_search_bad_query_is_a_clean_error(db: str) -> None:
-    assert_clean_error(run("search", '"unclosed', "--db", db), "Bad search query")
+    assert_clean_error(run("search", "(unclosed", "--db", db), "Bad search query")
 
 
 def test_missing_archive_is_a_clean_error(tmp_path: Path) -> None:
