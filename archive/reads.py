@@ -13,6 +13,7 @@ from archive.errors import NotFoundError, QueryError, ReadOnlyError, UsageError
 from archive.export.graph import GraphMixin
 from archive.export.tables import export_table
 from archive.filters import ArticleFilter, site_condition
+from archive.lookup import LookupMixin
 from archive.schema import ARTICLE_COLUMNS, JSON_COLUMNS
 from archive.search import HIGHLIGHT, SearchMixin
 from archive.stats import StatsMixin
@@ -20,9 +21,11 @@ from archive.stats import StatsMixin
 __all__ = ["HIGHLIGHT", "ReadsMixin"]
 
 
-class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
+class ReadsMixin(LookupMixin, SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
     def get_article(self, id_or_url: str) -> dict[str, Any]:
-        """One article by ID, canonical URL or URL, with its blocks, links and captures.
+        """One article by ID (or a unique prefix of it), canonical URL or any URL it was
+        seen at (a URL with tracking parameters is cleaned as the crawl does; see
+        :meth:`resolve_article_id`), with its blocks, links and captures.
 
         The dict holds every ``articles`` column (JSON columns decoded) plus
         ``blocks``, ``links_out``, ``links_in`` (links from other articles that
@@ -74,20 +77,9 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         return row
 
     def _find_article(self, id_or_url: str) -> dict[str, Any]:
-        for column in ("id", "canonical_url", "url"):
-            rows = self._rows(
-                f"SELECT * FROM articles WHERE {column} = ? ORDER BY first_seen_at LIMIT 1",
-                (id_or_url,),
-            )
-            if rows:
-                return self._decode_article(rows[0])
-        alias = self._rows(
-            "SELECT a.* FROM aliases al JOIN articles a ON a.id = al.article_id WHERE al.url = ?",
-            (id_or_url,),
-        )
-        if alias:
-            return self._decode_article(alias[0])
-        raise NotFoundError(f"No article with ID or URL {id_or_url!r} in {self.path}.")
+        article_id = self.resolve_article_id(id_or_url)
+        rows = self._rows("SELECT * FROM articles WHERE id = ?", (article_id,))
+        return self._decode_article(rows[0])
 
     @staticmethod
     def _decode_article(row: dict[str, Any]) -> dict[str, Any]:

@@ -83,7 +83,8 @@ def search(  # noqa: PLR0917 (a click command: one parameter per option)
 )
 @db_option
 def show(id_or_url: str, fmt: str, db: str) -> None:
-    """Show one article by ID or URL (any URL it was seen at): metadata, body blocks,
+    """Show one article by ID (or a unique prefix of 4+ characters) or URL (any URL it
+    was seen at; tracking parameters are cleaned as the crawl does): metadata, body blocks,
     related links out and in, versions, aliases and captures."""
     with open_reader(db) as archive:
         article = archive.get_article(id_or_url)
