@@ -113,7 +113,8 @@ def show(id_or_url: str, fmt: str, db: str) -> None:
 @db_option
 def stats(runs: int, days: int, fmt: str | None, db: str) -> None:
     """Articles per site, per month and per day (by publication date), duplicates and
-    clusters, captures by HTTP status, and the last runs with their finish reasons."""
+    clusters, captures by HTTP status, and the last runs: pages, new, changed, unchanged,
+    errors and finish reason of each."""
     with open_reader(db) as archive:
         data = archive.stats(runs=runs, days=days)
     if render.pick_format(fmt) == "json":

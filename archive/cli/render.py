@@ -150,9 +150,13 @@ def stats_table(stats: Mapping[str, Any]) -> None:
         statuses.add_row(label, str(row["captures"]))
     out.print(statuses)
     runs = Table(title="Last runs")
-    for name in ("Run", "Spider", "Started", "Finished", "Finish reason"):
+    counts = ("Pages", "New", "Changed", "Unchanged", "Errors")
+    for name in ("Run", "Spider", "Started", "Finished", *counts, "Finish reason"):
         runs.add_column(
-            name, no_wrap=name != "Run", overflow="fold" if name == "Run" else "ellipsis"
+            name,
+            no_wrap=name != "Run",
+            overflow="fold" if name == "Run" else "ellipsis",
+            justify="right" if name in counts else "left",
         )
     for row in stats["runs"]:
         runs.add_row(
@@ -160,6 +164,7 @@ def stats_table(stats: Mapping[str, Any]) -> None:
             row["spider"] or "",
             _when(row["started_at"]),
             _when(row["finished_at"]),
+            *("-" if row.get(key.lower()) is None else str(row[key.lower()]) for key in counts),
             row["finish_reason"] or "(running or killed)",
         )
     out.print(runs)
