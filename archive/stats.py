@@ -81,7 +81,8 @@ class StatsMixin(ArchiveBase):
         """``run`` with ``pages``, ``new``, ``changed``, ``unchanged`` and ``errors``: the
         run's own counters (what its summary said), or, for a run without them (killed,
         still running), pages and errors counted from its captures and the rest None."""
-        counters = run.get("stats") if isinstance(run.get("stats"), dict) else {}
+        stats = run.get("stats")
+        counters: dict[str, Any] = stats if isinstance(stats, dict) else {}
         if RUN_COUNTERS["pages"] in counters:
             for key, name in RUN_COUNTERS.items():
                 run[key] = int(counters.get(name) or 0)
