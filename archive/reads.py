@@ -195,15 +195,16 @@ class ReadsMixin(LookupMixin, SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
             raise QueryError(f"Bad query: {str(exc).rstrip('.')}.") from exc
 
     def get_capture(self, capture_id: str) -> dict[str, Any]:
-        """One capture's metadata (headers decoded), without its body."""
-        rows = self._rows(
+        """One capture's metadata (headers decoded), without its body. ``capture_id`` is
+        an ID or a unique prefix of one (:meth:`resolve_capture_id`)."""
+        sql = (
             "SELECT id, url, final_url, status, fetched_at, content_type, headers, body_size, "
             "body_sha256, compression, error, referrer, depth, reached_by, article_id, run_id "
-            "FROM captures WHERE id = ?",
-            (capture_id,),
+            "FROM captures WHERE id = ?"
         )
-        if not rows:
-            raise NotFoundError(f"No capture {capture_id!r} in {self.path}.")
+        rows = self._rows(sql, (capture_id,)) or self._rows(
+            sql, (self.resolve_capture_id(capture_id),)
+        )
         rows[0]["headers"] = decode_json(rows[0]["headers"])
         return rows[0]
 
@@ -219,10 +220,10 @@ class ReadsMixin(LookupMixin, SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         return rows[0]
 
     def capture_body(self, capture_id: str) -> bytes:
-        """A capture's raw response body, decompressed (``b""`` when it had none)."""
-        row = self.conn.execute(
-            "SELECT body, compression FROM captures WHERE id = ?", (capture_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"No capture {capture_id!r} in {self.path}.")
-        return inflate(capture_id, *row)
+        """A capture's raw response body as fetched, decompressed from storage (``b""``
+        when it had none). ``capture_id`` is an ID or a unique prefix of one."""
+        sql = "SELECT id, body, compression FROM captures WHERE id = ?"
+        row = self.conn.execute(sql, (capture_id,)).fetchone()
+        if row is None:  # a prefix, or NotFoundError
+            row = self.conn.execute(sql, (self.resolve_capture_id(capture_id),)).fetchone()
+        return inflate(*row)

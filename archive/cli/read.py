@@ -81,13 +81,25 @@ def search(  # noqa: PLR0917 (a click command: one parameter per option)
     show_default=True,
     help="Readable text, or the whole record as JSON.",
 )
+@click.option(
+    "--captures",
+    is_flag=True,
+    help="List only the article's captures: ID, time, HTTP status, URL (tab-separated).",
+)
 @db_option
-def show(id_or_url: str, fmt: str, db: str) -> None:
+def show(id_or_url: str, fmt: str, captures: bool, db: str) -> None:
     """Show one article by ID (or a unique prefix of 4+ characters) or URL (any URL it
     was seen at; tracking parameters are cleaned as the crawl does): metadata, body blocks,
-    related links out and in, versions, aliases and captures."""
+    related links out and in, versions, aliases and captures. --captures lists only the
+    capture IDs (with time, status and URL), for `morgue capture ID --raw`."""
     with open_reader(db) as archive:
         article = archive.get_article(id_or_url)
+    if captures:  # for `morgue capture ID --raw`
+        if fmt == "json":
+            render.echo_json(article["captures"])
+        for row in article["captures"] if fmt != "json" else ():
+            click.echo(f"{row['id']}\t{row['fetched_at']}\t{row['status']}\t{row['url']}")
+        return
     if fmt == "json":
         render.echo_json(article)
     else:

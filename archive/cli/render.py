@@ -327,3 +327,41 @@ def extract_summary(name: str, data: Mapping[str, Any]) -> None:
         if value not in (None, ""):
             grid.add_row(key, Text(str(value)))
     out.print(grid)
+
+
+def capture_text(capture: Mapping[str, Any]) -> None:
+    """A capture's metadata as a readable grid (its body: ``morgue capture ID --raw``)."""
+    out = console()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key in (
+        "id",
+        "url",
+        "final_url",
+        "status",
+        "fetched_at",
+        "content_type",
+        "body_size",
+        "body_sha256",
+        "compression",
+        "error",
+        "referrer",
+        "depth",
+        "reached_by",
+        "article_id",
+        "run_id",
+    ):
+        value = capture.get(key)
+        if value in (None, ""):
+            continue
+        shown = f"{value} bytes" if key == "body_size" else str(value)
+        grid.add_row(key, Text(shown))
+    out.print(grid)
+    headers = capture.get("headers") or {}
+    if isinstance(headers, dict) and headers:
+        out.print(Text("Headers", style="bold"))
+        for name, value in headers.items():
+            out.print(Text(f"  {name}: {value}"))
+    if capture.get("status"):
+        out.print(Text(f"The body as fetched: morgue capture {capture['id']} --raw > page.html"))
