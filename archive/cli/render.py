@@ -365,3 +365,16 @@ def capture_text(capture: Mapping[str, Any]) -> None:
             out.print(Text(f"  {name}: {value}"))
     if capture.get("status"):
         out.print(Text(f"The body as fetched: morgue capture {capture['id']} --raw > page.html"))
+
+
+def plain_text(blocks: Iterable[Mapping[str, Any]]) -> str:
+    """An article body as plain text, the way trafilatura prints it by default: one
+    paragraph, heading or quote a line, list items as ``- item``, images and embeds left
+    out (their captions are not body text)."""
+    lines: list[str] = []
+    for block in blocks:
+        kind, text = block.get("kind"), " ".join(str(block.get("text") or "").split())
+        if not text or kind in ("image", "embed"):
+            continue
+        lines.append(f"- {text}" if kind == "list_item" else text)
+    return "\n".join(lines)
