@@ -15,13 +15,14 @@ from archive import DEFAULT_PATH, connection
 from archive.merge import MergeMixin
 from archive.pages import PageReadsMixin, PagesMixin
 from archive.reads import ReadsMixin
+from archive.report_health import ReportHealthMixin
 from archive.versions import VersionsMixin
 from archive.writes import WritesMixin
 
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin):
+class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealthMixin):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -41,8 +42,9 @@ class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin):
     ``graph_edges``), versions (:mod:`archive.versions`: ``history``, ``diff``,
     ``list_versions``, ``resolve_article_id``), the pages of a multi-page article
     (``get_pages``) and merging shards (:mod:`archive.merge`: ``merge_shard``).
-    Exports are functions over it (:mod:`archive.export`). The crawl writes through
-    :class:`CrawlArchive`.
+    Exports are functions over it (:mod:`archive.export`). The report's charts come from
+    its ``report_*`` methods (:mod:`archive.report_queries`, :mod:`archive.report_health`).
+    The crawl writes through :class:`CrawlArchive`.
     """
 
     def __init__(

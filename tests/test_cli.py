@@ -503,6 +503,13 @@ def test_demo_serves_crawls_and_suggests_next_steps(
     assert f"morgue show {ALPHA.id} --db {db}" in out
     assert f"morgue export --format csv --out articles.csv --db {db}" in out
     assert f"morgue serve --db {db}" in out
+    # it ends by naming the report (issue 19)
+    assert (
+        out.rstrip()
+        .splitlines()[-1]
+        .strip()
+        .startswith(f"morgue report --out report.html --db {db}")
+    )
 
 
 # -- the console script ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from archive.cli import export as export_cli
 from archive.cli import extract as extract_cli
 from archive.cli import merge as merge_cli
 from archive.cli import read as read_cli
+from archive.cli import report as report_cli
 from archive.cli import versions as versions_cli
 from archive.cli.common import (
     DEFAULT_DB,
@@ -63,6 +64,7 @@ for _module in (
     export_cli,
     merge_cli,
     versions_cli,
+    report_cli,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

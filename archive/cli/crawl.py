@@ -323,6 +323,7 @@ def demo(quiet: bool, db: str) -> None:
     click.echo(f"  morgue show {some_id}{db_arg}")
     click.echo(f"  morgue export --format csv --out articles.csv{db_arg}")
     click.echo(f"  morgue serve{db_arg}")
+    click.echo(f"  morgue report --out report.html{db_arg}   # charts, opens in any browser")
 
 
 COMMANDS = [crawl, demo]
