@@ -114,6 +114,17 @@ class ArticleFilter:
             params.extend([self.cluster, self.cluster])
         return (" AND ".join(clauses) or "1"), params
 
+    def time_range(self, column: str) -> tuple[list[str], list[Any]]:
+        """``since``/``until`` as conditions on another time column (``captures.fetched_at``,
+        ``runs.started_at``: full UTC times), compared as instants: ``([sql], params)``."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, op in (("since", ">="), ("until", "<=")):
+            if getattr(self, name) is not None:
+                clauses.append(f"strftime('{_INSTANT_SQL}', {column}) {op} ?")
+                params.append(self._bound(name))
+        return clauses, params
+
     def _dates(self, a: str) -> tuple[str, list[Any]]:
         """The publication-date condition: the article's span ``[start, end]`` (a bare day
         spans all of it) overlaps ``[since, until]``. A coarse text range on the raw
@@ -203,6 +214,11 @@ def site_condition(site: str, column: str) -> tuple[str, list[Any]]:
     """``(sql, params)`` matching ``column`` against a :func:`site_key`: that exact
     ``host:port``, or a bare host on any port (``host`` or ``host:…``; ':' sorts just
     before ';', so an index on the column serves the range)."""
-    if site.rpartition(":")[2].isdigit() and not site.endswith("]"):
+    if site_has_port(site):
         return f"{column} = ?", [site]
     return f"({column} = ? OR ({column} > ? AND {column} < ?))", [site, site + ":", site + ";"]
+
+
+def site_has_port(site: str) -> bool:
+    """Whether a :func:`site_key` names a port (``host:8765``, ``[::1]:9000``)."""
+    return site.rpartition(":")[2].isdigit() and not site.endswith("]")

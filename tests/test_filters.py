@@ -178,6 +178,9 @@ def sites_db(tmp_path: Path) -> tuple[str, dict[str, str]]:
     """Three stories on three sites: a host, a host with a port, an IPv6 host with a port."""
     ids: dict[str, str] = {}
     with CrawlArchive(tmp_path / "sites.db") as archive:
+        archive.start_run(
+            "r1", spider="articles", args={}, settings={}, started_at="2025-05-01T00:00:00Z"
+        )
         writes = []
         for i, site in enumerate(("news.example", "127.0.0.1:8765", "[::1]:9000")):
             story = _story(f"s{i}", "2025-01-01", site=site)
@@ -242,3 +245,23 @@ def test_export_site_host_finds_the_site_and_an_unknown_one_warns(
     assert "Warning: no run r9 in" in run_warn.stderr and run_warn.stdout == ""
     bad = run("search", "ferry", "--db", path, "--site", "http://")
     assert bad.exit_code == 2 and "Error: --site takes a host" in bad.stderr
+
+
+def test_the_report_reads_site_and_dates_the_same_way(
+    sites_db: tuple[str, dict[str, str]],
+) -> None:
+    """morgue report's captures and runs (issue 19) take --site and the dates as search does."""
+    path, _ = sites_db
+
+    def captures(**kwargs: str) -> int:
+        with Archive(path, readonly=True) as archive:
+            runs = archive.report_runs(ArticleFilter(**kwargs))
+        return sum(run["captures"] for run in runs)
+
+    assert captures() == 3
+    assert captures(site="127.0.0.1") == 1  # a host: any port
+    assert captures(site="http://127.0.0.1:8765/s1/") == 1
+    assert captures(site="127.0.0.1:9999") == 0
+    assert captures(until="2025-05-01T12:00:01+02:00") == 2  # 10:00:01Z: captures :00, :01
+    assert captures(since="2025-05-01T12:00:01+02:00") == 2
+    assert captures(until="2025-05-01") == 3  # a bare date: the whole day
