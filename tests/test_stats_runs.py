@@ -61,8 +61,7 @@ def test_the_last_runs_table_shows_them(tmp_path: Path) -> None:
     for name in ("Run", "Pages", "New", "Changed", "Unchanged", "Errors", "Finish reason"):
         assert name in header, name
     row = next(line for line in runs.splitlines() if "run-2" in line)
-    cells = [c.strip() for c in row.split("│") if c.strip()]
-    assert cells[-6:-1] == ["12", "3", "2", "5", "1"], cells
+    assert row.split()[-6:] == ["12", "3", "2", "5", "1", "finished"], row
     killed = next(line for line in runs.splitlines() if "run-3" in line)
     assert "(running or killed)" in killed and "-" in killed
     as_json = json.loads(CliRunner().invoke(cli, ["stats", "--db", db]).stdout)
@@ -71,3 +70,14 @@ def test_the_last_runs_table_shows_them(tmp_path: Path) -> None:
         "run-2": 3,
         "run-3": None,
     }
+
+
+def test_the_last_runs_table_fits_80_columns(tmp_path: Path) -> None:
+    db = archive_with_runs(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["stats", "--db", db, "--format", "table"], env={"COLUMNS": "80"}
+    )
+    runs = result.stdout.split("Last runs")[1]
+    assert all(len(line) <= 80 for line in runs.splitlines())
+    row = next(line for line in runs.splitlines() if "run-2" in line)
+    assert row.split()[-6:] == ["12", "3", "2", "5", "1", "finished"], row

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -149,21 +150,18 @@ def stats_table(stats: Mapping[str, Any]) -> None:
         label = "failed (no response)" if row["status"] == 0 else str(row["status"])
         statuses.add_row(label, str(row["captures"]))
     out.print(statuses)
-    runs = Table(title="Last runs")
+    # fits 80 columns: the run ID and the reason fold, the counts keep their width
+    runs = Table(title="Last runs", box=box.SIMPLE_HEAD, pad_edge=False)
     counts = ("Pages", "New", "Changed", "Unchanged", "Errors")
-    for name in ("Run", "Spider", "Started", "Finished", *counts, "Finish reason"):
-        runs.add_column(
-            name,
-            no_wrap=name != "Run",
-            overflow="fold" if name == "Run" else "ellipsis",
-            justify="right" if name in counts else "left",
-        )
+    runs.add_column("Run", overflow="fold", min_width=10)
+    runs.add_column("Started", min_width=10)  # the time goes under the date when narrow
+    for name in counts:
+        runs.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+    runs.add_column("Finish reason", overflow="fold", min_width=8)
     for row in stats["runs"]:
         runs.add_row(
             row["id"],
-            row["spider"] or "",
             _when(row["started_at"]),
-            _when(row["finished_at"]),
             *("-" if row.get(key.lower()) is None else str(row[key.lower()]) for key in counts),
             row["finish_reason"] or "(running or killed)",
         )
