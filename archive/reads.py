@@ -12,7 +12,7 @@ from archive.base import ArchiveBase, decode_json, inflate
 from archive.errors import NotFoundError, QueryError, ReadOnlyError, UsageError
 from archive.export.graph import GraphMixin
 from archive.export.tables import export_table
-from archive.filters import ArticleFilter, site_condition
+from archive.filters import ArticleFilter, site_condition, site_key
 from archive.lookup import LookupMixin
 from archive.schema import ARTICLE_COLUMNS, JSON_COLUMNS
 from archive.search import HIGHLIGHT, SearchMixin
@@ -98,9 +98,10 @@ class ReadsMixin(LookupMixin, SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         columns = ", ".join(ARTICLE_COLUMNS)
         sql = f"SELECT {columns} FROM articles"
         params: tuple[Any, ...] = ()
-        if site is not None:
-            sql += " WHERE site = ?"
-            params = (site,)
+        if site is not None:  # a host (any port), host:port or URL, as --site takes it
+            where, site_params = site_condition(site_key(site), "site")
+            sql += f" WHERE {where}"
+            params = tuple(site_params)
         sql += " ORDER BY rowid"  # insertion order: no sort, so it streams
         yield from self._iter_rows(sql, params, table="articles" if decoded else None)
 
@@ -161,9 +162,11 @@ class ReadsMixin(LookupMixin, SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         return warnings
 
     def count_articles(self, site: str | None = None) -> int:
+        """How many articles (of ``site``: a host on any port, a host:port or a URL)."""
         if site is None:
             return int(self._rows("SELECT count(*) AS n FROM articles")[0]["n"])
-        return int(self._rows("SELECT count(*) AS n FROM articles WHERE site = ?", (site,))[0]["n"])
+        where, params = site_condition(site_key(site), "site")
+        return int(self._rows(f"SELECT count(*) AS n FROM articles WHERE {where}", params)[0]["n"])
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of one ad-hoc SQL statement (JSON columns stay text).

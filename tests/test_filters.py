@@ -265,3 +265,18 @@ def test_the_report_reads_site_and_dates_the_same_way(
     assert captures(until="2025-05-01T12:00:01+02:00") == 2  # 10:00:01Z: captures :00, :01
     assert captures(since="2025-05-01T12:00:01+02:00") == 2
     assert captures(until="2025-05-01") == 3  # a bare date: the whole day
+
+
+def test_the_api_and_reprocess_take_a_host_too(sites_db: tuple[str, dict[str, str]]) -> None:
+    path, ids = sites_db
+    with Archive(path, readonly=True) as archive:
+        assert archive.count_articles("127.0.0.1") == 1
+        assert archive.count_articles("127.0.0.1:9999") == 0
+        assert [a["id"] for a in archive.iter_articles("http://127.0.0.1:8765/")] == [
+            ids["127.0.0.1:8765"]
+        ]
+    quiet = run("reprocess", "--site", "127.0.0.1", "--db", path, "--quiet", "--format", "json")
+    assert quiet.exit_code == 0, quiet.output
+    assert "Warning" not in quiet.stderr
+    none = run("reprocess", "--site", "nowhere.example", "--db", path, "--quiet")
+    assert none.exit_code == 0 and "Warning: no article in" in none.stderr
