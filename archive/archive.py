@@ -34,7 +34,9 @@ class Archive(
     an archive, :class:`SchemaVersionError` for a newer schema, and
     :class:`ArchiveMissingError` when ``readonly`` and the file is absent.
     ``readonly`` opens the file with SQLite's ``mode=ro``: every write then
-    raises :class:`ReadOnlyError`. ``timeout`` is how long a write waits for
+    raises :class:`ReadOnlyError`. On a read-only mount or folder, where SQLite cannot
+    make its ``-shm`` file, it falls back to ``immutable=1``: ``immutable`` is then
+    true and ``note`` says why. ``timeout`` is how long a write waits for
     another process's lock before :class:`ArchiveLockedError`.
 
     This is the researcher's API (docs/api.md): reads (:mod:`archive.reads`:
@@ -57,13 +59,21 @@ class Archive(
         self.readonly = readonly
         self._conn = None
         self._db = None
-        conn = connection.connect(path, readonly=readonly, timeout=timeout)
+        notes: list[str] = []
+        conn = connection.connect(path, readonly=readonly, timeout=timeout, notes=notes)
+        #: Why a read-only archive was opened immutable (a read-only mount or folder), else None.
+        self.note: str | None = notes[0] if notes else None
         try:
             connection.prepare(conn, self.path, readonly=readonly)
         except BaseException:
             conn.close()
             raise
         self._conn = conn
+
+    @property
+    def immutable(self) -> bool:
+        """Whether the file was opened with SQLite's ``immutable=1`` (see ``note``)."""
+        return self.note is not None
 
     # -- lifecycle ---------------------------------------------------------
     def close(self) -> None:

@@ -33,9 +33,9 @@ from archive.errors import CrawlFailedError, UsageError
     "--site",
     "sites",
     multiple=True,
-    metavar="URL",
-    help="A whole site: seed with its home page, its robots.txt sitemaps and its feed "
-    "(repeatable). For scheduled runs: see docs/scheduling.md.",
+    metavar="URL|HOST",
+    help="A whole site (a URL, or a host or host:port): seed with its home page, its "
+    "robots.txt sitemaps and its feed (repeatable). For scheduled runs: see docs/scheduling.md.",
 )
 @click.option(
     "--discover",
@@ -167,12 +167,31 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
 
 
 def site_seeds(site: str) -> list[str]:
-    """The seeds of ``--site``: the home page and robots.txt of the site ``site`` is on."""
-    parts = urlsplit(site.strip())
+    """The seeds of ``--site``: the home page and robots.txt of the site ``site`` is on.
+
+    ``site`` is a URL, or a host or host:port as search and export take it: https then,
+    or http for localhost and an IP address (a local test site, the demo)."""
+    text = site.strip()
+    if "://" not in text:
+        host = urlsplit("//" + text).hostname or ""
+        text = ("http://" if _is_local(host) else "https://") + text
+    parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"--site takes an http(s) URL, not {site!r}.")
+        raise UsageError(f"--site takes an http(s) URL, a host or host:port, not {site!r}.")
     home = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
     return [home, urljoin(home, "/robots.txt")]
+
+
+def _is_local(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_setting(item: str) -> tuple[str, str]:

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.cli.common import db_option, filter_options, open_reader, quiet_option
+from archive.cli.common import (
+    db_option,
+    filter_options,
+    open_reader,
+    quiet_option,
+    warn_unmatched,
+)
 from archive.errors import UsageError
 from archive.export.serve import DEFAULT_HOST, DEFAULT_PORT
 
@@ -85,6 +91,7 @@ def export(  # noqa: PLR0917 (a click command: one parameter per option)
     if graph and table:
         raise UsageError("Give --table or --graph, not both.")
     with open_reader(db) as archive:
+        warn_unmatched(archive, filters)
         if fmt in WEB_ARCHIVE_FORMATS and not graph:
             from archive.cli.warc import export_web_archive
 
@@ -151,8 +158,10 @@ def serve(
 
     from archive.export import serve as serving
 
-    with open_reader(db):  # a clear error for a missing or foreign file; migrates an old one
-        pass
+    # a clear error for a missing or foreign file; migrates an old one; on a read-only
+    # mount or folder Datasette opens it immutable too (-i), as the note says
+    with open_reader(db) as archive:
+        immutable = archive.immutable
     if metadata_out:
         text = json.dumps(serving.metadata(Path(db).stem), indent=2, ensure_ascii=False)
         if metadata_out == "-":
@@ -160,7 +169,7 @@ def serve(
         else:
             Path(metadata_out).write_text(text + "\n", encoding="utf-8")
         return
-    code = serving.serve(db, host=host, port=port, extra=list(datasette_args))
+    code = serving.serve(db, host=host, port=port, extra=list(datasette_args), immutable=immutable)
     if code:
         raise click.exceptions.Exit(code)
 
