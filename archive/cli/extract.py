@@ -22,6 +22,11 @@ from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_ca
 @click.option("--url", help="The page's URL [default: each file's file:// URI]. One FILE only.")
 @click.option("--jsonl", is_flag=True, help="Print one JSON object (the whole Article) per file.")
 @click.option(
+    "--text",
+    is_flag=True,
+    help="Print only the body as plain text, one block a line (as trafilatura does).",
+)
+@click.option(
     "--max-bytes",
     type=click.IntRange(min=0),
     default=EXTRACT_MAX_BYTES,
@@ -29,24 +34,39 @@ from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_ca
     help="Refuse a page bigger than this (after gunzip); 0: no cap. As EXTRACT_MAX_BYTES.",
 )
 @db_option
-def extract(files: tuple[Path, ...], url: str | None, jsonl: bool, max_bytes: int, db: str) -> None:
+def extract(  # noqa: PLR0917 (a click command: one parameter per option)
+    files: tuple[Path, ...], url: str | None, jsonl: bool, text: bool, max_bytes: int, db: str
+) -> None:
     """Extract articles from saved HTML files (.gz is gunzipped); the archive is not touched.
 
-    A file that is binary data, or bigger than --max-bytes, is refused (parsing costs
-    about 20 bytes of memory per byte). --db is accepted, like on every command, and ignored.
+    --text prints the body alone, for shell pipelines: one paragraph, heading or quote a
+    line, list items as "- item", no images (trafilatura's default output); several
+    files are separated by an empty line. A file that is binary data, or bigger than
+    --max-bytes, is refused (parsing costs about 20 bytes of memory per byte). --db is
+    accepted, like on every command, and ignored.
     """
     from pipelines.extraction import extract as extract_article
 
     if url and len(files) > 1:
         raise UsageError("--url names one page: give a single FILE with it.")
+    if text and jsonl:
+        raise UsageError("Give --text (the body as plain text) or --jsonl, not both.")
     if url:
         _check_url(url)
     pages = [(path, _read_page(path, max_bytes)) for path in files]  # all checked first
-    for path, body in pages:
-        article = extract_article(body, url or path.resolve().as_uri())
+    printed = False  # --text: an empty line between the bodies of several files
+    for path, page in pages:
+        article = extract_article(page, url or path.resolve().as_uri())
         data = article.to_dict()
         if jsonl:
             click.echo(json.dumps(data, ensure_ascii=False))
+        elif text:
+            body = render.plain_text(data.get("blocks") or [])
+            if not body:
+                click.echo(f"Warning: no body text in {path}.", err=True)
+                continue
+            click.echo(("\n" if printed else "") + body)
+            printed = True
         else:
             render.extract_summary(str(path), data)
 

@@ -1,20 +1,36 @@
-"""Main-content detection and the block walk: the article body in reading order."""
+"""The block walk: the article body in reading order, from the container that
+container.py finds (or the density fallback, density.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from lxml import etree
 from lxml.etree import XPath
 
 from pipelines.core.article import Block
 from pipelines.core.sanitize import is_tracking_pixel
 from pipelines.extraction import selectors as sel
-from pipelines.extraction.clean import normalize_space, space_len
+from pipelines.extraction.chrome import (
+    is_boilerplate,
+    is_strong_chrome,
+    prepare,
+    prose_in_chrome_class,
+)
+from pipelines.extraction.clean import normalize_space
+from pipelines.extraction.container import expand, find_container
+from pipelines.extraction.density import (
+    density_container,
+    is_prose,
+    link_len,
+    text_len,
+    text_longer_than,
+)
 from pipelines.extraction.hrefs import resolve
 
 _MAX_DEPTH = 120
+#: A body shorter than this, out of a page that holds much more, calls the density
+#: fallback in (a caption or teaser picked for want of paragraphs).
+_SHORT_BODY = 1500
 _CAPTION_INLINE = frozenset(("em", "i", "small", "span", "font", "cite"))
 _BLOCK_TAGS = frozenset(
     [
@@ -71,189 +87,16 @@ _EMBED_TAGS = frozenset(
     )
 )
 _BOLD = frozenset(("strong", "b"))
+#: What stands on either side of a bold paragraph that heads a section.
+_PROSE_NEIGHBOURS = frozenset(("p", "ul", "ol", "table", "blockquote", "figure"))
 
 
-def is_boilerplate(el: Any) -> bool:
-    """True for an element whose class/id/role/visibility marks it as page chrome."""
-    attrib = el.attrib
-    if not attrib:
+def _bold_only(el: Any) -> bool:
+    """``<p><strong>text</strong></p>``: one bold child, no text of its own."""
+    children = [c for c in el if isinstance(c.tag, str) and c.tag != "br"]
+    if len(children) != 1 or children[0].tag not in _BOLD:
         return False
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true":
-        return True
-    role = attrib.get("role")
-    if role and role.lower() in sel.BOILERPLATE_ROLES:
-        return True
-    style = attrib.get("style")
-    if style and sel.HIDDEN_STYLE.search(style):
-        return True
-    names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
-    if len(names) < 3:
-        return False
-    if sel.BOILERPLATE_CAMEL.search(names):
-        return True
-    if not (sel.BOILERPLATE_STRONG.search(names) or sel.BOILERPLATE_WEAK.search(names)):
-        return False
-    if sel.CONTENT_CLASS.search(names) or "embed" in names.lower():
-        return False
-    for token in names.split():
-        if sel.NEUTRAL_TOKEN.match(token):
-            continue
-        if sel.BOILERPLATE_STRONG.search(token) or sel.BOILERPLATE_WEAK.match(token):
-            return True
-    return False
-
-
-def prepare(root: Any) -> None:
-    """Drop scripts, styles, navigation and the like; make ``<br>`` break text."""
-    etree.strip_elements(root, *sel.DROP_TAGS, with_tail=False)
-    for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-
-
-def _text_len(el: Any) -> int:
-    return space_len(el.text_content())  # len(normalize_space(...)), without building it
-
-
-def _text_longer_than(el: Any, limit: float) -> bool:
-    """``_text_len(el) > limit``, mostly from the head of the text: the raw text is never
-    shorter than its normalised form, and a prefix's normalised length never exceeds the
-    whole's. expand() asks this of ever larger wrappers, up to the whole page (issue 7)."""
-    text = el.text_content()
-    if len(text) <= limit:
-        return False
-    if len(text) > 4 * limit and space_len(text[: 2 * int(limit) + 2]) > limit:
-        return True  # a long text: its head decides, most of the time
-    return space_len(text) > limit
-
-
-def _link_len(el: Any) -> int:
-    return sum(space_len(a.text_content()) for a in el.iter("a"))
-
-
-#: Up to this many (candidate, link) pairs, each candidate counts its own links.
-_PER_CANDIDATE_WORK = 50_000
-
-
-def _link_lengths(root: Any, candidates: Iterable[Any]) -> dict[Any, int]:
-    """``_link_len`` of each candidate, from one pass over the page's links.
-
-    Scoring asks it of many nested candidates; asking each one separately costs
-    O(candidates x links) and, with links nested in links (invalid, but parsed as
-    such), fuzzing found pages taking seconds. Here a link's text counts once, at the
-    outermost link, which is what it is for well-formed pages. Small pages take the
-    direct route, faster there and equal wherever links do not nest.
-    """
-    lengths = dict.fromkeys(candidates, 0)
-    links = list(root.iter("a"))
-    if len(links) * len(lengths) <= _PER_CANDIDATE_WORK:  # the common case: cheaper
-        return {el: _link_len(el) for el in lengths}
-    for a in links:
-        holders = [a] if a in lengths else []
-        for ancestor in a.iterancestors():
-            if ancestor.tag == "a":
-                break  # a link inside a link: counted with the outer one
-            if ancestor in lengths:
-                holders.append(ancestor)
-        else:
-            n = space_len(a.text_content())
-            for holder in holders:
-                lengths[holder] += n
-    return lengths
-
-
-def _selector_container(root: Any) -> Any | None:
-    """The body container a known theme/CMS selector names, when it holds enough text."""
-    for xpath in sel.CONTENT_XPATHS:
-        best, best_len = None, 0
-        found = [el for el in xpath(root) if el.tag not in ("body", "html")]
-        links = _link_lengths(root, found) if found else {}
-        for el in found:
-            if is_boilerplate(el):
-                continue
-            n = space_len(el.text_content()) - links[el]
-            if n > best_len:
-                best, best_len = el, n
-        if best is not None and best_len >= 250:
-            return best
-    return None
-
-
-def _scored_container(root: Any) -> Any | None:
-    """Readability-style scoring: paragraphs vote for their parent and grandparent."""
-    scores: dict[Any, float] = {}
-    blocked = set()
-    for head in root.iter("h2", "h3", "h4"):
-        if sel.RELATED_HEADING.match(normalize_space(head.text_content()).rstrip(":.…")):
-            parent = head.getparent()
-            if parent is not None:
-                blocked.add(parent)
-    for p in root.iter("p", "pre", "td", "blockquote"):
-        text = normalize_space(p.text_content())
-        if len(text) < 25:
-            continue
-        score = 1 + text.count(",") + min(len(text) / 100, 3)
-        parent = p.getparent()
-        if parent is None:
-            continue
-        if blocked and any(a in blocked for a in p.iterancestors()):
-            continue
-        scores[parent] = scores.get(parent, 0.0) + score
-        grand = parent.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0.0) + score / 2
-    best, best_score = None, 0.0
-    links = _link_lengths(root, scores) if scores else {}
-    for el, votes in scores.items():
-        if el.tag == "html" or is_boilerplate(el):
-            continue
-        score = (
-            votes * 1.25
-            if sel.POSITIVE.search(f"{el.get('class', '')} {el.get('id', '')}")
-            else votes
-        )
-        total = _text_len(el)
-        if total:
-            score *= 1 - min(links[el] / total, 1.0)
-        if score > best_score:
-            best, best_score = el, score
-    return best
-
-
-def find_container(root: Any) -> Any | None:
-    for finder in (_selector_container, _scored_container):
-        found = finder(root)
-        if found is not None:
-            return found
-    return root.find("body")
-
-
-def expand(container: Any) -> list[Any]:
-    """The container plus its same-class siblings: a body split into several sections.
-
-    Climbs through wrappers that hold little besides the container; stops at
-    the first ancestor with other content.
-    """
-    node = container
-    size = _text_len(container)
-    for _ in range(5):
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            break
-        cls = node.get("class")
-        if cls and sel.POSITIVE.search(cls) and not sel.LAYOUT.search(cls):
-            parts = [
-                s
-                for s in parent
-                if s is node
-                or (s.tag == node.tag and s.get("class") == cls and not is_boilerplate(s))
-            ]
-            extra = sum(len(p.text_content()) for s in parts if s is not node for p in s.iter("p"))
-            if len(parts) > 1 and extra >= 100:
-                return parts
-        if _text_longer_than(parent, size * 1.3 + 200):
-            break
-        node = parent
-    return [container]
+    return not ((el.text or "").strip() or (children[0].tail or "").strip())
 
 
 class _Walker:
@@ -270,6 +113,8 @@ class _Walker:
         self._blocky: set[Any] | None = None  # elements holding a block, found in one pass
         self.plain_text = False  # the paragraph being built has text outside inline markup
         self.inline_tags: list[str] = []
+        #: Bold paragraphs taken for subheads although they end like a sentence.
+        self.sentence_heads: set[int] = set()
 
     # -- output ---------------------------------------------------------------------
     def add(self, kind: str, text: str, link_len: int = 0, **extra: Any) -> None:
@@ -315,7 +160,7 @@ class _Walker:
                 if child.tail:
                     self.buffer.append(child.tail)
                 continue
-            if is_boilerplate(child):
+            if is_boilerplate(child) and not prose_in_chrome_class(child):
                 if child.tail:
                     self.buffer.append(child.tail)
                 continue
@@ -373,7 +218,7 @@ class _Walker:
 
     def block(self, el: Any, tag: str, depth: int) -> None:
         if depth > _MAX_DEPTH:
-            self.add("paragraph", el.text_content(), _link_len(el))
+            self.add("paragraph", el.text_content(), link_len(el))
             return
         if tag in sel.HEADING_TAGS:
             text = normalize_space(el.text_content())
@@ -384,7 +229,7 @@ class _Walker:
                 return
             if tag == "h1" or text.casefold() == self.title:
                 return
-            self.add("heading", text, _link_len(el), level=int(tag[1]))
+            self.add("heading", text, link_len(el), level=int(tag[1]))
             return
         if tag == "p":
             self.paragraph(el, depth)
@@ -402,7 +247,7 @@ class _Walker:
             tag == "div"
             and sel.CAPTION_CLASS.search(el.get("class", ""))
             and el.find(".//img") is not None
-            and _text_len(el) < 400
+            and text_len(el) < 400
         ):
             self.figure(el, depth)
             return
@@ -415,10 +260,10 @@ class _Walker:
             if src:
                 self.add("embed", "", src=resolve(self.base_url, src) or src)
             return
-        if tag in ("header", "hr"):
-            return
+        if tag == "hr" or (tag == "header" and not is_prose(el, 1000)):
+            return  # a header holds title and byline, unless it holds the article
         if tag == "pre":
-            self.add("paragraph", el.text_content(), _link_len(el))
+            self.add("paragraph", el.text_content(), link_len(el))
             return
         if tag == "table":
             self.table(el, depth)
@@ -454,9 +299,11 @@ class _Walker:
             if sel.RELATED_HEADING.match(text.rstrip(":.…")):
                 self.stop_container = True
                 return
-            self.add("heading", text, _link_len(el), level=None)
+            self.add("heading", text, link_len(el), level=None)
+            if sel.END_PUNCT.search(text):
+                self.sentence_heads.add(id(self.blocks[-1]))
             return
-        self.add("paragraph", text, _link_len(el) if links < 0 else links)
+        self.add("paragraph", text, link_len(el) if links < 0 else links)
 
     def _inline_text(self, el: Any) -> tuple[str, int]:
         """The text of an inline run without its boilerplate (hover cards, hidden spans)."""
@@ -469,12 +316,22 @@ class _Walker:
 
     @staticmethod
     def _is_bold_subhead(el: Any, text: str) -> bool:
-        if len(text) > 120 or sel.END_PUNCT.search(text):
+        """A short paragraph all in bold: a subhead, when it does not end like a
+        sentence, or, whatever it ends with ("What Drives These Actions?"), when it
+        stands alone between paragraphs."""
+        if len(text) > 120 or not _bold_only(el):
             return False
-        children = [c for c in el if isinstance(c.tag, str) and c.tag != "br"]
-        if len(children) != 1 or children[0].tag not in _BOLD:
-            return False
-        return not ((el.text or "").strip() or (children[0].tail or "").strip())
+        if not sel.END_PUNCT.search(text):
+            return True
+        before, after = el.getprevious(), el.getnext()
+        return (
+            before is not None
+            and after is not None
+            and before.tag in _PROSE_NEIGHBOURS
+            and after.tag in _PROSE_NEIGHBOURS
+            and not (before.tag == "p" and _bold_only(before))
+            and not (after.tag == "p" and _bold_only(after))
+        )
 
     def list_block(self, el: Any, level: int, depth: int) -> None:
         items = [li for li in el if isinstance(li.tag, str) and li.tag in ("li", "dt", "dd")]
@@ -489,7 +346,7 @@ class _Walker:
                     if sub.getparent() is li or sub.getparent().getparent() is li:
                         self.list_block(sub, level + 1, depth + 1)
             else:
-                self.add("list_item", li.text_content(), _link_len(li), level=level)
+                self.add("list_item", li.text_content(), link_len(li), level=level)
 
     @staticmethod
     def _text_without(el: Any, skip: list[Any]) -> str:
@@ -516,7 +373,7 @@ class _Walker:
         paras = [p for p in paras if p]
         text = "\n\n".join(paras) if len(paras) > 1 else normalize_space(el.text_content())
         if text:
-            self.add("quote", text, _link_len(el))
+            self.add("quote", text, link_len(el))
 
     def embed(self, el: Any) -> None:
         src = None
@@ -524,7 +381,7 @@ class _Walker:
             src = a.get("href") or a.get("src")
             if src:
                 break
-        self.add("embed", normalize_space(el.text_content()), _link_len(el), src=src)
+        self.add("embed", normalize_space(el.text_content()), link_len(el), src=src)
 
     def figure(self, el: Any, depth: int) -> None:
         imgs = [el] if el.tag in ("img", "amp-img") else list(el.iter("img", "amp-img"))
@@ -570,7 +427,7 @@ class _Walker:
                     self.flush()
             else:
                 text = " ".join(normalize_space(c.text_content()) for c in cells)
-                self.add("paragraph", text, sum(_link_len(c) for c in cells))
+                self.add("paragraph", text, sum(link_len(c) for c in cells))
 
 
 _OWN_ROWS = XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
@@ -596,33 +453,77 @@ def _keep(block: Block, link_len: int) -> bool:
     return not (link_len and len(text) < 300 and link_len / len(text) > 0.7)
 
 
-def extract_blocks(root: Any, title: str | None, base_url: str) -> tuple[list[Block], list[str]]:
-    """The body blocks of a parsed page; the tree is modified (boilerplate dropped)."""
-    prepare(root)
-    container = find_container(root)
-    if container is None:
-        return [], ["body: no content container found"]
+def _walk(parts: list[Any], title: str | None, base_url: str) -> list[Block]:
     walker = _Walker(title, base_url)
-    for part in expand(container):
+    for part in parts:
         walker.walk(part)
         walker.flush()
     blocks = []
     seen: set[str] = set()
-    for block, link_len in zip(walker.blocks, walker.link_lens, strict=True):
-        if not _keep(block, link_len):
+    for block, links in zip(walker.blocks, walker.link_lens, strict=True):
+        if not _keep(block, links):
             continue
         if block.text and len(block.text) > 40:
             if block.text in seen:
                 continue  # the same caption or teaser again
             seen.add(block.text)
         blocks.append(block)
-    # Headings with nothing after them (a trailing "Share this" title) go.
+    # Headings with nothing after them (a trailing "Share this" title) go; a bold
+    # sentence taken for a subhead was a closing line in bold, and stays one.
     while blocks and blocks[-1].kind == "heading":
+        if id(blocks[-1]) in walker.sentence_heads:
+            blocks[-1].kind, blocks[-1].level = "paragraph", None
+            break
         blocks.pop()
     # A bold paragraph working as a subhead takes the level of the real subheads.
     levels = [b.level for b in blocks if b.kind == "heading" and b.level]
     for b in blocks:
         if b.kind == "heading" and b.level is None:
             b.level = min(levels) if levels else 2
-    warnings = [] if blocks else ["body: no text blocks found"]
-    return blocks, warnings
+    return blocks
+
+
+def _text_of(blocks: list[Block]) -> int:
+    return sum(len(b.text) for b in blocks)
+
+
+def extract_blocks(
+    root: Any, title: str | None, base_url: str
+) -> tuple[list[Block], list[str], str | None]:
+    """The body blocks of a parsed page, warnings, and the method that found them
+    ("selector", "scored" or "density"; None without a body). The tree is modified
+    (boilerplate dropped)."""
+    prepare(root)
+    container, method = find_container(root)
+    blocks = (
+        _walk(expand(container, climb=method != "selector"), title, base_url)
+        if container is not None
+        else []
+    )
+    found = _text_of(blocks)
+    warnings: list[str] = []
+    if method == "page" or found < _SHORT_BODY:
+        page = root.find("body")
+        if page is not None and (
+            method == "page" or not found or text_longer_than(page, 3 * found + 500)
+        ):
+            dense = density_container(root, is_strong_chrome)
+            if dense is not None and dense is not container:
+                more = _walk(expand(dense), title, base_url)
+                got = _text_of(more)
+                # Without a container the page is the body, unless density finds a
+                # part of it that holds a fair share of its text (a flat page whose
+                # paragraphs sit right in <body> has no better part than the whole).
+                if got > max(2 * found, found + 300) or (method == "page" and got > 0.3 * found):
+                    why = (
+                        "no content container found"
+                        if method == "page"
+                        else f"{found} characters by the {method} method"
+                        if found
+                        else f"no text by the {method} method"
+                    )
+                    warnings.append(f"body: {why}; density fallback used")
+                    blocks, method = more, "density"
+    if not blocks:
+        return [], [*warnings, "body: no text blocks found"], None
+    return blocks, warnings, method

@@ -127,7 +127,7 @@ def _extract(
             if not hit.date.has_tz:
                 warnings.append(f"{field}: no time zone in {hit.date.raw!r}; stored as given")
 
-    blocks, body_notes = extract_blocks(root, article.title, url)
+    blocks, body_notes, body_method = extract_blocks(root, article.title, url)
     warnings.extend(body_notes)
     article.blocks = blocks
     article.body_text = "\n\n".join(b.text for b in blocks if b.text)
@@ -135,8 +135,8 @@ def _extract(
     article.related = related_links
     article.next_page_url, article.prev_page_url = nav.next, nav.prev
     article.page_no, article.page_urls = nav.number, nav.numbered
-    if blocks:
-        sources["body"] = "dom"
+    if body_method:
+        sources["body"] = body_method
     _language(article, sources)
     if related_links:
         sources["related"] = "dom"

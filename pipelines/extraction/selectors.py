@@ -13,28 +13,63 @@ from lxml.etree import XPath
 
 # --- main content ---------------------------------------------------------------------
 
-#: Containers that themes and CMSs use for the article body, best first.
-CONTENT_XPATHS = [
-    XPath(x)
-    for x in (
-        '//*[@itemprop="articleBody"]',
-        '//*[contains(concat(" ", normalize-space(@class), " "), " entry-content ")]',
-        '//*[contains(concat(" ", normalize-space(@class), " "), " post-content ")]',
-        '//*[contains(concat(" ", normalize-space(@class), " "), " td-post-content ")]',
-        '//*[contains(concat(" ", normalize-space(@class), " "), " jeg_post_content ")'
-        ' or contains(concat(" ", normalize-space(@class), " "), " content-inner ")]',
-        '//*[contains(@class, "article-body") or contains(@class, "article__body")'
-        ' or contains(@class, "articleBody") or contains(@class, "story-body")'
-        ' or contains(@class, "article-content") or contains(@class, "post-body")'
-        ' or contains(@class, "entry-body") or contains(@class, "story-content")'
-        ' or contains(@class, "article-text") or contains(@class, "body-text")'
-        ' or contains(@class, "post-entry") or contains(@class, "single-content")'
-        ' or contains(@class, "article__content") or contains(@class, "c-entry-content")'
-        ' or contains(@class, "rich-text") or contains(@class, "blog-post-body")]',
-        '//*[@id="article-body" or @id="articleBody" or @id="story-body" or @id="content-body"'
-        ' or @id="post-body" or @id="entry-content"]',
+#: Containers that themes and CMSs use for the article body, best first: each XPath
+#: with the strings one of which a class, id or itemprop value must hold for it to
+#: select anything (body.py evaluates only those whose strings occur on the page).
+_CONTENT_CLASSES = (
+    "article-body",
+    "article__body",
+    "articleBody",
+    "story-body",
+    "article-content",
+    "post-body",
+    "entry-body",
+    "story-content",
+    "article-text",
+    "body-text",
+    "post-entry",
+    "single-content",
+    "article__content",
+    "c-entry-content",
+    "rich-text",
+    "blog-post-body",
+)
+_CONTENT_IDS = ("article-body", "articleBody", "story-body", "content-body", "post-body")
+CONTENT_XPATHS: list[tuple[tuple[str, ...], XPath]] = [
+    (needles, XPath(x))
+    for needles, x in (
+        (("articleBody",), '//*[@itemprop="articleBody"]'),
+        (
+            ("entry-content",),
+            '//*[contains(concat(" ", normalize-space(@class), " "), " entry-content ")]',
+        ),
+        (
+            ("post-content",),
+            '//*[contains(concat(" ", normalize-space(@class), " "), " post-content ")]',
+        ),
+        (
+            ("td-post-content",),
+            '//*[contains(concat(" ", normalize-space(@class), " "), " td-post-content ")]',
+        ),
+        (
+            ("jeg_post_content", "content-inner"),
+            '//*[contains(concat(" ", normalize-space(@class), " "), " jeg_post_content ")'
+            ' or contains(concat(" ", normalize-space(@class), " "), " content-inner ")]',
+        ),
+        (
+            _CONTENT_CLASSES,
+            "//@class[" + " or ".join(f'contains(., "{c}")' for c in _CONTENT_CLASSES) + "]"
+            "/parent::*",
+        ),
+        (
+            (*_CONTENT_IDS, "entry-content"),
+            '//*[@id="article-body" or @id="articleBody" or @id="story-body" or @id="content-body"'
+            ' or @id="post-body" or @id="entry-content"]',
+        ),
     )
 ]
+#: The class, id and itemprop values of a page, which CONTENT_XPATHS' strings are sought in.
+NAME_VALUES = XPath("//@class | //@id | //@itemprop", smart_strings=False)
 
 #: Elements dropped with everything in them before the body is walked.
 DROP_TAGS = frozenset(
@@ -152,8 +187,11 @@ BOILERPLATE_CAMEL = re.compile(
 )
 #: Tokens that contain a boilerplate word but only describe state or layout.
 NEUTRAL_TOKEN = re.compile(
-    r"^(?:has|with|no|is|wp-block|status|format|tag|category|page-template|single|postid|"
-    r"td-pb|elementor|col|d|text|align|overflow|hidden-\w+|visible)[-_]",
+    r"^(?:(?:has|with|no|is|wp-block|status|format|tag|category|page-template|single|postid|"
+    r"td-pb|elementor|col|d|text|align|overflow|hidden-\w+|visible)[-_]|"
+    # layouts named for the sidebar beside the content: "sidebar-content", "content-sidebar"
+    r"(?:sidebar[-_](?:content|layout|wrap|main|primary|enabled|disabled)|"
+    r"(?:content|main)[-_]sidebar)(?:$|[-_]))",
     re.IGNORECASE,
 )
 #: Classes that name the article body; an element carrying one is never boilerplate.
