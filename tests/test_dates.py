@@ -124,7 +124,7 @@ def test_find_dates_prefers_time_element_then_dateline_then_url():
     found = _found(
         '<html><body><div class="post-date">Published March 2, 2024 | Updated March 3, 2024</div></body></html>'
     )
-    assert (found["published"].date.value, found["published"].source) == ("2024-03-02", "dateline")
+    assert (found["published"].date.value, found["published"].source) == ("2024-03-02", "text")
     assert found["modified"].date.value == "2024-03-03"
     found = _found(
         "<html><body><p>No dates here at all.</p></body></html>",
@@ -138,7 +138,7 @@ def test_find_dates_microdata_and_relative_dateline():
     found = _found(html)
     assert (found["published"].date.value, found["published"].source) == (
         "2021-01-02T03:04:05Z",
-        "microdata",
+        "meta",
     )
     found = _found(
         '<html><body><span class="date">3 hours ago</span></body></html>', fetched_at=FETCHED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipelines.extraction import dates, jsonld, metadata, related
+from pipelines.extraction import dates, jsonld, metadata, related, zones
 from pipelines.extraction.body import extract_blocks
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.model import Article
@@ -83,9 +83,17 @@ def _extract(
     objs = jsonld.objects(root)
     art_obj = jsonld.article_object(objs)
     canonical, canonical_source = metadata.canonical(url, links, metas)
-    md = metadata.extract_metadata(root, url, metas, links, objs, art_obj)
+    zone = zones.header_zone(root, metadata.title_hint(root, metas))
+    md = metadata.extract_metadata(root, url, metas, links, objs, art_obj, zone)
     found = dates.find_dates(
-        root, metas, art_obj, url, fetched_at, _dayfirst(md.values.get("language"))
+        root,
+        metas,
+        art_obj,
+        url,
+        fetched_at,
+        _dayfirst(md.values.get("language")),
+        zone=zone,
+        warnings=warnings,
     )
     related_links = related.find_related(root, url)
     nav = related.find_page_nav(root, url)

@@ -94,6 +94,13 @@ def canonical(url: str, links: dict[str, str], metas: dict[str, list[str]]) -> t
     return without_fragment(url), "url"
 
 
+def title_hint(root: Any, metas: dict[str, list[str]]) -> str | None:
+    """The title as the head states it (og:title, else <title>): finds the headline's <h1>."""
+    return _first(metas, "og:title", "twitter:title") or (
+        _first_text(root, "title") if root is not None else None
+    )
+
+
 def _first_text(root: Any, tag: str) -> str | None:
     for el in root.iter(tag):
         text = normalize_space(el.text_content())
@@ -109,6 +116,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     links: dict[str, str],
     objs: list[dict[str, Any]],
     article: dict[str, Any] | None,
+    zone: Any = None,
 ) -> Metadata:
     """Everything but the body and the dates."""
     md = Metadata()
@@ -116,10 +124,10 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     # site name first: the title and authors are cleaned against it
     publisher = jsonld.by_id(objs, art.get("publisher"))
     md.set("site_name", _first(metas, "og:site_name", "application-name"), "og")
-    md.set("site_name", normalize_space(jsonld.text_value(publisher)), "json-ld")
+    md.set("site_name", normalize_space(jsonld.text_value(publisher)), "jsonld")
     for obj in objs:
         if "WebSite" in jsonld.types_of(obj):
-            md.set("site_name", normalize_space(jsonld.text_value(obj.get("name"))), "json-ld")
+            md.set("site_name", normalize_space(jsonld.text_value(obj.get("name"))), "jsonld")
     site_name = md.values.get("site_name")
 
     og_title = _first(metas, "og:title", "twitter:title")
@@ -128,7 +136,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     doc_title = _first_text(root, "title") if root is not None else None
     for value, source in (
         (og_title, "og"),
-        (headline, "json-ld"),
+        (headline, "jsonld"),
         (h1, "h1"),
         (doc_title, "title"),
     ):
@@ -136,7 +144,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
             md.set("title", strip_title_suffix(value, site_name), source)
 
     names = jsonld.names(art.get("author"), objs) if art.get("author") else []
-    md.set("authors", clean_authors(names, site_name), "json-ld")
+    md.set("authors", clean_authors(names, site_name), "jsonld")
     for key in (
         "author",
         "article:author",
@@ -164,12 +172,12 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
         _first(metas, "og:locale", "content-language", "language", "dc.language"),
         "meta",
     )
-    md.set("language", normalize_space(jsonld.text_value(art.get("inLanguage"))), "json-ld")
+    md.set("language", normalize_space(jsonld.text_value(art.get("inLanguage"))), "jsonld")
     if "language" in md.values:
         md.values["language"] = md.values["language"].replace("_", "-")
 
     md.set("section", _first(metas, "article:section", "section", "parsely-section"), "meta")
-    md.set("section", normalize_space(jsonld.text_value(art.get("articleSection"))), "json-ld")
+    md.set("section", normalize_space(jsonld.text_value(art.get("articleSection"))), "jsonld")
 
     tags = [normalize_space(t) for t in metas.get("article:tag", ())]
     md.set("tags", _dedupe(tags), "meta")
@@ -177,7 +185,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     if isinstance(keywords, list):
-        md.set("tags", _dedupe([normalize_space(str(k)) for k in keywords]), "json-ld")
+        md.set("tags", _dedupe([normalize_space(str(k)) for k in keywords]), "jsonld")
     if root is not None:
         rel_tags = [
             normalize_space(a.text_content())
@@ -192,7 +200,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     md.set(
         "description", _first(metas, "og:description", "description", "twitter:description"), "meta"
     )
-    md.set("description", normalize_space(jsonld.text_value(art.get("description"))), "json-ld")
+    md.set("description", normalize_space(jsonld.text_value(art.get("description"))), "jsonld")
 
     image = _first(
         metas,
@@ -204,7 +212,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     )
     source = "og"
     if not image:
-        image, source = jsonld.text_value(art.get("image")), "json-ld"
+        image, source = jsonld.text_value(art.get("image")), "jsonld"
     if not image and links.get("image_src"):
         image, source = links["image_src"], "link"
     if image:
