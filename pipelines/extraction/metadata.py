@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from pipelines.extraction import jsonld
+from pipelines.extraction import authors, jsonld
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import (
-    clean_authors,
     normalize_space,
     split_authors,
     strip_title_suffix,
@@ -143,27 +142,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
         if value:
             md.set("title", strip_title_suffix(value, site_name), source)
 
-    names = jsonld.names(art.get("author"), objs) if art.get("author") else []
-    md.set("authors", clean_authors(names, site_name), "jsonld")
-    for key in (
-        "author",
-        "article:author",
-        "parsely-author",
-        "sailthru.author",
-        "dc.creator",
-        "byl",
-        "cxenseparse:author",
-    ):
-        raw = [n for v in metas.get(key, ()) for n in split_authors(v)]
-        md.set("authors", clean_authors(raw, site_name), "meta")
-    if root is not None and "authors" not in md.values:
-        raw = []
-        matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
-        for el in matches[:3]:
-            text = normalize_space(" ".join(el.itertext()))
-            if 0 < len(text) < 120:
-                raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
-        md.set("authors", clean_authors(raw, site_name), "byline")
+    _set_authors(md, root, metas, objs, art, zone, (site_name or "", _publisher_name(publisher)))
 
     lang = root.get("lang") if root is not None else None
     md.set("language", normalize_space(lang), "html")
@@ -218,6 +197,38 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     if image:
         md.set("image_url", safe_join(url, image), source)
     return md
+
+
+def _publisher_name(publisher: Any) -> str:
+    return normalize_space(jsonld.text_value(publisher)) if isinstance(publisher, dict) else ""
+
+
+def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
+    md: Metadata,
+    root: Any,
+    metas: dict[str, list[str]],
+    objs: list[dict[str, Any]],
+    art: dict[str, Any],
+    zone: Any,
+    site_names: tuple[str, ...],
+) -> None:
+    """Authors from the first source that names a person (authors.py), else an organisation."""
+    people, orgs = authors.jsonld_authors(art, objs)
+    md.set("authors", authors.clean_people(people, site_names), "jsonld")
+    md.set("authors", authors.clean_people(authors.meta_authors(metas), site_names), "meta")
+    if root is not None and "authors" not in md.values:
+        raw = []
+        matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
+        for el in matches[:3]:
+            text = normalize_space(" ".join(el.itertext()))
+            if 0 < len(text) < 120:
+                raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
+        md.set("authors", authors.clean_people(raw, site_names), "byline")
+    if zone is not None and "authors" not in md.values:
+        md.set("authors", authors.clean_people(authors.header_class_authors(root, zone), site_names), "byline")
+        for text in (zone.after, zone.before):
+            md.set("authors", authors.clean_people(authors.text_authors(text), site_names), "text")
+    md.set("authors", authors.clean_people(orgs), "jsonld-organization")
 
 
 def safe_join(base: str, href: str) -> str | None:

@@ -1,0 +1,197 @@
+"""Authors as a list of people, each source tried in turn (docs/schema.md, ``authors``).
+
+1. schema.org ``author`` in JSON-LD (``@id`` references followed inside ``@graph``): Persons;
+2. meta ``author``, ``article:author`` (a name, not a URL), ``parsely-author``,
+   ``sailthru.author``, ``dc.creator``;
+3. byline elements (``itemprop=author``, ``rel=author``, byline classes);
+4. "By A and B" / "Written by A, B and C" in the text beside the headline (``zones``);
+5. an Organization only where no person is named (source ``jsonld-organization``).
+
+Names are cleaned of "By", roles, credentials, dates, "Updated", social handles and the
+site's own name; "Reviewed by" and "Fact checked by" name reviewers, not authors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml.etree import XPath
+
+from pipelines.extraction import jsonld
+from pipelines.extraction.clean import clean_author, normalize_space, split_authors
+
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĘĚĞŁŃŇŐŒŘŚŞŠŢŤŰŹŻŽ"
+_WORD = rf"(?:[{_UPPER}][\w'’.-]*|[{_UPPER}]\.)"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|du|bin|al|ter|dos|das)"
+_NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
+#: "By A", "Written by A and B", "Author: A, B & C" (names capitalised).
+BYLINE_IN_TEXT = re.compile(
+    rf"(?:^|[\s•|:,(])(?P<lead>(?i:(?:written|posted|published|reported|words|story|text|article)?"
+    rf"\s*(?:by|von|par|por)|authors?|written))[\s:•]*"
+    rf"(?P<names>{_NAME}(?:\s*(?:,|\band\b|&|•\s*,|•\s*and)\s*{_NAME})*)",
+)
+_NOT_AUTHOR_LEAD = re.compile(
+    r"(?:review(?:ed)?|fact[- ]?check(?:ed)?|edit(?:ed)?|illustrat(?:ed|ions?)|photo(?:s|graph(?:y|ed))?|"
+    r"images?|video|translat(?:ed|ion)|produced|narrated|sponsored|presented|powered|supported|"
+    r"verified|approved|tested)\W*$",
+    re.IGNORECASE,
+)
+_CREDENTIALS = frozenset(
+    "md phd rd ms mph do rn cfa cpa jr sr mba ma bsc msc dr ld cscs np fand dvm vmd lvt dds "
+    "rdn cde cdces facp faap mcp esq llm jd ba bs pa-c aprn fnp ibclc cpt nasm ace lmt".split()
+)
+_CREDENTIAL_TAIL = re.compile(r"(?:\s*,?\s*(?:[A-Z][A-Za-z.-]{0,5}\.?|Ph\.?D\.?|M\.?D\.?))+$")
+_HANDLE = re.compile(r"(?:^|\s)@[\w.]+")
+_DATE_TAIL = re.compile(
+    r"(?:\s*[•|,–—-]\s*|\s+)(?:(?:updated|published|posted|last updated|on)\b|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
+    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}).*$",
+    re.IGNORECASE,
+)
+_NOT_A_NAME = re.compile(
+    r"https?://|www\.|\.com\b|^\W*$|^(?:admin|administrator|staff|editor|editorial|team|guest|"
+    r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
+    r"corresponding author)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
+    r"reviewed|fact checked|medically|updated|published|posted|sign in|log in|menu)\b",
+    re.IGNORECASE,
+)
+
+
+def strip_credentials(name: str) -> str:
+    """ "Jane Doe, MD, PhD" -> "Jane Doe"; "Dr. Jane Doe" keeps its name."""
+    parts = [p.strip() for p in name.split(",")]
+    while len(parts) > 1 and (
+        parts[-1].replace(".", "").lower() in _CREDENTIALS
+        or (parts[-1].isupper() and len(parts[-1]) <= 6)
+    ):
+        parts.pop()
+    words = " ".join(parts[:1] + [p for p in parts[1:]]).split()
+    while len(words) > 1 and words[-1].replace(".", "").replace(",", "").lower() in _CREDENTIALS:
+        words.pop()
+    return " ".join(words).rstrip(",")
+
+
+def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
+    """One author's name, cleaned; None when what is left is not a name."""
+    name = normalize_space(raw).replace("\u2022", " ")
+    name = _HANDLE.sub(" ", name)
+    name = _DATE_TAIL.sub("", normalize_space(name))
+    name = clean_author(name)
+    name = strip_credentials(name)
+    name = name.strip(" ,;:|-–—·()[]\"'")
+    if not name or len(name) > 60 or len(name.split()) > 6 or not any(c.isalpha() for c in name):
+        return None
+    if _NOT_A_NAME.search(name) or re.search(r"\d", name):
+        return None
+    key = name.casefold().replace(" ", "")
+    for site in site_names:
+        if site and key == site.casefold().replace(" ", ""):
+            return None
+    return name
+
+
+def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        name = clean_person(raw, site_names)
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+def jsonld_authors(art: dict[str, Any] | None, objs: list[dict[str, Any]]) -> tuple[list, list]:
+    """``(people, organisations)`` named as the article's ``author`` (or ``creator``)."""
+    people: list[str] = []
+    orgs: list[str] = []
+    holders = [art] if art else []
+    holders += [o for o in objs if o is not art and ("author" in o or "creator" in o)]
+    for holder in holders:
+        value = holder.get("author") or holder.get("creator")
+        items = value if isinstance(value, list) else [value]
+        for ref in items:
+            item = jsonld.by_id(objs, ref)
+            if isinstance(item, str):
+                people.append(item)
+            elif isinstance(item, dict):
+                names = item.get("name")
+                names = names if isinstance(names, list) else [names]
+                types = jsonld.types_of(item)
+                bucket = orgs if types & {"Organization", "NewsMediaOrganization", "Corporation"} else people
+                bucket.extend(n for n in names if isinstance(n, str))
+        if people or orgs:
+            break
+    return people, orgs
+
+
+_META_KEYS = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "cxenseparse:author",
+    "citation_author",
+)
+
+
+def meta_authors(metas: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    for key in _META_KEYS:
+        for value in metas.get(key, ()):
+            if "://" in value or value.startswith("www."):
+                continue  # article:author is often the author's profile URL
+            out.extend(split_authors(value))
+        if out:
+            break
+    return out
+
+
+def text_authors(text: str) -> list[str]:
+    """Names after "By" / "Written by" / "Author:" in header text; reviewers skipped."""
+    for match in BYLINE_IN_TEXT.finditer(text):
+        before = text[max(0, match.start("lead") - 40) : match.start("lead")]
+        lead = match.group("lead").strip().lower()
+        if _NOT_AUTHOR_LEAD.search(before + " " + lead.removesuffix("by").strip()):
+            continue
+        if lead in ("by", "von", "par", "por") and _NOT_AUTHOR_LEAD.search(before.rstrip()):
+            continue
+        names = match.group("names").replace("•", " ")
+        found = [n for n in split_authors(names) if n]
+        if found:
+            return found
+    return []
+
+
+_AUTHOR_CLASS = XPath(
+    "//*[@class and (contains(translate(@class, 'AUTHORBYLINEWR', 'authorbylinewr'), 'author')"
+    " or contains(translate(@class, 'AUTHORBYLINEWR', 'authorbylinewr'), 'byline')"
+    " or contains(translate(@class, 'AUTHORBYLINEWR', 'authorbylinewr'), 'writer'))]"
+)
+_NOT_BYLINE = re.compile(
+    r"comment|related|box|bio|about|avatar|image|img|photo|pic|social|share|follow|widget|"
+    r"sidebar|footer|respond|card__|-list|listing|more",
+    re.IGNORECASE,
+)
+
+
+def header_class_authors(root: Any, zone: Any) -> list[str]:
+    """Names in elements classed author/byline/writer whose text sits in the header zone."""
+    if root is None or zone is None:
+        return []
+    header = zone.text.replace("\u2022", " ")
+    header = " ".join(header.split())
+    for el in _AUTHOR_CLASS(root)[:40]:
+        if _NOT_BYLINE.search(el.get("class", "")) or el.tag in ("img", "picture", "svg"):
+            continue
+        text = normalize_space(" ".join(el.itertext()))
+        if not 2 < len(text) < 90 or text not in header:
+            continue
+        named = text_authors(text) or split_authors(re.split(r"\s(?:on|\||•|–|—|-)\s", text)[0])
+        if named:
+            return named
+    return []
