@@ -27,8 +27,9 @@ _PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|du|bin|al|ter|dos|das)"
 _NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
 #: "By A", "Written by A and B", "Author: A, B & C" (names capitalised).
 BYLINE_IN_TEXT = re.compile(
-    rf"(?:^|[\s•|:,(])(?P<lead>(?i:(?:written|posted|published|reported|words|story|text|article)?"
-    rf"\s*(?:by|von|par|por)|authors?|written))[\s:•]*"
+    rf"(?:(?:^|[•|]\s*)(?P<lead>(?i:by|von|par|por|authors?|contributors?|written|words)\b)|"
+    rf"(?P<lead2>(?i:(?:written|posted|published|reported|story|text|article|words)\s+by|"
+    rf"authors?:)))[\s:•]*"
     rf"(?P<names>{_NAME}(?:\s*(?:,|\band\b|&|•\s*,|•\s*and)\s*{_NAME})*)",
 )
 _NOT_AUTHOR_LEAD = re.compile(
@@ -37,16 +38,31 @@ _NOT_AUTHOR_LEAD = re.compile(
     r"verified|approved|tested)\W*$",
     re.IGNORECASE,
 )
+_CALENDAR_WORDS = frozenset(
+    "jan january feb february mar march apr april may jun june jul july aug august sep sept "
+    "september oct october nov november dec december mon monday tue tuesday wed wednesday thu "
+    "thursday fri friday sat saturday sun sunday today yesterday".split()
+)
 _CREDENTIALS = frozenset(
     "md phd rd ms mph do rn cfa cpa jr sr mba ma bsc msc dr ld cscs np fand dvm vmd lvt dds "
     "rdn cde cdces facp faap mcp esq llm jd ba bs pa-c aprn fnp ibclc cpt nasm ace lmt".split()
 )
 _CREDENTIAL_TAIL = re.compile(r"(?:\s*,?\s*(?:[A-Z][A-Za-z.-]{0,5}\.?|Ph\.?D\.?|M\.?D\.?))+$")
 _HANDLE = re.compile(r"(?:^|\s)@[\w.]+")
+#: "The Upwork TeamPublished": words run together where the page put two elements side by side.
+_GLUED = re.compile(r"(?<=[a-z])(?=(?:Published|Updated|Posted|Reviewed|Edited|Last|Founder|\d))")
+_ROLE_AFTER = re.compile(
+    r"\s+(?:(?:co-?)?founder|ceo|cto|cfo|coo|president|(?:senior|staff|contributing|managing|"
+    r"executive|chief|lead|associate|deputy)\s+\w+|editor|writer|reporter|journalist|contributor|"
+    r"columnist|correspondent|analyst|expert|specialist|strategist|consultant|dietitian|"
+    r"nutritionist|manager|director|head of)\b.*$",
+    re.IGNORECASE,
+)
+#: Where a byline's names end: a date, a time, "5 min read", "Updated ...", "Published on".
 _DATE_TAIL = re.compile(
-    r"(?:\s*[•|,–—-]\s*|\s+)(?:(?:updated|published|posted|last updated|on)\b|"
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|"
-    r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}).*$",
+    r"(?:\s*[•|,–—-]\s*|\s+)(?:(?:updated|published|posted|last updated|"
+    r"on|reviewed|fact[- ]checked|edited)\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?\s+\d{1,2}\b|\d).*$",
     re.IGNORECASE,
 )
 _NOT_A_NAME = re.compile(
@@ -76,19 +92,29 @@ def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
     """One author's name, cleaned; None when what is left is not a name."""
     name = normalize_space(raw).replace("\u2022", " ")
     name = _HANDLE.sub(" ", name)
-    name = _DATE_TAIL.sub("", normalize_space(name))
+    name = _DATE_TAIL.sub("", _GLUED.sub(" ", normalize_space(name)))
     name = clean_author(name)
-    name = strip_credentials(name)
+    name = strip_credentials(_ROLE_AFTER.sub("", name))
     name = name.strip(" ,;:|-–—·()[]\"'")
     if not name or len(name) > 60 or len(name.split()) > 6 or not any(c.isalpha() for c in name):
         return None
-    if _NOT_A_NAME.search(name) or re.search(r"\d", name):
+    if _NOT_A_NAME.search(name) or re.search(r"\d|[a-z]\.[a-z]+\.[a-z]", name):
+        return None
+    if name.casefold().rstrip(".") in _CALENDAR_WORDS:
         return None
     key = name.casefold().replace(" ", "")
     for site in site_names:
         if site and key == site.casefold().replace(" ", ""):
             return None
     return name
+
+
+def looks_like_login(name: str) -> bool:
+    """A CMS login rather than a byline: one token with a dot, underscore or inner capital
+    ("andrew.keaveney", "brandon-peaktwo", "KatieS"), or all lower case."""
+    return " " not in name and (
+        bool(re.search(r"[._\d-]|[a-z][A-Z]", name)) or name.islower()
+    )
 
 
 def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str]:
@@ -151,20 +177,41 @@ def meta_authors(metas: dict[str, list[str]]) -> list[str]:
     return out
 
 
-def text_authors(text: str) -> list[str]:
-    """Names after "By" / "Written by" / "Author:" in header text; reviewers skipped."""
+def text_authors(text: str, site_names: tuple[str, ...] = ()) -> list[str]:
+    """Names after "By" / "Written by" / "Author:" in header text, cleaned; reviewers,
+    editors and photographers skipped. Else a name set just before the date ("Jane Doe •
+    May 2, 2025", "Jane Doe | Senior Writer | May 2, 2025")."""
     for match in BYLINE_IN_TEXT.finditer(text):
-        before = text[max(0, match.start("lead") - 40) : match.start("lead")]
-        lead = match.group("lead").strip().lower()
+        group = "lead" if match.group("lead") else "lead2"
+        before = text[max(0, match.start(group) - 40) : match.start(group)]
+        lead = match.group(group).strip().lower()
         if _NOT_AUTHOR_LEAD.search(before + " " + lead.removesuffix("by").strip()):
             continue
         if lead in ("by", "von", "par", "por") and _NOT_AUTHOR_LEAD.search(before.rstrip()):
             continue
         names = match.group("names").replace("•", " ")
-        found = [n for n in split_authors(names) if n]
+        found = clean_people(split_authors(names), site_names)
         if found:
             return found
+    for match in _NAME_THEN_DATE.finditer(text):
+        found = clean_people([match.group("name")], site_names)
+        if found and not _NOT_NAME_WORDS & set(found[0].casefold().split()):
+            return found
     return []
+
+
+#: A name standing alone just before a date (optionally a short role between them).
+_NAME_THEN_DATE = re.compile(
+    rf"(?:^|[•|]\s*)(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*"
+    r"(?:[•|,]\s*(?:[^•|\d]{2,40}\s*[•|]\s*)?|\s+in\s+[^•|\d]{2,30}[•|]\s*)"
+    r"(?:(?:published|updated|last updated|posted)[\s:•|]*)?"
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,4}[./-]\d)",
+    re.IGNORECASE,
+)
+_NOT_NAME_WORDS = frozenset(
+    "home blog news menu table contents share read more about contact posts search login "
+    "subscribe the of and for to in on with how what why best guide tips top".split()
+)
 
 
 _AUTHOR_CLASS = XPath(
@@ -179,7 +226,7 @@ _NOT_BYLINE = re.compile(
 )
 
 
-def header_class_authors(root: Any, zone: Any) -> list[str]:
+def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ()) -> list[str]:
     """Names in elements classed author/byline/writer whose text sits in the header zone."""
     if root is None or zone is None:
         return []
@@ -191,7 +238,73 @@ def header_class_authors(root: Any, zone: Any) -> list[str]:
         text = normalize_space(" ".join(el.itertext()))
         if not 2 < len(text) < 90 or text not in header:
             continue
-        named = text_authors(text) or split_authors(re.split(r"\s(?:on|\||•|–|—|-)\s", text)[0])
+        text = _DATE_TAIL.sub("", _GLUED.sub(" ", text))
+        named = text_authors(text, site_names) or clean_people(
+            split_authors(re.split(r"\s(?:on|\||•|–|—|-)\s", text)[0]), site_names
+        )
+        if named:
+            return named
+    return []
+
+
+_AWAY_FROM_ARTICLE = re.compile(
+    r"comment|related|recommend|sidebar|widget|respond|reply|testimonial|review-list|"
+    r"(?:^|[\s_-])(?:nav|menu|footer)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(rf"^{_NAME}$")
+_ABOUT = re.compile(r"^(?:about(?:\s+the)?\s+authors?|about|meet the author|view all posts by)\W*",
+                    re.IGNORECASE)
+
+
+def page_class_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
+    """A last resort: an author box or byline element anywhere in the page (not in comments,
+    related posts or navigation) that names a person."""
+    if root is None:
+        return []
+    for el in _AUTHOR_CLASS(root)[:60]:
+        if el.tag in ("img", "picture", "svg", "script", "style", "meta", "link", "body", "html"):
+            continue
+        if any(_AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
+               for a in el.iterancestors()):
+            continue
+        text = normalize_space(" ".join(el.itertext()))
+        if not 2 < len(text) < 120:
+            continue
+        text = _ABOUT.sub("", text)
+        named = text_authors(text, site_names)
+        if not named and len(text) < 50:
+            text = _DATE_TAIL.sub("", _GLUED.sub(" ", text))
+            if _PERSON.match(text) and len(text.split()) >= 2:
+                named = clean_people([text], site_names)
+        if named:
+            return named
+    return []
+
+
+_BYLINE_TEXT_NODES = XPath(
+    "//text()[contains(translate(., 'WRITENBYPOSAUHX', 'writenbyposauhx'), 'written by')"
+    " or contains(translate(., 'WRITENBYPOSAUHX', 'writenbyposauhx'), 'posted by')"
+    " or contains(translate(., 'WRITENBYPOSAUHX', 'writenbyposauhx'), 'text by')"
+    " or contains(translate(., 'AUTHOR', 'author'), 'author:')]"
+)
+
+
+def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
+    """A last resort: "Written by A" / "Posted by A" / "Author: A" anywhere in the page
+    (not in comments, related posts or navigation)."""
+    if root is None:
+        return []
+    for node in _BYLINE_TEXT_NODES(root)[:10]:
+        el = node.getparent()
+        if el is None or el.tag in ("script", "style", "title", "option"):
+            continue
+        if any(_AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
+               for a in el.iterancestors()):
+            continue
+        block = el.getparent() if el.getparent() is not None else el
+        text = normalize_space(" ".join(block.itertext()))[:200]
+        named = text_authors(text, site_names)
         if named:
             return named
     return []

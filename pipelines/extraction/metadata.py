@@ -212,10 +212,28 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     zone: Any,
     site_names: tuple[str, ...],
 ) -> None:
-    """Authors from the first source that names a person (authors.py), else an organisation."""
+    """Authors from the first source that names a person (authors.py), else an organisation.
+
+    The byline beside the headline is what a reader sees: where it names people and the
+    structured sources name only a CMS login ("andrew.keaveney", "KatieS"), it wins."""
     people, orgs = authors.jsonld_authors(art, objs)
-    md.set("authors", authors.clean_people(people, site_names), "jsonld")
-    md.set("authors", authors.clean_people(authors.meta_authors(metas), site_names), "meta")
+    visible: list[str] = []
+    if zone is not None:
+        visible = authors.header_class_authors(root, zone, site_names)
+        source = "byline"
+        if not visible:
+            visible, source = authors.text_authors(zone.after, site_names), "text"
+    structured = [
+        (authors.clean_people(people, site_names), "jsonld"),
+        (authors.clean_people(authors.meta_authors(metas), site_names), "meta"),
+    ]
+    for names, where in structured:
+        if names and (not visible or not all(map(authors.looks_like_login, names))):
+            md.set("authors", names, where)
+    if visible:
+        md.set("authors", visible, source)
+    if zone is not None and "authors" not in md.values:
+        md.set("authors", authors.text_authors(zone.before, site_names), "text")
     if root is not None and "authors" not in md.values:
         raw = []
         matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
@@ -224,11 +242,15 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
             if 0 < len(text) < 120:
                 raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
         md.set("authors", authors.clean_people(raw, site_names), "byline")
-    if zone is not None and "authors" not in md.values:
-        md.set("authors", authors.clean_people(authors.header_class_authors(root, zone), site_names), "byline")
-        for text in (zone.after, zone.before):
-            md.set("authors", authors.clean_people(authors.text_authors(text), site_names), "text")
+    if "authors" not in md.values:
+        md.set("authors", authors.page_class_authors(root, site_names), "author-box")
+        md.set("authors", authors.page_text_authors(root, site_names), "text")
     md.set("authors", authors.clean_people(orgs), "jsonld-organization")
+    if zone is not None and "authors" not in md.values:
+        # a byline naming only the site itself ("By Hardtail Canada"): the organisation
+        named = authors.header_class_authors(root, zone) or authors.text_authors(zone.after)
+        md.set("authors", named, "byline-organization")
+    md.set("authors", authors.clean_people([site_names[1]]), "publisher-organization")
 
 
 def safe_join(base: str, href: str) -> str | None:
