@@ -27,7 +27,7 @@ _PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|du|bin|al|ter|dos|das)"
 _NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
 #: "By A", "Written by A and B", "Author: A, B & C" (names capitalised).
 BYLINE_IN_TEXT = re.compile(
-    rf"(?:(?:^|[•|]\s*)(?P<lead>(?i:by|von|par|por|authors?|contributors?|written|words)\b)|"
+    rf"(?:(?:^|[•|]\s*|(?<=\d)\s+)(?P<lead>(?i:by|von|par|por|authors?|contributors?|written|words)\b)|"
     rf"(?P<lead2>(?i:(?:written|posted|published|reported|story|text|article|words)\s+by|"
     rf"authors?:)))[\s:•]*"
     rf"(?P<names>{_NAME}(?:\s*(?:,|\band\b|&|•\s*,|•\s*and)\s*{_NAME})*)",
@@ -69,7 +69,7 @@ _NOT_A_NAME = re.compile(
     r"https?://|www\.|\.com\b|^\W*$|^(?:admin|administrator|staff|editor|editorial|team|guest|"
     r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
     r"corresponding author)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
-    r"reviewed|fact checked|medically|updated|published|posted|sign in|log in|menu)\b",
+    r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|sign in|log in|menu)\b",
     re.IGNORECASE,
 )
 
@@ -177,7 +177,9 @@ def meta_authors(metas: dict[str, list[str]]) -> list[str]:
     return out
 
 
-def text_authors(text: str, site_names: tuple[str, ...] = ()) -> list[str]:
+def text_authors(
+    text: str, site_names: tuple[str, ...] = (), beside_date: bool = True
+) -> list[str]:
     """Names after "By" / "Written by" / "Author:" in header text, cleaned; reviewers,
     editors and photographers skipped. Else a name set just before the date ("Jane Doe •
     May 2, 2025", "Jane Doe | Senior Writer | May 2, 2025")."""
@@ -193,24 +195,40 @@ def text_authors(text: str, site_names: tuple[str, ...] = ()) -> list[str]:
         found = clean_people(split_authors(names), site_names)
         if found:
             return found
-    for match in _NAME_THEN_DATE.finditer(text):
-        found = clean_people([match.group("name")], site_names)
+    for match in _NAME_THEN_DATE.finditer(text) if beside_date else ():
+        found = clean_people([match.group("name") or match.group("name2")], site_names)
         if found and not _NOT_NAME_WORDS & set(found[0].casefold().split()):
             return found
     return []
 
 
-#: A name standing alone just before a date (optionally a short role between them).
+_ROLE_WORDS = (
+    r"(?:writer|editor|reporter|journalist|contributor|columnist|correspondent|author|analyst|"
+    r"founder|ceo|manager|director|expert|specialist|strategist|consultant|marketer|lead|head)"
+)
+_MONTH_OR_NUMERIC = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+    r"\d{1,4}[./-]\d)"
+)
+#: A name standing alone beside the date: "Jane Doe • May 2, 2025", "Jane Doe | Senior
+#: Writer | May 2", "Jane Doe • Last updated:", "Jane Doe (Content Manager) •",
+#: "Jane Doe • Tech Writer", "May 2, 2025 • Jane Doe in Marketing •".
 _NAME_THEN_DATE = re.compile(
     rf"(?:^|[•|]\s*)(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*"
+    r"(?:\([^()]{2,40}\)\s*)?"
     r"(?:[•|,]\s*(?:[^•|\d]{2,40}\s*[•|]\s*)?|\s+in\s+[^•|\d]{2,30}[•|]\s*)"
-    r"(?:(?:published|updated|last updated|posted)[\s:•|]*)?"
-    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,4}[./-]\d)",
+    rf"(?:(?:published|updated|last updated|posted)\b|{_MONTH_OR_NUMERIC}|"
+    rf"(?:[\w-]+\s+){{0,2}}{_ROLE_WORDS}\b[^•|]{{0,20}}(?:[•|]|$))"
+    rf"|{_MONTH_OR_NUMERIC}[^•|]{{0,12}}[•|]\s*(?:by\s+)?"
+    rf"(?P<name2>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*(?:[•|]|\s+in\s)",
     re.IGNORECASE,
 )
 _NOT_NAME_WORDS = frozenset(
     "home blog news menu table contents share read more about contact posts search login "
-    "subscribe the of and for to in on with how what why best guide tips top".split()
+    "subscribe the of and for to in on with how what why best guide tips top all articles "
+    "article insights insight resource resources center centre press release alert alerts "
+    "demo join book category categories products product services service hacks issues "
+    "liability campaign cloud workspaces available publicly business designer waste".split()
 )
 
 
@@ -248,7 +266,7 @@ def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ())
 
 
 _AWAY_FROM_ARTICLE = re.compile(
-    r"comment|related|recommend|sidebar|widget|respond|reply|testimonial|review-list|"
+    r"comment|related|recommend|sidebar|respond|reply|testimonial|review-list|"
     r"(?:^|[\s_-])(?:nav|menu|footer)(?:$|[\s_-])",
     re.IGNORECASE,
 )
@@ -286,7 +304,9 @@ _BYLINE_TEXT_NODES = XPath(
     "//text()[contains(translate(., 'WRITENBYPOSAUHX', 'writenbyposauhx'), 'written by')"
     " or contains(translate(., 'WRITENBYPOSAUHX', 'writenbyposauhx'), 'posted by')"
     " or contains(translate(., 'WRITENBYPOSAUHX', 'writenbyposauhx'), 'text by')"
-    " or contains(translate(., 'AUTHOR', 'author'), 'author:')]"
+    " or contains(translate(., 'AUTHOR', 'author'), 'author')"
+    " or starts-with(normalize-space(.), 'By ') or starts-with(normalize-space(.), 'By:')"
+    " or starts-with(normalize-space(.), 'BY ')]"
 )
 
 
@@ -295,7 +315,7 @@ def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
     (not in comments, related posts or navigation)."""
     if root is None:
         return []
-    for node in _BYLINE_TEXT_NODES(root)[:10]:
+    for node in _BYLINE_TEXT_NODES(root)[:20]:
         el = node.getparent()
         if el is None or el.tag in ("script", "style", "title", "option"):
             continue

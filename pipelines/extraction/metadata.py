@@ -233,7 +233,7 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     if visible:
         md.set("authors", visible, source)
     if zone is not None and "authors" not in md.values:
-        md.set("authors", authors.text_authors(zone.before, site_names), "text")
+        md.set("authors", authors.text_authors(zone.before, site_names, False), "text")
     if root is not None and "authors" not in md.values:
         raw = []
         matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
