@@ -33,8 +33,11 @@ REPO = Path(__file__).resolve().parents[1]
 #: ../shared/extraction-dev/wcxb beside the repository (or beside a folder holding it, for a
 #: git worktree one level further down)
 DEFAULT = next(
-    (p / "shared" / "extraction-dev" / "wcxb" for p in REPO.parents[:2]
-     if (p / "shared" / "extraction-dev" / "wcxb").is_dir()),
+    (
+        p / "shared" / "extraction-dev" / "wcxb"
+        for p in REPO.parents[:2]
+        if (p / "shared" / "extraction-dev" / "wcxb").is_dir()
+    ),
     REPO.parent / "shared" / "extraction-dev" / "wcxb",
 )
 Pred = dict[str, Any]
@@ -61,7 +64,7 @@ def load_pages(folder: Path) -> tuple[dict[str, dict[str, Any]], dict[str, tuple
 
 
 def half_of(url: str) -> str:
-    """"A" or "B": the site's half, by the first hex digit of sha256(host without www.)."""
+    """ "A" or "B": the site's half, by the first hex digit of sha256(host without www.)."""
     host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
     return "A" if hashlib.sha256(host.encode()).hexdigest()[0] < "8" else "B"
 
@@ -122,7 +125,9 @@ def fmt(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
-def show_misses(score: ModuleType, gold: dict[str, Any], preds: dict[str, Pred], field: str) -> None:
+def show_misses(
+    score: ModuleType, gold: dict[str, Any], preds: dict[str, Pred], field: str
+) -> None:
     for key in sorted(gold):
         pred = preds[key]
         verdict = score.page(pred, gold[key])[field]
@@ -135,7 +140,9 @@ def show_misses(score: ModuleType, gold: dict[str, Any], preds: dict[str, Pred],
         if art is not None:
             source = art.field_sources.get({"date": "published_at"}.get(field, field + "s"))
             extra = f" src={source} raw={art.published_raw!r}" if field == "date" else ""
-            extra = extra or f" src={art.field_sources.get(field if field == 'title' else 'authors')}"
+            extra = (
+                extra or f" src={art.field_sources.get(field if field == 'title' else 'authors')}"
+            )
         print(f"{key} {verdict}: gold={g.get(want)!r} got={pred.get(field)!r}{extra} {g['url']}")
 
 

@@ -33,19 +33,102 @@ BYLINE_IN_TEXT = re.compile(
     rf"(?P<names>{_NAME}(?:\s*(?:,|\band\b|&|•\s*,|•\s*and)\s*{_NAME})*)",
 )
 _NOT_AUTHOR_LEAD = re.compile(
-    r"(?:review(?:ed)?|fact[- ]?check(?:ed)?|edit(?:ed)?|illustrat(?:ed|ions?)|photo(?:s|graph(?:y|ed))?|"
+    r"(?:review(?:ed)?|fact[- ]?check(?:ed)?|edit(?:ed)?|illustrat(?:ed|ions?)|"
+    r"photo(?:s|graph(?:y|ed))?|"
     r"images?|video|translat(?:ed|ion)|produced|narrated|sponsored|presented|powered|supported|"
     r"verified|approved|tested)\W*$",
     re.IGNORECASE,
 )
 _CALENDAR_WORDS = frozenset(
-    "jan january feb february mar march apr april may jun june jul july aug august sep sept "
-    "september oct october nov november dec december mon monday tue tuesday wed wednesday thu "
-    "thursday fri friday sat saturday sun sunday today yesterday".split()
+    [
+        "jan",
+        "january",
+        "feb",
+        "february",
+        "mar",
+        "march",
+        "apr",
+        "april",
+        "may",
+        "jun",
+        "june",
+        "jul",
+        "july",
+        "aug",
+        "august",
+        "sep",
+        "sept",
+        "september",
+        "oct",
+        "october",
+        "nov",
+        "november",
+        "dec",
+        "december",
+        "mon",
+        "monday",
+        "tue",
+        "tuesday",
+        "wed",
+        "wednesday",
+        "thu",
+        "thursday",
+        "fri",
+        "friday",
+        "sat",
+        "saturday",
+        "sun",
+        "sunday",
+        "today",
+        "yesterday",
+    ]
 )
 _CREDENTIALS = frozenset(
-    "md phd rd ms mph do rn cfa cpa jr sr mba ma bsc msc dr ld cscs np fand dvm vmd lvt dds "
-    "rdn cde cdces facp faap mcp esq llm jd ba bs pa-c aprn fnp ibclc cpt nasm ace lmt".split()
+    [
+        "md",
+        "phd",
+        "rd",
+        "ms",
+        "mph",
+        "do",
+        "rn",
+        "cfa",
+        "cpa",
+        "jr",
+        "sr",
+        "mba",
+        "ma",
+        "bsc",
+        "msc",
+        "dr",
+        "ld",
+        "cscs",
+        "np",
+        "fand",
+        "dvm",
+        "vmd",
+        "lvt",
+        "dds",
+        "rdn",
+        "cde",
+        "cdces",
+        "facp",
+        "faap",
+        "mcp",
+        "esq",
+        "llm",
+        "jd",
+        "ba",
+        "bs",
+        "pa-c",
+        "aprn",
+        "fnp",
+        "ibclc",
+        "cpt",
+        "nasm",
+        "ace",
+        "lmt",
+    ]
 )
 _CREDENTIAL_TAIL = re.compile(r"(?:\s*,?\s*(?:[A-Z][A-Za-z.-]{0,5}\.?|Ph\.?D\.?|M\.?D\.?))+$")
 _HANDLE = re.compile(r"(?:^|\s)@[\w.]+")
@@ -69,7 +152,8 @@ _NOT_A_NAME = re.compile(
     r"https?://|www\.|\.com\b|^\W*$|^(?:admin|administrator|staff|editor|editorial|team|guest|"
     r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
     r"corresponding author)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
-    r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|sign in|log in|menu)\b",
+    r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|"
+    r"sign in|log in|menu)\b",
     re.IGNORECASE,
 )
 
@@ -112,9 +196,7 @@ def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
 def looks_like_login(name: str) -> bool:
     """A CMS login rather than a byline: one token with a dot, underscore or inner capital
     ("andrew.keaveney", "brandon-peaktwo", "KatieS"), or all lower case."""
-    return " " not in name and (
-        bool(re.search(r"[._\d-]|[a-z][A-Z]", name)) or name.islower()
-    )
+    return " " not in name and (bool(re.search(r"[._\d-]|[a-z][A-Z]", name)) or name.islower())
 
 
 def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str]:
@@ -126,6 +208,11 @@ def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str
             seen.add(name.casefold())
             out.append(name)
     return out
+
+
+_ORGANIZATION_TYPES = frozenset(
+    ["Organization", "NewsMediaOrganization", "Corporation", "EducationalOrganization"]
+)
 
 
 def jsonld_authors(art: dict[str, Any] | None, objs: list[dict[str, Any]]) -> tuple[list, list]:
@@ -145,7 +232,11 @@ def jsonld_authors(art: dict[str, Any] | None, objs: list[dict[str, Any]]) -> tu
                 names = item.get("name")
                 names = names if isinstance(names, list) else [names]
                 types = jsonld.types_of(item)
-                bucket = orgs if types & {"Organization", "NewsMediaOrganization", "Corporation"} else people
+                bucket = (
+                    orgs
+                    if types & {"Organization", "NewsMediaOrganization", "Corporation"}
+                    else people
+                )
                 bucket.extend(n for n in names if isinstance(n, str))
         if people or orgs:
             break
@@ -224,11 +315,71 @@ _NAME_THEN_DATE = re.compile(
     re.IGNORECASE,
 )
 _NOT_NAME_WORDS = frozenset(
-    "home blog news menu table contents share read more about contact posts search login "
-    "subscribe the of and for to in on with how what why best guide tips top all articles "
-    "article insights insight resource resources center centre press release alert alerts "
-    "demo join book category categories products product services service hacks issues "
-    "liability campaign cloud workspaces available publicly business designer waste".split()
+    [
+        "home",
+        "blog",
+        "news",
+        "menu",
+        "table",
+        "contents",
+        "share",
+        "read",
+        "more",
+        "about",
+        "contact",
+        "posts",
+        "search",
+        "login",
+        "subscribe",
+        "the",
+        "of",
+        "and",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "how",
+        "what",
+        "why",
+        "best",
+        "guide",
+        "tips",
+        "top",
+        "all",
+        "articles",
+        "article",
+        "insights",
+        "insight",
+        "resource",
+        "resources",
+        "center",
+        "centre",
+        "press",
+        "release",
+        "alert",
+        "alerts",
+        "demo",
+        "join",
+        "book",
+        "category",
+        "categories",
+        "products",
+        "product",
+        "services",
+        "service",
+        "hacks",
+        "issues",
+        "liability",
+        "campaign",
+        "cloud",
+        "workspaces",
+        "available",
+        "publicly",
+        "business",
+        "designer",
+        "waste",
+    ]
 )
 
 
@@ -271,8 +422,9 @@ _AWAY_FROM_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 _PERSON = re.compile(rf"^{_NAME}$")
-_ABOUT = re.compile(r"^(?:about(?:\s+the)?\s+authors?|about|meet the author|view all posts by)\W*",
-                    re.IGNORECASE)
+_ABOUT = re.compile(
+    r"^(?:about(?:\s+the)?\s+authors?|about|meet the author|view all posts by)\W*", re.IGNORECASE
+)
 
 
 def page_class_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
@@ -283,8 +435,10 @@ def page_class_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]
     for el in _AUTHOR_CLASS(root)[:60]:
         if el.tag in ("img", "picture", "svg", "script", "style", "meta", "link", "body", "html"):
             continue
-        if any(_AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
-               for a in el.iterancestors()):
+        if any(
+            _AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
+            for a in el.iterancestors()
+        ):
             continue
         text = normalize_space(" ".join(el.itertext()))
         if not 2 < len(text) < 120:
@@ -319,8 +473,10 @@ def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
         el = node.getparent()
         if el is None or el.tag in ("script", "style", "title", "option"):
             continue
-        if any(_AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
-               for a in el.iterancestors()):
+        if any(
+            _AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
+            for a in el.iterancestors()
+        ):
             continue
         block = el.getparent() if el.getparent() is not None else el
         text = normalize_space(" ".join(block.itertext()))[:200]

@@ -456,11 +456,11 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
         _offer_time_elements(root, offer)
     shown = header_date(zone, fetched_at, dayfirst)
     if shown is not None:
-        parsed, label = shown
+        parsed, _label = shown
         have = found.get("published")
         if have is None:
             found["published"] = FoundDate(parsed, "text")
-        elif not same_day(have.date, parsed) and POLICY.get("override"):
+        elif not same_day(have.date, parsed):
             # the page's head and its visible dateline disagree: htmldate referees, and
             # the dateline wins unless htmldate sides with the structured date
             referee = parse_date(_htmldate(root, url, fetched_at) or "")
@@ -478,12 +478,9 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
         if match:
             year, month, day = match.groups()
             offer("published", f"{year}-{int(month):02d}-{int(day):02d}", "url")
-    if "published" not in found and POLICY.get("htmldate"):
+    if "published" not in found:
         offer("published", _htmldate(root, url, fetched_at), "htmldate")
     return found
-
-
-POLICY: dict[str, Any] = {"override": True, "htmldate": True}
 
 
 def _offer_time_elements(root: Any, offer: Any) -> None:
@@ -513,7 +510,7 @@ def _htmldate(root: Any, url: str, fetched_at: str | None) -> str | None:
             root,
             url=url or None,
             original_date=True,
-            extensive_search=bool(POLICY.get("extensive")),
+            extensive_search=False,
             min_date=EARLIEST.strftime("%Y-%m-%d"),
             max_date=now.strftime("%Y-%m-%d"),
         )

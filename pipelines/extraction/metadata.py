@@ -93,6 +93,32 @@ def canonical(url: str, links: dict[str, str], metas: dict[str, list[str]]) -> t
     return without_fragment(url), "url"
 
 
+def _is_site_name(title: str, site_name: str | None) -> bool:
+    return bool(site_name) and title.casefold() == normalize_space(site_name).casefold()
+
+
+def _headline_wins(h1: str, head_title: str | None, site_name: str | None) -> bool:
+    """The visible <h1> over the head's title: where the head's adds a suffix or a section
+    tag ("… | Editorial", "Leadfeeder | …", "…: новости, фото 2018"), or rewords the
+    headline for search engines. Never a site name, never a one-word or short heading."""
+    if len(h1) < 12 or len(h1.split()) < 2 or _is_site_name(h1, site_name):
+        return False
+    if not head_title:
+        return False
+    h, t = h1.casefold(), normalize_space(head_title).casefold()
+    if h in t:
+        return True
+    # a different wording of the same headline (the head's is often written for search
+    # engines): the visible one, when they share words
+    hw, tw = set(re.findall(r"\w+", h)), set(re.findall(r"\w+", t))
+    return len(hw & tw) >= _SHARED_WORDS * min(len(hw), len(tw))
+
+
+#: The share of words an <h1> must have in common with the head's title to be taken as the
+#: same headline reworded (a lower share is more often a logo or a section heading).
+_SHARED_WORDS = 0.3
+
+
 def title_hint(root: Any, metas: dict[str, list[str]]) -> str | None:
     """The title as the head states it (og:title, else <title>): finds the headline's <h1>."""
     return _first(metas, "og:title", "twitter:title") or (
@@ -133,6 +159,9 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     headline = normalize_space(jsonld.text_value(art.get("headline") or art.get("name")))
     h1 = _first_text(root, "h1") if root is not None else None
     doc_title = _first_text(root, "title") if root is not None else None
+    shown = zone.headline if zone is not None else None
+    if shown and _headline_wins(shown, og_title or headline or doc_title, site_name):
+        md.set("title", shown, "h1")
     for value, source in (
         (og_title, "og"),
         (headline, "jsonld"),
@@ -140,7 +169,9 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
         (doc_title, "title"),
     ):
         if value:
-            md.set("title", strip_title_suffix(value, site_name), source)
+            title = strip_title_suffix(value, site_name)
+            if not _is_site_name(title, site_name):
+                md.set("title", title, source)
 
     _set_authors(md, root, metas, objs, art, zone, (site_name or "", _publisher_name(publisher)))
 
