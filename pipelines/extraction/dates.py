@@ -16,7 +16,8 @@ from typing import Any
 
 from dateutil import parser as du_parser
 from dateutil.relativedelta import relativedelta
-from dateutil.tz import gettz, tzoffset
+
+from pipelines.extraction import zonenames
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -26,12 +27,13 @@ _MONTH = (
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _TIME = (
-    r"(?:,?\s*(?:at\s+|@\s*|-\s*|\|\s*)?\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\.?)?"
-    r"|,?\s*(?:at\s+)?\d{1,2}\s*[ap]\.?m\.?)"
+    r"(?:,?\s*(?:at\s+|@\s*|-\s*|\|\s*)?\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\b\.?)?"
+    r"|,?\s*(?:at\s+)?\d{1,2}\s*[ap]\.?m\b\.?)"
 )
 _ZONE = (
-    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[ECMP][SD]?T|"
-    r"ET|CT|PT|MT|BST|CES?T|CEST|IST|JST|AEST|AEDT|HKT|SGT|WIB|EAT|SAST|NZST|NZDT))?"
+    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|"
+    + "|".join(zonenames.ABBREVIATIONS)
+    + r")\b)?"
 )
 _DATE_IN_TEXT = re.compile(
     r"(?P<d>"
@@ -65,7 +67,9 @@ _NUMBERS = {
     "ten": 10,
 }
 _CLOCK = re.compile(
-    r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:[ECMP][SD]T|UTC|GMT|BST|CES?T)\b)?",
+    r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:"
+    + "|".join(zonenames.ABBREVIATIONS)
+    + r")\b)?",
     re.IGNORECASE,
 )
 _TIMESTAMP = re.compile(r"^\d{10}(?:\d{3})?$")
@@ -73,61 +77,22 @@ _UPDATED = re.compile(
     r"\b(?:updated|modified|last (?:updated|modified)|edited|revised)\b", re.IGNORECASE
 )
 _PUBLISHED = re.compile(r"\b(?:published|posted|first published|created|released)\b", re.IGNORECASE)
-_TZINFOS: dict[str, Any] = {
-    "UTC": 0,
-    "GMT": 0,
-    "Z": 0,
-    "EST": -5 * 3600,
-    "EDT": -4 * 3600,
-    "CST": -6 * 3600,
-    "CDT": -5 * 3600,
-    "MST": -7 * 3600,
-    "MDT": -6 * 3600,
-    "PST": -8 * 3600,
-    "PDT": -7 * 3600,
-    "BST": 3600,
-    "CET": 3600,
-    "CEST": 2 * 3600,
-    "IST": 19800,
-    "JST": 9 * 3600,
-    "AEST": 10 * 3600,
-    "AEDT": 11 * 3600,
-    "HKT": 8 * 3600,
-    "SGT": 8 * 3600,
-    "WIB": 7 * 3600,
-    "EAT": 3 * 3600,
-    "SAST": 2 * 3600,
-    "NZST": 12 * 3600,
-    "NZDT": 13 * 3600,
-}
-
-#: Zones given without daylight-saving state ("10 a.m. ET").
-_US_ZONES = {
-    "ET": "America/New_York",
-    "CT": "America/Chicago",
-    "MT": "America/Denver",
-    "PT": "America/Los_Angeles",
-}
 
 
 @dataclass(frozen=True)
 class ParsedDate:
-    """A normalised date, the string it came from, and whether it carried a zone."""
+    """A normalised date, the string it came from, whether it carried a zone, and the
+    calendar day as the page wrote it (``YYYY-MM-DD``, in the page's own zone)."""
 
     value: str
     raw: str
     has_tz: bool
+    day: str = ""
 
-
-def _tzinfos(name: str | None, offset: int | None) -> Any:
-    if not name:
-        return None if offset is None else tzoffset(None, offset)
-    name = name.upper()
-    if name in _US_ZONES:
-        return gettz(_US_ZONES[name])
-    if name in _TZINFOS:
-        return tzoffset(name, _TZINFOS[name])
-    return (gettz(name) if len(name) > 4 else None) if offset is None else tzoffset(name, offset)
+    @property
+    def date(self) -> str:
+        """``YYYY-MM-DD``: the day the page gave (its own zone's, not UTC's)."""
+        return self.day or self.value[:10]
 
 
 def parse_fetched_at(fetched_at: str | None) -> datetime | None:
@@ -189,7 +154,10 @@ def _relative(text: str, fetched_at: str | None) -> datetime | None:
 
 
 def parse_date(
-    raw: str | None, fetched_at: str | None = None, dayfirst: bool | None = None
+    raw: str | None,
+    fetched_at: str | None = None,
+    dayfirst: bool | None = None,
+    language: str | None = None,
 ) -> ParsedDate | None:
     """Normalise one date string; None when it holds no plausible date. Never raises."""
     if not raw or not isinstance(raw, str):
@@ -227,7 +195,7 @@ def parse_date(
             candidate,
             dayfirst=dayfirst and not is_iso,
             yearfirst=is_iso,
-            tzinfos=_tzinfos,
+            tzinfos=lambda name, offset: zonenames.zone_for(name, offset, language),
             default=datetime(1, 1, 1),
         )
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
@@ -238,7 +206,7 @@ def parse_date(
         return None
     has_time = bool(re.search(r"\d{1,2}:\d{2}|\d\s*[ap]m\b|T\d{2}", candidate, re.IGNORECASE))
     if dt.tzinfo is not None and dt.utcoffset() is not None:
-        return ParsedDate(_fmt(dt), raw, True)
+        return ParsedDate(_fmt(dt), raw, True, dt.strftime("%Y-%m-%d"))
     if has_time:
         return ParsedDate(dt.strftime("%Y-%m-%dT%H:%M:%S"), raw, False)
     return ParsedDate(dt.strftime("%Y-%m-%d"), raw, False)
@@ -351,7 +319,10 @@ def plausible(parsed: ParsedDate, fetched_at: str | None) -> str | None:
 
 
 def header_dates(
-    text: str, fetched_at: str | None = None, dayfirst: bool | None = None
+    text: str,
+    fetched_at: str | None = None,
+    dayfirst: bool | None = None,
+    language: str | None = None,
 ) -> list[tuple[str, ParsedDate]]:
     """The dates written in a stretch of header text, in order, each with its label:
     ``published``, ``updated``, ``reviewed`` or ``plain`` (no label)."""
@@ -359,7 +330,7 @@ def header_dates(
     for match in _DATE_IN_TEXT.finditer(text):
         if len(out) >= 4:
             break
-        parsed = parse_date(match.group("d"), fetched_at, dayfirst)
+        parsed = parse_date(match.group("d"), fetched_at, dayfirst, language)
         if parsed is None or plausible(parsed, fetched_at):
             continue
         lead = text[max(0, match.start() - 90) : match.start()]
@@ -377,19 +348,24 @@ def header_dates(
 
 
 def header_date(
-    zone: Any, fetched_at: str | None = None, dayfirst: bool | None = None
+    zone: Any,
+    fetched_at: str | None = None,
+    dayfirst: bool | None = None,
+    language: str | None = None,
 ) -> tuple[ParsedDate, str] | None:
     """The date shown beside the headline, and its label: a published one first, then an
     unlabelled one, then an updated one (a page that shows only that is dated by it);
     a reviewed-on date never. Below the headline first, else the nearest above it."""
     if zone is None:
         return None
-    after = header_dates(zone.after, fetched_at, dayfirst)
+    after = header_dates(zone.after, fetched_at, dayfirst, language)
     for wanted in ("published", "plain", "updated"):
         for label, parsed in after:
             if label == wanted:
                 return parsed, label
-    before = [d for d in header_dates(zone.before, fetched_at, dayfirst) if d[0] != "reviewed"]
+    before = [
+        d for d in header_dates(zone.before, fetched_at, dayfirst, language) if d[0] != "reviewed"
+    ]
     if before:
         label, parsed = before[-1]
         return parsed, label
@@ -409,6 +385,7 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
     dayfirst: bool | None = None,
     zone: Any = None,
     warnings: list[str] | None = None,
+    language: str | None = None,
 ) -> dict[str, FoundDate]:
     """The page's ``published`` and ``modified`` dates, each from its best source.
 
@@ -426,7 +403,7 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
     def offer(kind: str, raw: Any, source: str) -> None:
         if kind in found or not isinstance(raw, str):
             return
-        parsed = parse_date(raw, fetched_at, dayfirst)
+        parsed = parse_date(raw, fetched_at, dayfirst, language)
         if parsed is None:
             return
         why = plausible(parsed, fetched_at)
@@ -454,7 +431,7 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
                 offer(kind, el.get("content") or el.get("datetime") or el.text_content(), "meta")
     if "published" not in found:
         _offer_time_elements(root, offer)
-    shown = header_date(zone, fetched_at, dayfirst)
+    shown = header_date(zone, fetched_at, dayfirst, language)
     if shown is not None:
         parsed, _label = shown
         have = found.get("published")

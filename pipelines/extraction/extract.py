@@ -94,6 +94,7 @@ def _extract(
         _dayfirst(md.values.get("language")),
         zone=zone,
         warnings=warnings,
+        language=md.values.get("language"),
     )
     related_links = related.find_related(root, url)
     nav = related.find_page_nav(root, url)
@@ -120,6 +121,9 @@ def _extract(
             setattr(article, field, hit.date.value)
             setattr(article, f"{kind}_raw", hit.date.raw)
             sources[field] = hit.source
+            if kind == "published":
+                article.published_date = hit.date.date
+                article.published_local = not hit.date.has_tz
             if not hit.date.has_tz:
                 warnings.append(f"{field}: no time zone in {hit.date.raw!r}; stored as given")
 
