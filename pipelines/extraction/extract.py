@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from pipelines.core.article import Article
+from pipelines.core.sanitize import render_blocks
 from pipelines.extraction import dates, jsonld, metadata, related, zones
 from pipelines.extraction.body import extract_blocks
 from pipelines.extraction.decode import decode_html
-from pipelines.extraction.model import Article
 from pipelines.extraction.parse import parse_html
-from pipelines.extraction.sanitize import render_blocks
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from archive import Archive
-    from archive.records import Capture
+    from pipelines.core.records import Capture
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def journal_for(crawler: Crawler) -> CaptureJournal | None:
     jobdir = crawler.settings.get("JOBDIR")
     journal = None
     if jobdir:
-        from pipelines.handle import archive_for
+        from pipelines.registry import archive_for
 
         folder = Path(jobdir)
         folder.mkdir(parents=True, exist_ok=True)

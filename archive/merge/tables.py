@@ -19,14 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive import merge_articles, merge_dedup, merge_pages, merge_stitched
-from archive.children import alias_link_hrefs
+from archive.article_rows import alias_link_hrefs
 from archive.errors import ArchiveError, NotAnArchiveError
+from archive.merge import articles as merge_articles
+from archive.merge import dedup as merge_dedup
+from archive.merge import pages as merge_pages
+from archive.merge import stitched as merge_stitched
 from archive.schema import FTS_TABLE
 
 if TYPE_CHECKING:
-    from archive.merge import MergeReport
-    from archive.merge_pages import Stitch
+    from archive.merge.pages import Stitch
+    from archive.merge.shard import MergeReport
     from pipelines.neardup.sketch import SketchParams
 
 
@@ -92,7 +95,7 @@ def earliest_sighting(ctx: MergeContext, table: str) -> None:
     """Aliases: the first sighting of a URL wins (earliest ``first_seen_at``, then the
     smaller article ID), as in one crawl where the first article met under a URL keeps it.
     An alias of a shard row that stood for a page of a multi-page article names that
-    article's head (:mod:`archive.merge_pages`). An alias of an article the target does
+    article's head (:mod:`archive.merge.pages`). An alias of an article the target does
     not hold is skipped (and counted)."""
     cols = ctx.column_list(table)
     owner = (
@@ -152,7 +155,7 @@ def recount_paragraphs(ctx: MergeContext, table: str) -> None:
 
 
 def with_article(ctx: MergeContext, table: str) -> None:
-    """Merged by :func:`archive.merge_articles.merge_articles`, together with the article
+    """Merged by :func:`archive.merge.articles.merge_articles`, together with the article
     that owns the rows (blocks, links, versions, near_dups follow the article)."""
 
 
@@ -221,7 +224,7 @@ def _read_columns(ctx: MergeContext) -> None:
     if unknown:
         raise ArchiveError(
             f"The merge has no rule for table(s) {', '.join(unknown)}: "
-            "add one to archive.merge_tables.TABLE_RULES."
+            "add one to archive.merge.tables.TABLE_RULES."
         )
     shard_tables = _merged_tables(ctx.conn, ctx.shard)
     for table in TABLE_RULES:

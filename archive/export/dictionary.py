@@ -10,7 +10,7 @@ from typing import Any
 
 from archive.columns import describe
 from archive.errors import MorgueError
-from archive.tables import ExportTable
+from archive.export.tables import ExportTable
 
 #: How each logical kind is written, per format.
 FORMAT_TYPES = {

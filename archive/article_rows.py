@@ -1,7 +1,7 @@
 """An article's row values and child rows: blocks, links, and the aliases links reveal.
 
 One place for the row shapes, used by plain articles (:mod:`archive.writes`), stitched
-multi-page articles (:mod:`archive.stitched`) and merged shards (:mod:`archive.merge_tables`).
+multi-page articles (:mod:`archive.stitched`) and merged shards (:mod:`archive.merge.tables`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from archive.base import encode_json
 
 if TYPE_CHECKING:
-    from pipelines.extraction.model import Article
+    from pipelines.core.article import Article
 
 INSERT_BLOCK = """
 INSERT INTO blocks (article_id, position, kind, level, text, src, alt, caption)

@@ -3,7 +3,7 @@
 The rules (docs/merge.md has the long form):
 
 * Every ID is content-derived, so the same row in two shards has the same key:
-  articles by ``sha256(canonical_url)``, captures by :func:`archive.records.capture_id`,
+  articles by ``sha256(canonical_url)``, captures by :func:`pipelines.core.records.capture_id`,
   runs by their unique run ID, aliases by URL.
 * **One shard, one transaction.** A merge killed or failing mid-shard leaves the target
   exactly as it was before that shard. Merging a shard twice changes nothing.
@@ -11,14 +11,14 @@ The rules (docs/merge.md has the long form):
   (the shard file itself is only read); a newer one is refused.
 * **Article duplicates collapse as issue #4 defines**: one row per article, earliest
   ``first_seen_at``, latest ``last_seen_at``, versions of both sides in one history
-  (:mod:`archive.merge_articles`); then ``duplicate_of`` and ``cluster_id`` are
-  recomputed so they do not depend on which worker saw what (:mod:`archive.merge_dedup`).
-* **Table by table.** :data:`archive.merge_tables.TABLE_RULES` names the rule for every
+  (:mod:`archive.merge.articles`); then ``duplicate_of`` and ``cluster_id`` are
+  recomputed so they do not depend on which worker saw what (:mod:`archive.merge.dedup`).
+* **Table by table.** :data:`archive.merge.tables.TABLE_RULES` names the rule for every
   table; column lists come from the schema itself (``PRAGMA table_info``), so a new
   column needs nothing and a new table needs one line there (a table without a rule is
   refused, and a test checks that every table of the current schema has one).
 
-The run lock (``<archive>.lock``, :mod:`crawler.extensions.runlock`) is held on the
+The run lock (``<archive>.lock``, :mod:`archive.lock`) is held on the
 target while merging, so a crawl cannot start into it meanwhile; a target or shard that
 a running crawl holds is refused with :class:`archive.errors.ArchiveLockedError`.
 """
@@ -26,7 +26,6 @@ a running crawl holds is refused with :class:`archive.errors.ArchiveLockedError`
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import sqlite3
 import tempfile
@@ -36,10 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive import connection, merge_tables
+from archive import connection, lock
 from archive.base import ArchiveBase
 from archive.errors import (
-    ArchiveError,
     ArchiveLockedError,
     ArchiveMissingError,
     NotAnArchiveError,
@@ -47,11 +45,10 @@ from archive.errors import (
     SchemaVersionError,
     UsageError,
 )
+from archive.merge import tables as merge_tables
 
 if TYPE_CHECKING:
-    from scrapy.settings import BaseSettings
-
-    from pipelines.neardup.sketch import SketchParams
+    from pipelines.neardup.settings import NearDupSettings
 
 logger = logging.getLogger(__name__)
 
@@ -106,29 +103,6 @@ class MergeReport:
         }
 
 
-@dataclass(frozen=True)
-class NearDupSettings:
-    """How clusters are recomputed: the sketch parameters and threshold of the crawl's
-    dedup stage (``NEAR_DUP_*`` settings; :func:`pipelines.dedup.index_settings`)."""
-
-    params: SketchParams
-    threshold: float
-
-    @classmethod
-    def default(cls) -> NearDupSettings:
-        from pipelines.dedup import DEFAULT_THRESHOLD
-        from pipelines.neardup import DEFAULT_PARAMS
-
-        return cls(DEFAULT_PARAMS, DEFAULT_THRESHOLD)
-
-    @classmethod
-    def from_settings(cls, settings: BaseSettings) -> NearDupSettings:
-        """The values a crawl with these Scrapy settings used (``morgue crawl --workers``)."""
-        from pipelines.dedup import index_settings
-
-        return cls(*index_settings(settings))
-
-
 class MergeMixin(ArchiveBase):
     def merge_shard(
         self, shard_path: str | Path, *, near_dup: NearDupSettings | None = None
@@ -150,9 +124,13 @@ class MergeMixin(ArchiveBase):
         if self.readonly:
             raise UsageError(f"Cannot merge into {self.path}: it is open read-only.")
         report = MergeReport(shard=str(shard), target=self.path)
-        settings = near_dup or NearDupSettings.default()
+        if near_dup is None:
+            from pipelines.neardup.settings import NearDupSettings
+
+            near_dup = NearDupSettings.default()
+        settings = near_dup
         with (
-            _target_lock(self.path),
+            lock.held(self.path, "merge into"),
             _readable_shard(shard, report) as readable,
             self._attached(readable),
             self._write("merge a shard") as conn,
@@ -179,49 +157,14 @@ class MergeMixin(ArchiveBase):
 
 
 @contextlib.contextmanager
-def _target_lock(path: str) -> Iterator[None]:
-    """Hold the target's run lock (a crawl into it cannot start, nor run meanwhile)."""
-    if path == connection.MEMORY:
-        yield
-        return
-    from crawler.extensions.runlock import RunLock
-
-    lock = RunLock(path)
-    try:
-        lock.acquire()
-    except ArchiveLockedError as exc:
-        raise ArchiveLockedError(f"Cannot merge into {path}: {exc}") from exc
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def _check_shard_unlocked(shard: Path) -> None:
-    """A shard whose crawl is still running is refused (its lock file is held)."""
-    lock = Path(f"{shard}.lock")
-    if not lock.exists():
-        return
-    try:
-        handle = lock.open("r", encoding="utf-8")
-    except OSError as exc:
-        raise ArchiveError(f"Cannot read the shard's run lock {lock}: {exc.strerror}.") from exc
-    with handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = handle.read().strip() or "holder unknown"
-            raise ArchiveLockedError(
-                f"The shard {shard} is still being written by a running crawl ({holder}). "
-                "Merge it when that worker has finished."
-            ) from None
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-@contextlib.contextmanager
 def _readable_shard(shard: Path, report: MergeReport) -> Iterator[Path]:
     """The shard itself when it is a current archive, else a migrated temporary copy."""
-    _check_shard_unlocked(shard)
+    holder = lock.holder_of(shard)
+    if holder is not None:
+        raise ArchiveLockedError(
+            f"The shard {shard} is still being written by a running crawl ({holder}). "
+            "Merge it when that worker has finished."
+        )
     from archive.archive import Archive
 
     try:

@@ -3,9 +3,9 @@
 Rows come from :meth:`Archive.export_batches` a batch at a time and go
 straight out, so memory stays flat however large the archive. CSV keeps JSON
 columns as JSON text; JSON Lines decodes them to arrays and objects; Parquet
-gives every column a real type (:mod:`archive.parquet`). Beside a file goes
-its data dictionary, ``FILE.schema.json`` (:mod:`archive.dictionary`).
-CSV cells are quoted by SQLite (:meth:`archive.tables.ExportTable.select`).
+gives every column a real type (:mod:`archive.export.parquet`). Beside a file goes
+its data dictionary, ``FILE.schema.json`` (:mod:`archive.export.dictionary`).
+CSV cells are quoted by SQLite (:meth:`archive.export.tables.ExportTable.select`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from archive.base import decode_json
-from archive.dictionary import dictionary_path, write_dictionary
 from archive.errors import MorgueError, UsageError
+from archive.export.dictionary import dictionary_path, write_dictionary
+from archive.export.tables import FORMULA_START, ExportTable, export_table
 from archive.filters import ArticleFilter
 from archive.progress import Advance, progress_bar
-from archive.tables import FORMULA_START, ExportTable, export_table
 
 if TYPE_CHECKING:
     from archive.archive import Archive
@@ -37,7 +37,7 @@ FORMATS = ("csv", "jsonl", "parquet")
 COMPRESSIONS = ("none", "snappy", "zstd", "lz4")
 #: Rows fetched at once for the text formats (small: a row may hold a long body).
 TEXT_BATCH = 16
-#: Rows fetched at once for Parquet (row groups gather ~8 MiB: archive.parquet).
+#: Rows fetched at once for Parquet (row groups gather ~8 MiB: archive.export.parquet).
 PARQUET_BATCH = 512
 
 
@@ -162,7 +162,7 @@ def _write_file(
     compression: str = "none",
 ) -> int:
     if fmt == "parquet":
-        from archive.parquet import write_parquet
+        from archive.export.parquet import write_parquet
 
         batches = archive.export_batches(spec.name, filters, size=PARQUET_BATCH)
         return write_parquet(spec, _counted(batches, advance), path, compression=compression)
@@ -255,7 +255,7 @@ def export_graph(
 ) -> GraphResult:
     """Write the ``graph`` network to the file ``out`` as GraphML, GEXF or CSV (edges in
     ``out``, nodes in ``NAME.nodes.csv`` beside it)."""
-    from archive.graph import GRAPH_FORMATS, GRAPHS, nodes_path, write_graph
+    from archive.export.graph import GRAPH_FORMATS, GRAPHS, nodes_path, write_graph
 
     if graph not in GRAPHS:
         raise UsageError(f"Unknown graph {graph!r}: use one of {', '.join(GRAPHS)}.")

@@ -13,16 +13,16 @@ what one crawl of all those pages gives, with the stitching code of the store
    composed again; its head (page 1's canonical URL) is known before any article row
    moves. The shard's rows that stood for pages of a chain (stand-ins) are not copied
    as articles: they fold into the head. Heads both sides hold are not reconciled as
-   plain articles (:mod:`archive.merge_articles` leaves them here).
-2. :func:`archive.merge_stitched.restitch` (after ``aliases``): each chain's head row
+   plain articles (:mod:`archive.merge.articles` leaves them here).
+2. :func:`archive.merge.stitched.restitch` (after ``aliases``): each chain's head row
    takes the composition (:func:`archive.stitched.update`, or
    :func:`~archive.stitched.insert` when neither side held the head), its versions one
-   history (:mod:`archive.merge_page_versions`), its sightings the earliest and latest
+   history (:mod:`archive.merge.page_versions`), its sightings the earliest and latest
    of every row it absorbs; the target's stand-ins fold into it
    (:func:`archive.stitched.fold`: aliases, captures, incoming links move; the rows go,
    the FTS entry by trigger), and the shard's stand-ins' captures, aliases and incoming
    links are pointed at it. ``duplicate_of`` and ``cluster_id`` are then recomputed by
-   :mod:`archive.merge_dedup` as for any article the merge touched.
+   :mod:`archive.merge.dedup` as for any article the merge touched.
 
 Nothing is written for a chain whose result equals what the target holds, so merging a
 shard again changes nothing. docs/merge.md has the rules in prose.
@@ -34,13 +34,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from archive.pages import PAGE_COLUMNS, gather, part_from_row
-from pipelines.extraction.model import article_id
-from pipelines.extraction.multipage import compose
+from pipelines.core.article import article_id
+from pipelines.core.pages import compose
 
 if TYPE_CHECKING:
-    from archive.merge_tables import MergeContext
-    from pipelines.extraction.model import Article
-    from pipelines.extraction.multipage import Chain, PagePart
+    from archive.merge.tables import MergeContext
+    from pipelines.core.article import Article
+    from pipelines.core.pages import Chain, PagePart
 
 #: The row a page both sides hold keeps: the later capture, deterministically.
 _LATER = (

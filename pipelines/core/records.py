@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pipelines.extraction.model import Article
-    from pipelines.extraction.multipage import PagePart
+    from pipelines.core.article import Article
+    from pipelines.core.pages import PagePart
 
 
 #: How capture bodies are compressed (the ``captures.compression`` value) and at which

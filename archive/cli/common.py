@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from archive.errors import MorgueError
+from archive import DEFAULT_PATH
+from archive.errors import MorgueError, UsageError
 
 if TYPE_CHECKING:
     from archive.archive import Archive
+    from pipelines.neardup.settings import NearDupSettings
 
-DEFAULT_DB = "archive.db"
+DEFAULT_DB = DEFAULT_PATH
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -54,6 +56,40 @@ def format_option(*choices: Any) -> Any:
         default=None,
         help=f"Output: {', '.join(names)} [default: table on a terminal, json when piped].",
     )
+
+
+def near_dup_option(func: F) -> F:
+    """``-s NAME=VALUE`` for the ``NEAR_DUP_*`` settings a crawl used (merge, reprocess)."""
+    return click.option(
+        "-s",
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A NEAR_DUP_* setting the crawl used, if not the default (repeatable).",
+    )(func)
+
+
+def near_dup_settings(overrides: tuple[str, ...]) -> NearDupSettings | None:
+    """The near-duplicate settings ``-s`` gives (the defaults for the rest); None when
+    there is none, so the callee uses the crawl's defaults."""
+    if not overrides:
+        return None
+    from pipelines.neardup.settings import NAMES, NearDupSettings
+
+    values: dict[str, str] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in NAMES:
+            raise UsageError(
+                f"-s takes NAME=VALUE with NAME one of {', '.join(NAMES)}, not {item!r}."
+            )
+        values[name] = value
+    try:
+        return NearDupSettings.from_settings(values)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def quiet_option(help_text: str) -> Callable[[F], F]:

@@ -1,4 +1,4 @@
-"""One version history for a stitched article two sides hold (:mod:`archive.merge_stitched`).
+"""One version history for a stitched article two sides hold (:mod:`archive.merge.stitched`).
 
 A stitched article's version 1 grows in place as its pages arrive; only a changed page
 makes a further version (docs/multipage.md). The merge keeps that: growth from the other
@@ -7,18 +7,17 @@ side's pages is no version, an edit either side saw is one. docs/merge.md.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from pipelines.extraction.multipage import compose, order_chain
+from pipelines.core.pages import compose, order_chain
 
 if TYPE_CHECKING:
-    from archive.merge_pages import Stitch
-    from archive.merge_tables import MergeContext
-    from pipelines.extraction.model import Article
-    from pipelines.extraction.multipage import PagePart
+    from archive.merge.pages import Stitch
+    from archive.merge.tables import MergeContext
+    from pipelines.core.article import Article
+    from pipelines.core.pages import PagePart
 
 
 def merge_history(
@@ -127,16 +126,16 @@ def text_before(ctx: MergeContext, stitch: Stitch, until: str) -> dict[str, Any]
 
 
 def _extract_part(ctx: MergeContext, url: str, row: tuple[Any, ...]) -> PagePart | None:
-    from archive.base import decode_json
+    from archive.base import decode_json, inflate
+    from pipelines.core.pages import page_part
     from pipelines.extraction import extract
-    from pipelines.extraction.multipage import page_part
 
     body, compression = ctx.conn.execute(
         "SELECT body, compression FROM main.captures WHERE id = ?", (row[0],)
     ).fetchone()
     if body is None:
         return None
-    raw = zlib.decompress(body) if compression == "zlib" else bytes(body)
+    raw = inflate(row[0], body, compression)
     headers = decode_json(row[4])
     article = extract(
         raw,

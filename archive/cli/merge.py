@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from archive.errors import ArchiveMissingError, UsageError
+from archive.cli.common import near_dup_option, near_dup_settings
+from archive.errors import ArchiveMissingError
 
 if TYPE_CHECKING:
-    from archive.merge import MergeReport, NearDupSettings
-
-#: The settings ``-s`` may give: the near-duplicate index the clusters are recomputed with.
-NEAR_DUP_SETTINGS = (
-    "NEAR_DUP_SHINGLE_SIZE",
-    "NEAR_DUP_NUM_PERM",
-    "NEAR_DUP_BANDS",
-    "NEAR_DUP_THRESHOLD",
-)
+    from archive.merge import MergeReport
 
 
 @click.command(short_help="Merge archive shards (one per crawl worker) into one archive.")
@@ -36,16 +29,19 @@ NEAR_DUP_SETTINGS = (
     type=click.Path(dir_okay=False),
     help="The archive to merge into (created when missing; or set MORGUE_DB).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON report per shard.")
 @click.option(
-    "-s",
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A NEAR_DUP_* setting the crawl used, if not the default (repeatable).",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output: a summary per shard, or one JSON report per shard (one a line).",
 )
-def merge(shards: tuple[Path, ...], into: str, as_json: bool, overrides: tuple[str, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@near_dup_option
+def merge(
+    shards: tuple[Path, ...], into: str, fmt: str, as_json: bool, overrides: tuple[str, ...]
+) -> None:
     """Merge archive shards into one archive: each SHARD in one transaction.
 
     Crawl workers each write their own archive (a shard); this folds them into the
@@ -66,50 +62,10 @@ def merge(shards: tuple[Path, ...], into: str, as_json: bool, overrides: tuple[s
     with Archive(into) as archive:
         for shard in shards:
             report = archive.merge_shard(shard, near_dup=near_dup)
-            if as_json:
+            if as_json or fmt == "json":
                 click.echo(json.dumps(report.as_dict(), sort_keys=True))
             else:
                 click.echo(summary(report))
-
-
-def near_dup_settings(overrides: tuple[str, ...]) -> NearDupSettings | None:
-    """The cluster recomputation's settings: the crawl's defaults, with ``-s`` applied."""
-    if not overrides:
-        return None
-    from archive.merge import NearDupSettings
-    from pipelines.neardup.sketch import SketchParams
-
-    defaults = NearDupSettings.default()
-    values: dict[str, Any] = {
-        "NEAR_DUP_SHINGLE_SIZE": defaults.params.shingle_size,
-        "NEAR_DUP_NUM_PERM": defaults.params.num_perm,
-        "NEAR_DUP_BANDS": defaults.params.bands,
-        "NEAR_DUP_THRESHOLD": defaults.threshold,
-    }
-    for item in overrides:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or name not in NEAR_DUP_SETTINGS:
-            raise UsageError(
-                f"-s takes NAME=VALUE with NAME one of {', '.join(NEAR_DUP_SETTINGS)}, "
-                f"not {item!r}."
-            )
-        try:
-            values[name] = float(value) if name == "NEAR_DUP_THRESHOLD" else int(value)
-        except ValueError as exc:
-            raise UsageError(f"{name} takes a number, not {value!r}.") from exc
-    try:
-        params = SketchParams(
-            shingle_size=values["NEAR_DUP_SHINGLE_SIZE"],
-            num_perm=values["NEAR_DUP_NUM_PERM"],
-            bands=values["NEAR_DUP_BANDS"],
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    threshold = float(values["NEAR_DUP_THRESHOLD"])
-    if not 0.0 < threshold <= 1.0:
-        raise UsageError(f"NEAR_DUP_THRESHOLD must be in (0, 1], not {threshold}.")
-    return NearDupSettings(params, threshold)
 
 
 def summary(report: MergeReport) -> str:
@@ -129,5 +85,4 @@ def summary(report: MergeReport) -> str:
     return "\n".join(lines)
 
 
-def register(group: click.Group) -> None:
-    group.add_command(merge)
+COMMANDS = [merge]

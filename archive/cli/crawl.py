@@ -1,104 +1,20 @@
-"""The ``morgue`` command line: a thin layer over :class:`archive.Archive`.
-
-Every command takes ``--db PATH`` (default ``archive.db``, or ``MORGUE_DB``).
-A :class:`archive.errors.MorgueError` becomes ``Error: <message>`` on stderr
-and the error's exit code; anything else is a bug and keeps its traceback.
-"""
+"""``morgue crawl`` and ``morgue demo``: the ``articles`` spider in-process, and its exit
+policy (:mod:`crawler.outcome`)."""
 
 from __future__ import annotations
 
 import contextlib
-import gzip
-import importlib.metadata
 import itertools
-import json
-import sys
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import click
 
-from archive import cli_export, cli_merge, cli_read, render
-from archive.cli_common import (
-    DEFAULT_DB,
-    MorgueGroup,
-    db_option,
-    filter_options,
-    format_option,
-    open_reader,
-    quiet_option,
-)
-from archive.cli_versions import register as register_version_commands
-from archive.errors import MorgueError, UsageError
+from archive.cli.common import DEFAULT_DB, db_option, open_reader
+from archive.errors import CrawlFailedError, UsageError
 
 
-def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-    try:
-        version = importlib.metadata.version("morgue")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown (not installed)"
-    click.echo(f"morgue {version}")
-    ctx.exit()
-
-
-@click.group(cls=MorgueGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--version",
-    is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_print_version,
-    help="Show the version and exit.",
-)
-def cli() -> None:
-    """morgue: crawl online articles into a SQLite archive, then search, show and export them."""
-
-
-# -- extraction ----------------------------------------------------------------------------
-
-
-@cli.command(short_help="Extract articles from saved HTML files (no archive).")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option("--url", help="The page's URL [default: each file's file:// URI]. One FILE only.")
-@click.option("--jsonl", is_flag=True, help="Print one JSON object (the whole Article) per file.")
-@db_option
-def extract(files: tuple[Path, ...], url: str | None, jsonl: bool, db: str) -> None:
-    """Extract articles from saved HTML files (.gz is gunzipped); the archive is not touched.
-
-    --db is accepted, like on every command, and ignored.
-    """
-    from pipelines.extraction import extract as extract_article
-
-    if url and len(files) > 1:
-        raise UsageError("--url names one page: give a single FILE with it.")
-    for path in files:
-        article = extract_article(_read_page(path), url or path.resolve().as_uri())
-        data = article.to_dict()
-        if jsonl:
-            click.echo(json.dumps(data, ensure_ascii=False))
-        else:
-            render.extract_summary(str(path), data)
-
-
-def _read_page(path: Path) -> bytes:
-    try:
-        raw = path.read_bytes()
-        if path.suffix == ".gz" or raw[:2] == b"\x1f\x8b":
-            return gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise UsageError(f"Cannot read {path}: {exc}.") from exc
-    return raw
-
-
-# -- crawling ------------------------------------------------------------------------------
-
-
-@cli.command(short_help="Crawl URLs and their related/next-page links.")
+@click.command(short_help="Crawl URLs and their related/next-page links.")
 @click.argument("urls", nargs=-1, metavar="URL...")
 @click.option(
     "--follow",
@@ -288,8 +204,8 @@ def _run_workers(  # noqa: PLR0917
     keep_shards: bool,
     quiet: bool,
 ) -> None:
-    from crawler.commands.crawl import EXIT_ALL_SEEDS_FAILED
     from crawler.frontier.keys import FrontierConfigError
+    from crawler.outcome import EXIT_ALL_SEEDS_FAILED, EXIT_NOT_FINISHED
     from crawler.workers import run_workers
 
     settings.setdefault("LOG_LEVEL", "INFO")
@@ -319,11 +235,15 @@ def _run_workers(  # noqa: PLR0917
             f"in {summary.merge_seconds:.1f} s"
         )
     if any(w.returncode == EXIT_ALL_SEEDS_FAILED for w in summary.workers):
-        raise MorgueError("Every seed failed; see `morgue stats` for the capture statuses.")
+        raise CrawlFailedError(
+            "Every seed failed; see `morgue stats` for the capture statuses.",
+            EXIT_ALL_SEEDS_FAILED,
+        )
     if not summary.succeeded:
-        raise MorgueError(
+        raise CrawlFailedError(
             f"Not every worker finished (see the logs above); rerun the same command to resume "
-            f"job {summary.job_id}: its frontier is kept in Redis and its shards on disk."
+            f"job {summary.job_id}: its frontier is kept in Redis and its shards on disk.",
+            EXIT_NOT_FINISHED,
         )
 
 
@@ -335,40 +255,20 @@ def _print_summary(summary: Any, db: str) -> None:
     )
 
 
-def crawl_succeeded(summary: Any) -> bool:
-    """True when the crawl ran to its end: finish reason "finished" or a CloseSpider limit
-    ("closespider_*"), and not every seed failed."""
-    seeds_failed = getattr(summary, "all_seeds_failed", None)
-    if seeds_failed is None:
-        seeds_failed = summary.pages > 0 and summary.errors >= summary.pages
-    if seeds_failed:
-        return False
-    reason = str(summary.finish_reason)
-    return reason == "finished" or reason.startswith("closespider")
-
-
 def _check_outcome(summary: Any) -> None:
-    if crawl_succeeded(summary):
-        return
-    if getattr(summary, "all_seeds_failed", False) or (
-        summary.pages > 0 and summary.errors >= summary.pages
-    ):
-        raise MorgueError(
-            f"Every seed failed ({summary.errors} errors in {summary.pages} pages); "
-            "see `morgue stats` for the capture statuses."
-        )
-    if summary.finish_reason == "archive_write_failed":  # pipelines.store.WRITE_FAILED
-        raise MorgueError(
-            "The archive refused a write, so the crawl stopped early (the log says why); "
-            "run it again to fetch what was not archived."
-        )
-    raise MorgueError(f"The crawl did not finish: its finish reason is {summary.finish_reason!r}.")
+    """Raise :class:`CrawlFailedError` with the crawl's exit code unless it did its job."""
+    from crawler.outcome import judge
+
+    outcome = judge(
+        summary.finish_reason,
+        all_seeds_failed=summary.all_seeds_failed,
+        detail=f"{summary.errors} errors in {summary.pages} pages",
+    )
+    if outcome.message:
+        raise CrawlFailedError(outcome.message, outcome.code)
 
 
-# -- demo ----------------------------------------------------------------------------------
-
-
-@cli.command(short_help="Crawl the bundled demo site and show the result.")
+@click.command(short_help="Crawl the bundled demo site and show the result.")
 @click.option("--quiet", "-q", is_flag=True, help="No live progress display.")
 @db_option
 def demo(quiet: bool, db: str) -> None:
@@ -406,32 +306,4 @@ def demo(quiet: bool, db: str) -> None:
     click.echo(f"  morgue serve{db_arg}")
 
 
-cli_read.register(cli)
-cli_export.register(cli)
-cli_merge.register(cli)
-register_version_commands(cli)
-
-__all__ = [
-    "DEFAULT_DB",
-    "MorgueGroup",
-    "cli",
-    "db_option",
-    "filter_options",
-    "format_option",
-    "main",
-    "open_reader",
-    "quiet_option",
-]
-
-
-def main(argv: list[str] | None = None) -> None:
-    """The ``morgue`` console script."""
-    try:
-        cli.main(args=argv, prog_name="morgue")
-    except MorgueError as error:  # raised outside a command's invocation
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(error.exit_code)
-
-
-if __name__ == "__main__":
-    main()
+COMMANDS = [crawl, demo]

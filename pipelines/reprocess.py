@@ -16,9 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pipelines import extraction
+from pipelines.core.article import Article
+from pipelines.core.pages import page_part
+from pipelines.core.records import Capture
+from pipelines.dedup import load_boilerplate, near_dup_record, sketch_article
+from pipelines.neardup.settings import NearDupSettings
+
 if TYPE_CHECKING:
-    from archive.archive import Archive
-    from pipelines.extraction.model import Article
+    from archive.archive import CrawlArchive
 
 
 @dataclass
@@ -39,14 +45,20 @@ class ReprocessResult:
 
 
 def reprocess(
-    archive: Archive,
+    archive: CrawlArchive,
     *,
     site: str | None = None,
     since: str | None = None,
     advance: Callable[[int], None] | None = None,
+    near_dup: NearDupSettings | None = None,
 ) -> ReprocessResult:
-    from pipelines.extraction import extract
-
+    """Re-extract every archived article (of ``site``, fetched ``since``) from its stored
+    capture. A changed body is sketched as the crawl's dedup stage sketches it: with
+    ``near_dup`` (the crawl's ``NEAR_DUP_*`` settings; default: the defaults) and
+    without its site's boilerplate paragraphs."""
+    near_dup = near_dup or NearDupSettings.default()
+    extract = extraction.extract  # looked up per call: the current extractor
+    boilerplate = load_boilerplate(archive, near_dup)
     result = ReprocessResult()
     rows = list(archive.iter_article_captures(site=site, since=since))
     for row in rows:
@@ -69,7 +81,9 @@ def reprocess(
         if not article.body_text.strip():
             result.skipped += 1
         else:
-            _stage_sketch(archive, article, row["cluster_id"] or row["article_id"])
+            found, _keys = sketch_article(boilerplate, article, near_dup.params)
+            cluster = row["cluster_id"] or row["article_id"]
+            archive.stage_near_dup(near_dup_record(article.id, cluster, near_dup.params, found))
             changed = archive.save_version(
                 article, capture_id=row["capture_id"], captured_at=row["fetched_at"]
             )
@@ -83,14 +97,11 @@ def reprocess(
 
 
 def _reprocess_stitched(
-    archive: Archive, article_id: str, extract: Callable[..., Article]
+    archive: CrawlArchive, article_id: str, extract: Callable[..., Article]
 ) -> bool | None:
     """Extract each page of a stitched article again from its stored capture and compose
     it again (docs/multipage.md); whether it got a version, None when a page no longer
     reads as one of several (the article is left as it is)."""
-    from archive.records import Capture
-    from pipelines.extraction.multipage import page_part
-
     parts = []
     latest = None
     for page in archive.get_pages(article_id):
@@ -119,20 +130,3 @@ def _reprocess_stitched(
         body=archive.capture_body(latest["id"]),
     )
     return archive.save_restitched(parts, capture=capture)
-
-
-def _stage_sketch(archive: Archive, article: Article, cluster_id: str) -> None:
-    """Sketch the new body under the article's cluster; written only if it changed."""
-    from archive.similarity import NearDupRecord
-    from pipelines.neardup import DEFAULT_PARAMS, sketch
-
-    found = sketch(article.body_text, DEFAULT_PARAMS)
-    archive.stage_near_dup(
-        NearDupRecord(
-            article_id=article.id,
-            cluster_id=cluster_id,
-            params=DEFAULT_PARAMS.key,
-            shingles=found.shingles,
-            signature=found.signature.astype("<u4").tobytes(),
-        )
-    )

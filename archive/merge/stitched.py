@@ -1,4 +1,4 @@
-"""Writing the stitched articles of the chains a shard touched (:mod:`archive.merge_pages`
+"""Writing the stitched articles of the chains a shard touched (:mod:`archive.merge.pages`
 planned them): the head row takes the composition of all pages, the rows that stood for
 its pages fold into it, its signature and boilerplate counts follow. docs/merge.md.
 """
@@ -9,24 +9,24 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from archive.merge_page_versions import (
+from archive.merge.page_versions import (
     merge_history,
     new_edits,
     text_before,
     versions,
     write_versions,
 )
-from archive.merge_pages import exists
+from archive.merge.pages import exists
 from archive.pages import POINT_ALIAS
 from archive.stitched import fold, fold_candidates, insert, update
-from pipelines.extraction.multipage import compose, order_chain
+from pipelines.core.pages import compose, order_chain
 
 if TYPE_CHECKING:
-    from archive.merge_pages import Stitch
-    from archive.merge_tables import MergeContext
-    from pipelines.extraction.multipage import Chain, PagePart
+    from archive.merge.pages import Stitch
+    from archive.merge.tables import MergeContext
+    from pipelines.core.pages import Chain, PagePart
 
-#: The head's own links, resolved as :func:`archive.merge_tables.resolve_links` does.
+#: The head's own links, resolved as :func:`archive.merge.tables.resolve_links` does.
 _RESOLVE_OUT = """
 UPDATE main.links SET target_id = COALESCE(
     (SELECT a.id FROM main.articles a WHERE a.canonical_url = links.target_url),
@@ -313,7 +313,7 @@ def _counted_before(ctx: MergeContext, stitch: Stitch, *, existed: bool) -> Coun
 def _first_page_keys(site: str, parts: dict[str, PagePart], fetched: dict[str, str]) -> set[int]:
     """The boilerplate keys of the article a crawl composes from its earliest page alone
     (the text its dedup stage counts when it first meets the article)."""
-    from archive.merge_articles import paragraph_keys
+    from archive.merge.articles import paragraph_keys
 
     wanted = [u for u in parts if u in fetched]
     if not wanted:

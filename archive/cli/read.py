@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive import render
-from archive.cli_common import db_option, filter_options, format_option, open_reader, quiet_option
+from archive.cli import render
+from archive.cli.common import db_option, filter_options, format_option, open_reader, quiet_option
 
 if TYPE_CHECKING:
     from archive.filters import ArticleFilter
@@ -132,6 +132,4 @@ def sql(statement: str, fmt: str | None, db: str) -> None:
         render.echo_rows(rows, fmt)
 
 
-def register(group: click.Group) -> None:
-    for command in (search, show, stats, sql):
-        group.add_command(command)
+COMMANDS = [search, show, stats, sql]

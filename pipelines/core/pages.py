@@ -22,9 +22,9 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pipelines.extraction.model import Article, Block, RelatedLink, article_id
-from pipelines.extraction.sanitize import render_blocks
-from pipelines.urls import clean_url
+from pipelines.core.article import Article, Block, RelatedLink, article_id
+from pipelines.core.sanitize import render_blocks
+from pipelines.core.urls import clean_url
 
 #: Query parameters that number the pages of one article (``?page=2``).
 PAGE_PARAMS = frozenset(("page", "pg", "paged", "pagina", "seite", "pagenum", "pn"))

@@ -27,7 +27,7 @@ import numpy as np
 from archive.similarity import signatures_in
 
 if TYPE_CHECKING:
-    from archive.merge_tables import MergeContext
+    from archive.merge.tables import MergeContext
     from pipelines.neardup.sketch import SketchParams
 
 _AFFECTED = "SELECT id FROM temp.merge_new UNION SELECT id FROM temp.merge_touched"

@@ -7,7 +7,7 @@ import re
 from html import escape
 from itertools import groupby
 
-from pipelines.extraction.model import Block
+from pipelines.core.article import Block
 
 _PIXEL_SRC = re.compile(
     r"(?:pixel|beacon|tracking|tracker|spacer|blank|1x1|transparent|analytics|doubleclick|"

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.cli_common import db_option, filter_options, open_reader, quiet_option
+from archive.cli.common import db_option, filter_options, open_reader, quiet_option
 from archive.errors import UsageError
-from archive.serve import DEFAULT_HOST, DEFAULT_PORT
+from archive.export.serve import DEFAULT_HOST, DEFAULT_PORT
 
 if TYPE_CHECKING:
     from archive.filters import ArticleFilter
@@ -138,7 +138,7 @@ def serve(
     import json
     from pathlib import Path
 
-    from archive import serve as serving
+    from archive.export import serve as serving
 
     with open_reader(db):  # a clear error for a missing or foreign file; migrates an old one
         pass
@@ -154,6 +154,4 @@ def serve(
         raise click.exceptions.Exit(code)
 
 
-def register(group: click.Group) -> None:
-    for command in (export, serve):
-        group.add_command(command)
+COMMANDS = [export, serve]

@@ -22,7 +22,7 @@ from archive.errors import UsageError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from archive.tables import ExportTable
+    from archive.export.tables import ExportTable
 
 
 #: Arrow bytes gathered before they are written as one row group.

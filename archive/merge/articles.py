@@ -14,9 +14,9 @@ An article the target lacks is copied with all its rows (``INSERT ... SELECT``, 
   links and near-duplicate signature come from the side that holds the surviving latest
   version: ``articles`` always holds the latest version.
 
-``duplicate_of`` and ``cluster_id`` are left to :mod:`archive.merge_dedup`. The stitched
+``duplicate_of`` and ``cluster_id`` are left to :mod:`archive.merge.dedup`. The stitched
 article of a multi-page chain the shard touched, and the rows that stood for its pages,
-are left to :mod:`archive.merge_pages` (it stitches the row again from both sides' pages).
+are left to :mod:`archive.merge.pages` (it stitches the row again from both sides' pages).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from archive.merge_tables import MergeContext
+    from archive.merge.tables import MergeContext
 
 #: Rows that belong to one article, and the column naming it. They follow the article:
 #: copied with a new one, taken from the winning side of a reconciled one.
@@ -188,7 +188,7 @@ def paragraph_keys(site: str, body: str | None) -> set[int]:
 def count_new_paragraphs(ctx: MergeContext) -> Counter[int]:
     """Boilerplate keys of the first-version bodies of the articles this merge inserted
     (those with a signature: the ones a crawl's dedup stage counted). Stitched articles
-    are counted by :mod:`archive.merge_stitched`, from their earliest page."""
+    are counted by :mod:`archive.merge.stitched`, from their earliest page."""
     keys: Counter[int] = Counter()
     rows = ctx.conn.execute(
         "SELECT a.site, COALESCE(v.body_text, a.body_text) FROM main.articles a "
