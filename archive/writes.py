@@ -46,11 +46,12 @@ ON CONFLICT DO NOTHING
 
 _INSERT_ARTICLE = """
 INSERT INTO articles (
-    id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
+    id, url, canonical_url, site, title, authors, published_at, published_raw, published_date,
+    published_local, modified_at,
     modified_raw, language, site_name, section, tags, description, image_url, body_text,
     body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
     first_seen_at, last_seen_at, run_id, cluster_id, version, duplicate_of
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
 ON CONFLICT DO NOTHING
 """
 
@@ -64,7 +65,8 @@ ON CONFLICT DO NOTHING
 # duplicate_of and cluster_id stay).
 _UPDATE_ARTICLE = """
 UPDATE articles SET
-    title = ?, authors = ?, published_at = ?, published_raw = ?, modified_at = ?,
+    title = ?, authors = ?, published_at = ?, published_raw = ?, published_date = ?,
+    published_local = ?, modified_at = ?,
     modified_raw = ?, language = ?, site_name = ?, section = ?, tags = ?, description = ?,
     image_url = ?, body_text = ?, body_html = ?, word_count = ?, content_hash = ?,
     field_sources = ?, next_page_url = ?, capture_id = ?, run_id = COALESCE(?, run_id),
