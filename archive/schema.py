@@ -390,30 +390,26 @@ def _v9_published_date(conn: sqlite3.Connection) -> None:
     from pipelines.extraction.dates import parse_date
 
     conn.execute('ALTER TABLE "articles" ADD COLUMN "published_date" TEXT')
-    conn.execute(
-        'ALTER TABLE "articles" ADD COLUMN "published_local" INTEGER NOT NULL DEFAULT 0'
-    )
+    conn.execute('ALTER TABLE "articles" ADD COLUMN "published_local" INTEGER NOT NULL DEFAULT 0')
     rows = conn.execute(
         'SELECT "id", "published_at", "published_raw", "language" FROM "articles" '
         'WHERE "published_at" IS NOT NULL'
     ).fetchall()
     updates = []
-    for article_id, published_at, raw, language in rows:
+    for article_id, stored, raw, language in rows:
         parsed = parse_date(raw, language=language) if raw else None
-        zoned = str(published_at).endswith("Z")
+        zoned = str(stored).endswith("Z")
         if parsed is not None and (parsed.has_tz or not zoned):
-            published_at, day, local = parsed.value, parsed.date, not parsed.has_tz
+            value, day, local = parsed.value, parsed.date, not parsed.has_tz
         else:  # a relative date ("3 hours ago") or none kept: what was stored stands
-            day, local = str(published_at)[:10], not zoned
-        updates.append((published_at, day, int(local), article_id))
+            value, day, local = stored, str(stored)[:10], not zoned
+        updates.append((value, day, int(local), article_id))
     conn.executemany(
         'UPDATE "articles" SET "published_at" = ?, "published_date" = ?, "published_local" = ? '
         'WHERE "id" = ?',
         updates,
     )
-    conn.execute(
-        'CREATE INDEX "idx_articles_published_date" ON "articles" ("published_date")'
-    )
+    conn.execute('CREATE INDEX "idx_articles_published_date" ON "articles" ("published_date")')
 
 
 @dataclass(frozen=True)
