@@ -184,6 +184,9 @@ def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
         return None
     if _NOT_A_NAME.search(name) or re.search(r"\d|[a-z]\.[a-z]+\.[a-z]", name):
         return None
+    words = [w.strip(".,").casefold() for w in name.split()]
+    if all(w in _CREDENTIALS for w in words):  # "Jane Doe, MD, PhD" split at its commas
+        return None
     if name.casefold().rstrip(".") in _CALENDAR_WORDS:
         return None
     key = name.casefold().replace(" ", "")
