@@ -42,6 +42,41 @@ DEFAULT = next(
 )
 Pred = dict[str, Any]
 
+DECISIONS = """### How the order was chosen (issue 16, wcxb dev: all / half A / half B)
+
+Dates, date F. The gold dates a page by what it shows beside its headline, which is
+often a later "Updated" date than the structured one.
+
+| variant | all | A | B |
+|---|---|---|---|
+| structured sources only (before #16) | 0.791 | 0.807 | 0.775 |
+| + the dateline by the headline where they give none; htmldate fast last | 0.833 | 0.859 | 0.808 |
+| ... and the dateline overriding a structured date it contradicts | 0.835 | 0.853 | 0.817 |
+| ... overriding unless htmldate sides with the structured date (**kept**) | 0.848 | 0.874 | 0.823 |
+| same, htmldate *extensive* as the last resort | 0.804 | 0.828 | 0.781 |
+| same, no htmldate last resort | 0.854 | 0.877 | 0.831 |
+| header window after the headline: 250 / 360 (**kept**) / 500 chars | 0.832/0.835/0.834 | | |
+
+htmldate's fast mode beats its extensive mode on these pages (0.802 against 0.773 alone,
+and as a last resort). The last resort costs 0.006 here, because 133 of the 791 pages
+have no gold date (they show none, and htmldate still guesses one); it stays, because
+on pages that do carry a date (htmldate's own evaluation set, where every page has one)
+recall is what morgue lacked (R 0.809 there against htmldate's 0.993). htmldate runs on
+the tree morgue already parsed, only where no other source dates the page or where the
+dateline and a structured date disagree (about one page in five).
+
+Authors, accuracy: JSON-LD Persons and meta 0.602; + "By …" beside the headline 0.675;
++ author/byline elements whose text sits beside the headline 0.717; + the publisher as
+an organisation where no person is named 0.737 (the site name instead: 0.699, dropped);
++ a name set beside the date or a role, author boxes, "Written by" anywhere 0.798. The
+visible byline over every structured name scored 0.746 (dropped); over a CMS login only,
+kept.
+
+Titles, exact: the `<h1>` where the head's title contains it plus a suffix 0.781; the
+`<h1>` wherever it shares at least 30 % of its words with the head's title 0.861 (**kept**;
+0 %: 0.865, 50 %: 0.850); a single word, a short heading or the site's name never wins.
+"""
+
 
 def load_score(folder: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("wcxb_score", folder / "score.py")
@@ -207,8 +242,9 @@ def write_doc(table: str) -> None:
         "`score.py` (`page`, `totals`): date P/R/F over pages, author accuracy over pages "
         "where either side names one, title exact after folding case, quotes and space. "
         "Rows A and B are the two halves by a hash of the site: a rule is kept only when it "
-        "helps both. morgue's time is a whole `extract()` (body included).\n\n"
-        f"{table}",
+        "helps both. morgue's time is a whole `extract()` (body included); the cost that "
+        "matters is `bench/extraction.py`'s ratio to trafilatura, in the Extraction section."
+        f"\n\n{table}\n\n{DECISIONS}",
     )
 
 
