@@ -39,96 +39,21 @@ _NOT_AUTHOR_LEAD = re.compile(
     r"verified|approved|tested)\W*$",
     re.IGNORECASE,
 )
-_CALENDAR_WORDS = frozenset(
-    [
-        "jan",
-        "january",
-        "feb",
-        "february",
-        "mar",
-        "march",
-        "apr",
-        "april",
-        "may",
-        "jun",
-        "june",
-        "jul",
-        "july",
-        "aug",
-        "august",
-        "sep",
-        "sept",
-        "september",
-        "oct",
-        "october",
-        "nov",
-        "november",
-        "dec",
-        "december",
-        "mon",
-        "monday",
-        "tue",
-        "tuesday",
-        "wed",
-        "wednesday",
-        "thu",
-        "thursday",
-        "fri",
-        "friday",
-        "sat",
-        "saturday",
-        "sun",
-        "sunday",
-        "today",
-        "yesterday",
-    ]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CALENDAR_WORDS = _words(
+    "jan january feb february mar march apr april may jun june jul july aug august "
+    "sep sept september oct october nov november dec december mon monday tue tuesday "
+    "wed wednesday thu thursday fri friday sat saturday sun sunday today yesterday"
 )
-_CREDENTIALS = frozenset(
-    [
-        "md",
-        "phd",
-        "rd",
-        "ms",
-        "mph",
-        "do",
-        "rn",
-        "cfa",
-        "cpa",
-        "jr",
-        "sr",
-        "mba",
-        "ma",
-        "bsc",
-        "msc",
-        "dr",
-        "ld",
-        "cscs",
-        "np",
-        "fand",
-        "dvm",
-        "vmd",
-        "lvt",
-        "dds",
-        "rdn",
-        "cde",
-        "cdces",
-        "facp",
-        "faap",
-        "mcp",
-        "esq",
-        "llm",
-        "jd",
-        "ba",
-        "bs",
-        "pa-c",
-        "aprn",
-        "fnp",
-        "ibclc",
-        "cpt",
-        "nasm",
-        "ace",
-        "lmt",
-    ]
+_CREDENTIALS = _words(
+    "md phd rd ms mph do rn cfa cpa jr sr mba ma bsc msc dr ld cscs np fand dvm vmd "
+    "lvt dds rdn cde cdces facp faap mcp esq llm jd ba bs pa-c aprn fnp ibclc cpt "
+    "nasm ace lmt"
 )
 _CREDENTIAL_TAIL = re.compile(r"(?:\s*,?\s*(?:[A-Z][A-Za-z.-]{0,5}\.?|Ph\.?D\.?|M\.?D\.?))+$")
 _HANDLE = re.compile(r"(?:^|\s)@[\w.]+")
@@ -317,72 +242,13 @@ _NAME_THEN_DATE = re.compile(
     rf"(?P<name2>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*(?:[•|]|\s+in\s)",
     re.IGNORECASE,
 )
-_NOT_NAME_WORDS = frozenset(
-    [
-        "home",
-        "blog",
-        "news",
-        "menu",
-        "table",
-        "contents",
-        "share",
-        "read",
-        "more",
-        "about",
-        "contact",
-        "posts",
-        "search",
-        "login",
-        "subscribe",
-        "the",
-        "of",
-        "and",
-        "for",
-        "to",
-        "in",
-        "on",
-        "with",
-        "how",
-        "what",
-        "why",
-        "best",
-        "guide",
-        "tips",
-        "top",
-        "all",
-        "articles",
-        "article",
-        "insights",
-        "insight",
-        "resource",
-        "resources",
-        "center",
-        "centre",
-        "press",
-        "release",
-        "alert",
-        "alerts",
-        "demo",
-        "join",
-        "book",
-        "category",
-        "categories",
-        "products",
-        "product",
-        "services",
-        "service",
-        "hacks",
-        "issues",
-        "liability",
-        "campaign",
-        "cloud",
-        "workspaces",
-        "available",
-        "publicly",
-        "business",
-        "designer",
-        "waste",
-    ]
+_NOT_NAME_WORDS = _words(
+    "home blog news menu table contents share read more about contact posts search "
+    "login subscribe the of and for to in on with how what why best guide tips top "
+    "all articles article insights insight resource resources center centre press "
+    "release alert alerts demo join book category categories products product "
+    "services service hacks issues liability campaign cloud workspaces available "
+    "publicly business designer waste"
 )
 
 
