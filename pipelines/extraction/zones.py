@@ -8,7 +8,8 @@ reading order, without scripts, styles or hidden elements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -18,6 +19,7 @@ from pipelines.extraction.clean import normalize_space
 #: Characters of visible text kept before the headline and after it.
 BEFORE = 160
 AFTER = 360
+_MARK = re.compile("author|byline|writer", re.IGNORECASE)
 _SKIP = frozenset(["script", "style", "noscript", "template", "svg", "button", "select", "form"])
 
 
@@ -28,6 +30,8 @@ class Zone:
     before: str
     headline: str
     after: str
+    #: elements classed author/byline/writer in the zone, in document order
+    marked: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -65,6 +69,8 @@ def header_zone(root: Any, title: str | None = None) -> Zone | None:
     state = 0  # 0 before the headline, 1 inside it, 2 after it
     skip_depth = 0
     after_len = 0
+    marked_before: list[Any] = []
+    marked_after: list[Any] = []
     for event, el in etree.iterwalk(body if body is not None else root, events=("start", "end")):
         if not isinstance(el.tag, str):
             continue
@@ -74,6 +80,12 @@ def header_zone(root: Any, title: str | None = None) -> Zone | None:
             if skip_depth or el.tag in _SKIP or _hidden(el):
                 skip_depth += 1
                 continue
+            names = el.get("class")
+            if names and state != 1 and _MARK.search(names):
+                if state == 0:
+                    marked_before = [*marked_before[-5:], el]
+                else:
+                    marked_after.append(el)
             if el.text and state != 1:
                 (before if state == 0 else after).append(el.text)
                 after_len += len(el.text) if state == 2 else 0
@@ -101,6 +113,7 @@ def header_zone(root: Any, title: str | None = None) -> Zone | None:
         before=_tail(before, BEFORE),
         headline=normalize_space(h1.text_content()),
         after=_head(after, AFTER),
+        marked=(*marked_before, *marked_after),
     )
 
 
