@@ -58,62 +58,99 @@ def _hidden(el: Any) -> bool:
     return el.get("hidden") is not None or "display:none" in style
 
 
+#: How far up from the headline the walk starts: the header block that holds it, its
+#: dateline and byline, without the whole page's navigation before it (issue 16: cost).
+UP = 4
+
+
+class _Walk:
+    """The text of the zone, gathered in reading order by :func:`header_zone`."""
+
+    def __init__(self, h1: Any) -> None:
+        self.h1 = h1
+        self.before: list[str] = []
+        self.after: list[str] = []
+        self.state = 0  # 0 before the headline, 1 inside it, 2 after it
+        self.after_len = 0
+        self.marked_before: list[Any] = []
+        self.marked_after: list[Any] = []
+
+    @property
+    def full(self) -> bool:
+        return self.state == 2 and self.after_len > AFTER * 2
+
+    def add(self, text: str) -> None:
+        if self.state == 0:
+            self.before.append(text)
+            if len(self.before) > 64:
+                del self.before[:32]
+        elif self.state == 2:
+            self.after.append(text)
+            self.after_len += len(text)
+
+    def walk(self, node: Any) -> None:
+        walker = etree.iterwalk(node, events=("start", "end"))
+        for event, el in walker:
+            if not isinstance(el.tag, str):
+                continue
+            if event == "start":
+                if el is self.h1:
+                    self.state = 1
+                if el.tag in _SKIP or _hidden(el):
+                    walker.skip_subtree()  # its text is not shown; its tail still is
+                    continue
+                names = el.get("class")
+                if names and self.state != 1 and _MARK.search(names):
+                    if self.state == 0:
+                        self.marked_before = [*self.marked_before[-5:], el]
+                    else:
+                        self.marked_after.append(el)
+                if el.text and self.state != 1:
+                    self.add(el.text)
+            else:
+                if el is self.h1:
+                    self.state = 2
+                if el is not node and el.tail:
+                    self.add(el.tail)
+                if el.tag in _BLOCKS:
+                    # keep neighbouring blocks apart: "Jane Doe" + "May 2" is not "Jane DoeMay 2"
+                    self.add(" \u2022 ")
+            if self.full:
+                return
+        if node.tail:
+            self.add(node.tail)
+
+
+_BLOCKS = frozenset(["p", "div", "li", "span", "a", "time", "br", "h2", "h3"])
+
+
 def header_zone(root: Any, title: str | None = None) -> Zone | None:
     """The text around the headline; None when the page has no ``<h1>``."""
     h1 = headline_element(root, title) if root is not None else None
     if h1 is None:
         return None
-    body = root.find("body")
-    before: list[str] = []
-    after: list[str] = []
-    state = 0  # 0 before the headline, 1 inside it, 2 after it
-    skip_depth = 0
-    after_len = 0
-    marked_before: list[Any] = []
-    marked_after: list[Any] = []
-    for event, el in etree.iterwalk(body if body is not None else root, events=("start", "end")):
-        if not isinstance(el.tag, str):
-            continue
-        if event == "start":
-            if el is h1:
-                state = 1
-            if skip_depth or el.tag in _SKIP or _hidden(el):
-                skip_depth += 1
-                continue
-            names = el.get("class")
-            if names and state != 1 and _MARK.search(names):
-                if state == 0:
-                    marked_before = [*marked_before[-5:], el]
-                else:
-                    marked_after.append(el)
-            if el.text and state != 1:
-                (before if state == 0 else after).append(el.text)
-                after_len += len(el.text) if state == 2 else 0
-        else:
-            if skip_depth:
-                skip_depth -= 1
-                if skip_depth:
-                    continue
-            if el is h1:
-                state = 2
-            if el.tail:
-                if state == 0:
-                    before.append(el.tail)
-                    if len(before) > 64:
-                        del before[:32]
-                elif state == 2:
-                    after.append(el.tail)
-                    after_len += len(el.tail)
-            if el.tag in ("p", "div", "li", "span", "a", "time", "br", "h2", "h3"):
-                # keep neighbouring blocks apart: "Jane Doe" + "May 2" is not "Jane DoeMay 2"
-                (before if state == 0 else after).append(" \u2022 ")
-        if state == 2 and after_len > AFTER * 2:
+    top = root.find("body")
+    top = top if top is not None else root
+    anchor = h1
+    for _ in range(UP):
+        parent = anchor.getparent()
+        if parent is None or parent is top:
             break
+        anchor = parent
+    walk = _Walk(h1)
+    walk.walk(anchor)
+    node = anchor
+    while not walk.full and node is not None and node is not top:
+        for sibling in node.itersiblings():
+            walk.walk(sibling)
+            if walk.full:
+                break
+        node = node.getparent()
     return Zone(
-        before=_tail(before, BEFORE),
+        before=_tail(walk.before, BEFORE),
         headline=normalize_space(h1.text_content()),
-        after=_head(after, AFTER),
-        marked=(*marked_before, *marked_after),
+        after=_head(walk.after, AFTER),
+        marked=(*walk.marked_before, *walk.marked_after),
     )
 
 
