@@ -1,17 +1,17 @@
 # Every target works on a machine with nothing but Python 3.11+: the first one
-# run creates .venv and installs the project with its dev, web, export and redis extras.
+# run creates .venv and installs the project with its dev, web, export, redis and warc extras.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,web,export,redis]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,export,redis,warc]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -30,7 +30,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout
+bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -49,9 +49,18 @@ bench-stitch: $(STAMP)
 bench-dedup: $(STAMP)
 	$(BIN)/python bench/dedup.py
 
+# Builds bench/archive.py's 200,000-article archive first (minutes) unless BENCH_DIR has it.
+BENCH_DIR ?= .bench
+bench-report: $(STAMP)
+	$(BIN)/python bench/report.py --dir $(BENCH_DIR)
+
 # Starts its own redis-server on 127.0.0.1 (apt-get install redis-server) and nginx when installed.
 bench-scaleout: $(STAMP)
 	$(BIN)/python bench/scaleout.py --pages 4000 --reps 3 --write
 
+# WARC writers compared (warcio, FastWARC when installed) and export speed and peak RSS.
+bench-warc: $(STAMP)
+	$(BIN)/python bench/warc.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-pywb build *.egg-info .pytest_cache .mypy_cache .ruff_cache

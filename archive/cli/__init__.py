@@ -12,11 +12,13 @@ import sys
 
 import click
 
+from archive.cli import capture as capture_cli
 from archive.cli import crawl as crawl_cli
 from archive.cli import export as export_cli
 from archive.cli import extract as extract_cli
 from archive.cli import merge as merge_cli
 from archive.cli import read as read_cli
+from archive.cli import report as report_cli
 from archive.cli import versions as versions_cli
 from archive.cli.common import (
     DEFAULT_DB,
@@ -54,7 +56,16 @@ def cli() -> None:
     """morgue: crawl online articles into a SQLite archive, then search, show and export them."""
 
 
-for _module in (extract_cli, crawl_cli, read_cli, export_cli, merge_cli, versions_cli):
+for _module in (
+    extract_cli,
+    crawl_cli,
+    read_cli,
+    capture_cli,
+    export_cli,
+    merge_cli,
+    versions_cli,
+    report_cli,
+):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
