@@ -34,6 +34,7 @@ bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-sc
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/metadata.py
 
 # Uses nginx on 127.0.0.1 when installed (apt-get install nginx), else Python's server.
 bench-crawl: $(STAMP)

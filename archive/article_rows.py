@@ -38,13 +38,16 @@ WHERE l.href IS NOT NULL AND l.target_id IS NOT NULL AND ({where})
 
 
 def article_fields(article: Article) -> tuple[Any, ...]:
-    """The ``articles`` columns from ``title`` to ``next_page_url``, in table order: what
-    every insert and update of an article row writes from the extracted article."""
+    """The ``articles`` columns from ``title`` to ``next_page_url`` (with ``published_date``
+    and ``published_local`` after ``published_raw``): what every insert and update of an
+    article row writes from the extracted article."""
     return (
         article.title,
         encode_json(list(article.authors)),
         article.published_at,
         article.published_raw,
+        article.published_date,
+        int(article.published_local),
         article.modified_at,
         article.modified_raw,
         article.language,

@@ -62,6 +62,8 @@ ARTICLE_COLUMNS = (
     "pages",
     "pages_missing",
     "language_declared",  # v9: added last, so last in table order
+    "published_date",  # v10, likewise
+    "published_local",
 )
 
 #: The full-text index: an external-content FTS5 table over ``articles``, in the
@@ -386,6 +388,38 @@ def _v9_language_declared(conn: sqlite3.Connection) -> None:
     conn.execute('ALTER TABLE "articles" ADD COLUMN "language_declared" TEXT')
 
 
+def _v10_published_date(conn: sqlite3.Connection) -> None:
+    """Version 10 (issue 16): articles.published_date and published_local, filled in."""
+    # published_date: the day the page gave (YYYY-MM-DD, in its own zone), set whenever a
+    # date is known; published_local: 1 when the page gave no zone, so published_at is a
+    # local time or a bare date, not an instant. Existing rows are re-read from
+    # published_raw, which also moves a time with a zone abbreviation the old parser
+    # dropped ("1:38 PM IST") to its UTC instant.
+    conn.execute('ALTER TABLE "articles" ADD COLUMN "published_date" TEXT')
+    conn.execute('ALTER TABLE "articles" ADD COLUMN "published_local" INTEGER NOT NULL DEFAULT 0')
+    rows = conn.execute(
+        'SELECT "id", "published_at", "published_raw", "language" FROM "articles" '
+        'WHERE "published_at" IS NOT NULL'
+    ).fetchall()
+    updates = []
+    if rows:  # a new archive has none: it loads no extraction code (tests/test_layers.py)
+        from pipelines.extraction.dates import parse_date
+    for article_id, stored, raw, language in rows:
+        parsed = parse_date(raw, language=language) if raw else None
+        zoned = str(stored).endswith("Z")
+        if parsed is not None and (parsed.has_tz or not zoned):
+            value, day, local = parsed.value, parsed.date, not parsed.has_tz
+        else:  # a relative date ("3 hours ago") or none kept: what was stored stands
+            value, day, local = stored, str(stored)[:10], not zoned
+        updates.append((value, day, int(local), article_id))
+    conn.executemany(
+        'UPDATE "articles" SET "published_at" = ?, "published_date" = ?, "published_local" = ? '
+        'WHERE "id" = ?',
+        updates,
+    )
+    conn.execute('CREATE INDEX "idx_articles_published_date" ON "articles" ("published_date")')
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -407,6 +441,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, _v7_fts_automerge),
     Migration(8, _v8_fts_update_trigger),
     Migration(9, _v9_language_declared),
+    Migration(10, _v10_published_date),
 )
 
 #: The version this code writes: the last migration's.

@@ -37,20 +37,20 @@ class Fetch(Protocol):
 
 _INSERT_STITCHED = """
 INSERT INTO articles (
-    id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
-    modified_raw, language, language_declared, site_name, section, tags, description,
-    image_url, body_text,
+    id, url, canonical_url, site, title, authors, published_at, published_raw, published_date,
+    published_local, modified_at, modified_raw, language, language_declared, site_name, section,
+    tags, description, image_url, body_text,
     body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
     first_seen_at, last_seen_at, run_id, cluster_id, duplicate_of, version, pages, pages_missing
 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    1, ?, ?)
+    ?, ?, ?, 1, ?, ?)
 """
 
 _UPDATE_STITCHED = """
 UPDATE articles SET
-    url = ?, title = ?, authors = ?, published_at = ?, published_raw = ?, modified_at = ?,
-    modified_raw = ?, language = ?, language_declared = ?, site_name = ?, section = ?,
-    tags = ?, description = ?,
+    url = ?, title = ?, authors = ?, published_at = ?, published_raw = ?, published_date = ?,
+    published_local = ?, modified_at = ?, modified_raw = ?, language = ?, language_declared = ?,
+    site_name = ?, section = ?, tags = ?, description = ?,
     image_url = ?, body_text = ?, body_html = ?, word_count = ?, content_hash = ?,
     field_sources = ?, next_page_url = ?, capture_id = ?, run_id = COALESCE(?, run_id),
     last_seen_at = MAX(last_seen_at, ?), version = ?, pages = ?, pages_missing = ?

@@ -46,12 +46,13 @@ ON CONFLICT DO NOTHING
 
 _INSERT_ARTICLE = """
 INSERT INTO articles (
-    id, url, canonical_url, site, title, authors, published_at, published_raw, modified_at,
-    modified_raw, language, language_declared, site_name, section, tags, description,
-    image_url, body_text,
+    id, url, canonical_url, site, title, authors, published_at, published_raw, published_date,
+    published_local, modified_at, modified_raw, language, language_declared, site_name, section,
+    tags, description, image_url, body_text,
     body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
     first_seen_at, last_seen_at, run_id, cluster_id, version, duplicate_of
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+    ?, 1, ?)
 ON CONFLICT DO NOTHING
 """
 
@@ -65,9 +66,9 @@ ON CONFLICT DO NOTHING
 # duplicate_of and cluster_id stay).
 _UPDATE_ARTICLE = """
 UPDATE articles SET
-    title = ?, authors = ?, published_at = ?, published_raw = ?, modified_at = ?,
-    modified_raw = ?, language = ?, language_declared = ?, site_name = ?, section = ?,
-    tags = ?, description = ?,
+    title = ?, authors = ?, published_at = ?, published_raw = ?, published_date = ?,
+    published_local = ?, modified_at = ?, modified_raw = ?, language = ?, language_declared = ?,
+    site_name = ?, section = ?, tags = ?, description = ?,
     image_url = ?, body_text = ?, body_html = ?, word_count = ?, content_hash = ?,
     field_sources = ?, next_page_url = ?, capture_id = ?, run_id = COALESCE(?, run_id),
     last_seen_at = MAX(last_seen_at, ?), version = ?

@@ -32,6 +32,7 @@ from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_ca
 from pipelines.orphans import exit_with_parent
 
 logger = logging.getLogger(__name__)
+from pipelines.extraction.dates import parse_date
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -194,10 +195,17 @@ class ExtractPipeline:
             self.stats.inc_value("morgue/extract/warnings")
         listed = adapter.get("listed")
         weak = not article.published_at or article.field_sources.get("published_at") == "url"
+        if listed and listed[0] and not weak and article.published_local:
+            # the page gave only a local day or time: the listing's instant of that day is
+            # the more precise (issue 16)
+            weak = str(listed[0])[:10] == article.published_date
         if listed and listed[0] and weak:
             # the date a sitemap or feed gave for this URL, when the page itself has none
             # (or only the day in its URL path)
             article.published_at, article.published_raw = listed[0], listed[1]
+            listed_day = parse_date(listed[1]) if listed[1] else None
+            article.published_date = listed_day.date if listed_day else str(listed[0])[:10]
+            article.published_local = not str(listed[0]).endswith("Z")
             article.field_sources["published_at"] = listed[2] or "listing"
             self.stats.inc_value("morgue/extract/date_from_listing")
         if not article.body_text.strip():

@@ -559,8 +559,10 @@ def test_readers_migrate_an_older_archive_once(db: str, monkeypatch: pytest.Monk
 
 
 def test_a_newer_archive_is_a_clean_error(db: str) -> None:
+    from archive.schema import SCHEMA_VERSION
+
+    newer = SCHEMA_VERSION + 1
     conn = sqlite3.connect(db)
-    newer = schema.SCHEMA_VERSION + 1  # newer than this morgue, whatever its version
     conn.execute(f"PRAGMA user_version = {newer}")
     conn.close()
     assert_clean_error(run("search", "x", "--db", db), f"{db} has schema version {newer}, newer")

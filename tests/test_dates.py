@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extraction.dates import find_dates, parse_date, split_dateline
+from pipelines.extraction import extract
+from pipelines.extraction.dates import find_dates, header_date, parse_date, split_dateline
 from pipelines.extraction.parse import parse_html
+from pipelines.extraction.zones import header_zone
 
 FETCHED = "2025-06-10T12:00:00Z"
 
@@ -124,7 +126,7 @@ def test_find_dates_prefers_time_element_then_dateline_then_url():
     found = _found(
         '<html><body><div class="post-date">Published March 2, 2024 | Updated March 3, 2024</div></body></html>'
     )
-    assert (found["published"].date.value, found["published"].source) == ("2024-03-02", "dateline")
+    assert (found["published"].date.value, found["published"].source) == ("2024-03-02", "text")
     assert found["modified"].date.value == "2024-03-03"
     found = _found(
         "<html><body><p>No dates here at all.</p></body></html>",
@@ -138,9 +140,106 @@ def test_find_dates_microdata_and_relative_dateline():
     found = _found(html)
     assert (found["published"].date.value, found["published"].source) == (
         "2021-01-02T03:04:05Z",
-        "microdata",
+        "meta",
     )
     found = _found(
         '<html><body><span class="date">3 hours ago</span></body></html>', fetched_at=FETCHED
     )
     assert found["published"].date.value == "2025-06-10T09:00:00Z"
+
+
+# --- issue 16: zones by name, the dateline beside the headline, refusals ------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "language", "value", "day"),
+    [
+        ("November 19, 2019 01:38:07 PM IST", None, "2019-11-19T08:08:07Z", "2019-11-19"),
+        ("November 19, 2019 01:38:07 PM IST", "en-IE", "2019-11-19T12:38:07Z", "2019-11-19"),
+        ("19 November 2019, 13:38 AMT", None, "2019-11-19T09:38:00Z", "2019-11-19"),
+        ("19 November 2019, 13:38 AMT", "pt-BR", "2019-11-19T17:38:00Z", "2019-11-19"),
+        ("June 3, 2025 10 a.m. ET", None, "2025-06-03T14:00:00Z", "2025-06-03"),
+        ("January 3, 2025 10 a.m. ET", None, "2025-01-03T15:00:00Z", "2025-01-03"),
+        ("Mar 3, 2025 5:00 pm CST", "zh-CN", "2025-03-03T09:00:00Z", "2025-03-03"),
+        ("3 June 2025 23:30 CEST", None, "2025-06-03T21:30:00Z", "2025-06-03"),
+        # the page's day, not UTC's: a late-evening time west of Greenwich
+        ("2025-06-03T23:30:00-05:00", None, "2025-06-04T04:30:00Z", "2025-06-03"),
+        # no zone: kept as given, and flagged
+        ("2019-11-19T09:02:00", None, "2019-11-19T09:02:00", "2019-11-19"),
+        ("June 3, 2025", None, "2025-06-03", "2025-06-03"),
+    ],
+)
+def test_zone_names_and_the_pages_own_day(raw, language, value, day):
+    parsed = parse_date(raw, language=language)
+    assert parsed is not None
+    assert (parsed.value, parsed.date) == (value, day)
+    assert parsed.has_tz is value.endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("zone_after", "expected", "not_taken"),
+    [
+        ("By Ann Lee • Published June 3, 2025 • Updated June 9, 2025", "2025-06-03", "2025-06-09"),
+        ("By Ann Lee • Updated June 9, 2025", "2025-06-09", None),
+        (
+            "Medically reviewed on May 1, 2025 • Written by Ann Lee on June 3, 2025",
+            "2025-06-03",
+            "2025-05-01",
+        ),
+        ("Elliot Raba • 23.07.2025 • 6 min read", "2025-07-23", None),
+        ("Last updated: • August 19, 2025 • See comments", "2025-08-19", None),
+        ("No date in this header at all", None, None),
+    ],
+)
+def test_the_dateline_beside_the_headline(zone_after, expected, not_taken):
+    from pipelines.extraction.zones import Zone
+
+    found = header_date(Zone(before="", headline="A headline", after=zone_after))
+    got = found[0].date if found else None
+    assert got == expected
+    if not_taken:
+        assert got != not_taken
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [("1994-12-31", "before 1995"), ("2031-01-01T00:00:00Z", "later than the fetch time")],
+)
+def test_implausible_dates_are_refused_with_a_warning(raw, why):
+    html = f'<html><head><meta property="article:published_time" content="{raw}"></head></html>'
+    notes: list[str] = []
+    root, _ = parse_html(html)
+    found = find_dates(
+        root,
+        {"article:published_time": [raw]},
+        None,
+        "https://e.com/x",
+        fetched_at=FETCHED,
+        warnings=notes,
+    )
+    assert found.get("published") is None or found["published"].date.raw != raw
+    assert any(why in note for note in notes)
+
+
+def test_a_date_in_the_header_dates_a_page_without_structured_dates():
+    html = (
+        "<html><body><nav>Home • News</nav><h1>The council votes on the budget</h1>"
+        "<p>By Ann Lee • March 2, 2024</p><p>The council met on Tuesday...</p></body></html>"
+    )
+    root, _ = parse_html(html)
+    zone = header_zone(root)
+    found = find_dates(root, {}, None, "https://e.com/x", fetched_at=FETCHED, zone=zone)
+    assert (found["published"].date.value, found["published"].source) == ("2024-03-02", "text")
+
+
+def test_extract_sets_published_date_and_flags_a_zoneless_time():
+    html = (
+        b'<html><head><meta property="article:published_time" content="2019-11-19T09:02:00">'
+        b"</head><body><h1>A story with a local time</h1><p>Text.</p></body></html>"
+    )
+    article = extract(html, "https://e.com/a", fetched_at=FETCHED)
+    assert (article.published_at, article.published_date) == ("2019-11-19T09:02:00", "2019-11-19")
+    assert article.published_local is True
+    assert article.published_raw == "2019-11-19T09:02:00"
+    zoned = extract(html.replace(b"09:02:00", b"09:02:00+02:00"), "https://e.com/a")
+    assert (zoned.published_at, zoned.published_local) == ("2019-11-19T07:02:00Z", False)

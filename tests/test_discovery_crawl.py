@@ -108,7 +108,7 @@ def test_sitemaps_record_their_loop_gzip_and_malformed_member(
     assert run["stats"]["morgue/discovery/sitemap_loop"] == 1
     assert run["stats"]["morgue/discovery/invalid_sitemap"] == 1
     assert run["stats"]["morgue/pagekind/article"] == len(ALL)
-    assert all(json.loads(r["field_sources"])["published_at"] == "json-ld" for r in published)
+    assert all(json.loads(r["field_sources"])["published_at"] == "jsonld" for r in published)
 
 
 def test_a_scheduled_second_run_fetches_only_listings_and_what_is_new(

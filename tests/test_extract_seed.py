@@ -269,9 +269,9 @@ def test_metadata(article):
     assert article.modified_at == "2025-06-12T10:02:55Z"
     assert article.image_url == BASE + "/wp-content/uploads/2025/06/prison-officers.jpg"
     assert article.next_page_url is None
-    assert article.field_sources["title"] == "og"
-    assert article.field_sources["published_at"] == "json-ld"
-    assert article.field_sources["authors"] == "json-ld"
+    assert article.field_sources["title"] == "h1"  # the visible headline (issue 16)
+    assert article.field_sources["published_at"] == "jsonld"
+    assert article.field_sources["authors"] == "jsonld"
     assert article.warnings == []
 
 

@@ -542,9 +542,9 @@ def test_timezone_less_date_is_flagged():
 
 def test_field_sources_name_each_source():
     sources = _extract("jsonld_news").field_sources
-    assert sources["published_at"] == "json-ld"
-    assert sources["authors"] == "json-ld"
-    assert sources["title"] == "og"
+    assert sources["published_at"] == "jsonld"
+    assert sources["authors"] == "jsonld"
+    assert sources["title"] == "h1"  # the visible headline (issue 16)
     assert sources["canonical_url"] == "canonical"
     assert _extract("newspaper_td").field_sources["authors"] == "byline"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from schema_helpers import archive_at
 
 from archive import CrawlArchive, schema
 from archive.errors import (
@@ -365,3 +366,39 @@ def test_a_v1_archive_from_issue_2_is_migrated_with_its_rows(tmp_path: Path) -> 
             assert aliases[a["url"]] == a["id"]
         assert archive.search("ferry")  # the FTS index survived
         assert archive.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_v10_fills_published_date_and_published_local_from_published_raw(tmp_path: Path) -> None:
+    """Issue 16: existing rows get the page's own day, the zone flag, and a time written
+    with a zone abbreviation the old parser dropped ("IST") moved to its UTC instant."""
+    insert = (
+        "INSERT INTO articles (id, url, canonical_url, site, first_seen_at, last_seen_at, "
+        "published_at, published_raw, language) VALUES "
+    )
+    db = archive_at(
+        tmp_path / "v8.db",
+        8,
+        insert + "('ist', 'u1', 'u1', 's', 't', 't', '2019-11-19T13:38:07', "
+        "'November 19, 2019 01:38:07 PM IST', 'en-IN')",
+        insert + "('late', 'u2', 'u2', 's', 't', 't', '2025-06-04T04:30:00Z', "
+        "'2025-06-03T23:30:00-05:00', 'en')",
+        insert + "('local', 'u3', 'u3', 's', 't', 't', '2019-11-19T09:02:00', "
+        "'2019-11-19T09:02:00', NULL)",
+        insert + "('rel', 'u4', 'u4', 's', 't', 't', '2025-06-10T09:00:00Z', '3 hours ago', NULL)",
+        insert + "('none', 'u5', 'u5', 's', 't', 't', NULL, NULL, NULL)",
+    )
+    with CrawlArchive(db) as archive:
+        assert archive.schema_version == schema.SCHEMA_VERSION
+        rows = {
+            r["id"]: (r["published_at"], r["published_date"], r["published_local"])
+            for r in archive.query(
+                "SELECT id, published_at, published_date, published_local FROM articles"
+            )
+        }
+    assert rows == {
+        "ist": ("2019-11-19T08:08:07Z", "2019-11-19", 0),
+        "late": ("2025-06-04T04:30:00Z", "2025-06-03", 0),
+        "local": ("2019-11-19T09:02:00", "2019-11-19", 1),
+        "rel": ("2025-06-10T09:00:00Z", "2025-06-10", 0),
+        "none": (None, None, 0),
+    }

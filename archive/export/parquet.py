@@ -3,7 +3,10 @@
 Types: ``text`` → string, ``int`` → int64, ``timestamp`` → timestamp[us, UTC]
 (a stored time without a zone is taken as UTC, as docs/schema.md says; one
 that does not parse becomes null, and the ``*_raw`` column keeps the page's
-text), ``list`` → list<string>, ``json`` → string holding JSON text.
+text), ``instant`` → timestamp[us, UTC] holding only times stored with their zone
+(``published_at``: a local time is never labelled UTC, it becomes null and
+``published_raw``/``published_date`` keep it), ``date`` → date32,
+``list`` → list<string>, ``json`` → string holding JSON text.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import queue
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +72,8 @@ def arrow_type(kind: str) -> pa.DataType:
         "json": pa.string(),
         "int": pa.int64(),
         "timestamp": pa.timestamp("us", tz="UTC"),
+        "instant": pa.timestamp("us", tz="UTC"),
+        "date": pa.date32(),
         "list": pa.list_(pa.string()),
     }[kind]
 
@@ -163,6 +168,11 @@ class _RowGroupWriter:
 
 def _array(values: Sequence[Any], kind: str, typ: pa.DataType) -> pa.Array:
     pa, _ = _pyarrow()
+    if kind == "instant":
+        values = [v if v and _has_zone(v) else None for v in values]
+        kind = "timestamp"
+    if kind == "date":
+        return pa.array([_day(v) for v in values], typ)
     if kind == "timestamp":
         strings = pa.array(values, pa.string())
         try:
@@ -179,6 +189,19 @@ def _lists(values: Sequence[str | None], typ: pa.DataType) -> pa.Array:
     distinct text is decoded once (a bounded cache)."""
     pa, _ = _pyarrow()
     return pa.array([_string_list(v) for v in values], typ)
+
+
+def _has_zone(value: str) -> bool:
+    """Whether an ISO-8601 text names its zone (``Z`` or an offset after the time)."""
+    tail = value[19:].lstrip(".0123456789")
+    return value.endswith("Z") or tail[:1] in ("+", "-")
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _timestamp(value: str | None) -> datetime | None:

@@ -19,7 +19,11 @@ _ARTICLE_KINDS = {
     "authors": "list",
     "tags": "list",
     "field_sources": "json",
-    "published_at": "timestamp",
+    # an instant only where the page gave a zone (published_local 0): Parquet leaves a
+    # local time out of its UTC column rather than label it UTC (issue 16)
+    "published_at": "instant",
+    "published_date": "date",
+    "published_local": "int",
     "modified_at": "timestamp",
     "first_seen_at": "timestamp",
     "last_seen_at": "timestamp",

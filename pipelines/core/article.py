@@ -79,6 +79,11 @@ class Article:
     authors: list[str] = field(default_factory=list)
     published_at: str | None = None  # ISO-8601 UTC, or as given when it had no zone
     published_raw: str | None = None
+    # the day the page gave (YYYY-MM-DD, in its own zone): set whenever any date is known
+    published_date: str | None = None
+    # True when the page gave no zone: published_at is then a local time (or a bare
+    # date), never an instant, and exports do not label it UTC (docs/schema.md)
+    published_local: bool = False
     modified_at: str | None = None
     modified_raw: str | None = None
     language: str | None = None  # read from the body text; see language_declared

@@ -8,6 +8,7 @@ are resolved against ``fetched_at``.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,19 +16,24 @@ from typing import Any
 
 from dateutil import parser as du_parser
 from dateutil.relativedelta import relativedelta
-from dateutil.tz import gettz, tzoffset
+
+from pipelines.extraction import zonenames
+
+log = logging.getLogger(__name__)
+log.addHandler(logging.NullHandler())
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _TIME = (
-    r"(?:,?\s*(?:at\s+|@\s*|-\s*|\|\s*)?\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\.?)?"
-    r"|,?\s*(?:at\s+)?\d{1,2}\s*[ap]\.?m\.?)"
+    r"(?:,?\s*(?:at\s+|@\s*|-\s*|\|\s*)?\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?\s*(?:[ap]\.?m\b\.?)?"
+    r"|,?\s*(?:at\s+)?\d{1,2}\s*[ap]\.?m\b\.?)"
 )
 _ZONE = (
-    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[ECMP][SD]?T|"
-    r"ET|CT|PT|MT|BST|CES?T|CEST|IST|JST|AEST|AEDT|HKT|SGT|WIB|EAT|SAST|NZST|NZDT))?"
+    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|"
+    + "|".join(zonenames.ABBREVIATIONS)
+    + r")\b)?"
 )
 _DATE_IN_TEXT = re.compile(
     r"(?P<d>"
@@ -61,7 +67,9 @@ _NUMBERS = {
     "ten": 10,
 }
 _CLOCK = re.compile(
-    r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:[ECMP][SD]T|UTC|GMT|BST|CES?T)\b)?",
+    r"\b\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*(?:"
+    + "|".join(zonenames.ABBREVIATIONS)
+    + r")\b)?",
     re.IGNORECASE,
 )
 _TIMESTAMP = re.compile(r"^\d{10}(?:\d{3})?$")
@@ -69,61 +77,22 @@ _UPDATED = re.compile(
     r"\b(?:updated|modified|last (?:updated|modified)|edited|revised)\b", re.IGNORECASE
 )
 _PUBLISHED = re.compile(r"\b(?:published|posted|first published|created|released)\b", re.IGNORECASE)
-_TZINFOS: dict[str, Any] = {
-    "UTC": 0,
-    "GMT": 0,
-    "Z": 0,
-    "EST": -5 * 3600,
-    "EDT": -4 * 3600,
-    "CST": -6 * 3600,
-    "CDT": -5 * 3600,
-    "MST": -7 * 3600,
-    "MDT": -6 * 3600,
-    "PST": -8 * 3600,
-    "PDT": -7 * 3600,
-    "BST": 3600,
-    "CET": 3600,
-    "CEST": 2 * 3600,
-    "IST": 19800,
-    "JST": 9 * 3600,
-    "AEST": 10 * 3600,
-    "AEDT": 11 * 3600,
-    "HKT": 8 * 3600,
-    "SGT": 8 * 3600,
-    "WIB": 7 * 3600,
-    "EAT": 3 * 3600,
-    "SAST": 2 * 3600,
-    "NZST": 12 * 3600,
-    "NZDT": 13 * 3600,
-}
-
-#: Zones given without daylight-saving state ("10 a.m. ET").
-_US_ZONES = {
-    "ET": "America/New_York",
-    "CT": "America/Chicago",
-    "MT": "America/Denver",
-    "PT": "America/Los_Angeles",
-}
 
 
 @dataclass(frozen=True)
 class ParsedDate:
-    """A normalised date, the string it came from, and whether it carried a zone."""
+    """A normalised date, the string it came from, whether it carried a zone, and the
+    calendar day as the page wrote it (``YYYY-MM-DD``, in the page's own zone)."""
 
     value: str
     raw: str
     has_tz: bool
+    day: str = ""
 
-
-def _tzinfos(name: str | None, offset: int | None) -> Any:
-    if not name:
-        return None if offset is None else tzoffset(None, offset)
-    name = name.upper()
-    if name in _US_ZONES:
-        return gettz(_US_ZONES[name])
-    if name in _TZINFOS:
-        return tzoffset(name, _TZINFOS[name])
-    return (gettz(name) if len(name) > 4 else None) if offset is None else tzoffset(name, offset)
+    @property
+    def date(self) -> str:
+        """``YYYY-MM-DD``: the day the page gave (its own zone's, not UTC's)."""
+        return self.day or self.value[:10]
 
 
 def parse_fetched_at(fetched_at: str | None) -> datetime | None:
@@ -185,7 +154,10 @@ def _relative(text: str, fetched_at: str | None) -> datetime | None:
 
 
 def parse_date(
-    raw: str | None, fetched_at: str | None = None, dayfirst: bool | None = None
+    raw: str | None,
+    fetched_at: str | None = None,
+    dayfirst: bool | None = None,
+    language: str | None = None,
 ) -> ParsedDate | None:
     """Normalise one date string; None when it holds no plausible date. Never raises."""
     if not raw or not isinstance(raw, str):
@@ -223,7 +195,7 @@ def parse_date(
             candidate,
             dayfirst=dayfirst and not is_iso,
             yearfirst=is_iso,
-            tzinfos=_tzinfos,
+            tzinfos=lambda name, offset: zonenames.zone_for(name, offset, language),
             default=datetime(1, 1, 1),
         )
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
@@ -234,7 +206,7 @@ def parse_date(
         return None
     has_time = bool(re.search(r"\d{1,2}:\d{2}|\d\s*[ap]m\b|T\d{2}", candidate, re.IGNORECASE))
     if dt.tzinfo is not None and dt.utcoffset() is not None:
-        return ParsedDate(_fmt(dt), raw, True)
+        return ParsedDate(_fmt(dt), raw, True, dt.strftime("%Y-%m-%d"))
     if has_time:
         return ParsedDate(dt.strftime("%Y-%m-%dT%H:%M:%S"), raw, False)
     return ParsedDate(dt.strftime("%Y-%m-%d"), raw, False)
@@ -298,10 +270,110 @@ _MODIFIED_META = (
 
 @dataclass(frozen=True)
 class FoundDate:
-    """A normalised date and the source that gave it (json-ld, meta, microdata, ...)."""
+    """A normalised date and the source that gave it: ``jsonld``, ``meta`` (meta tags and
+    ``itemprop``), ``time``, ``text`` (a dateline near the headline), ``url`` or ``htmldate``."""
 
     date: ParsedDate
     source: str
+
+
+#: The earliest publication date believed: the web's articles start here.
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+_LABEL_UPDATED = re.compile(
+    r"(?:updated|modified|edited|revised|refreshed|aktualisiert|mis à jour|actualizado)\W*$",
+    re.IGNORECASE,
+)
+_LABEL_PUBLISHED = re.compile(
+    r"(?:published|posted|released|written|created|date|veröffentlicht|publié|publicado)"
+    r"(?:\s+(?:on|at|in))?\W*$",
+    re.IGNORECASE,
+)
+_LABEL_REVIEWED = re.compile(
+    r"(?:reviewed|fact[- ]?checked|verified|approved|tested)(?:\s+(?:on|at|by\s+[^•]{0,60}))?"
+    r"\W*(?:on\W*)?$",
+    re.IGNORECASE,
+)
+
+
+def _instant(parsed: ParsedDate) -> datetime | None:
+    """The parsed date as an aware datetime (a zoneless one taken as UTC, for sanity checks)."""
+    try:
+        dt = datetime.fromisoformat(parsed.value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+def plausible(parsed: ParsedDate, fetched_at: str | None) -> str | None:
+    """None when the date can be a publication date; else why not (a warning's text)."""
+    dt = _instant(parsed)
+    if dt is None:
+        return f"unreadable date {parsed.raw!r}"
+    if dt < EARLIEST:
+        return f"{parsed.raw!r} is before 1995"
+    now = parse_fetched_at(fetched_at) or datetime.now(UTC)
+    # a zoneless date may be up to a day ahead of UTC on the far side of the date line
+    if dt > now + timedelta(days=0 if parsed.has_tz else 1):
+        return f"{parsed.raw!r} is later than the fetch time"
+    return None
+
+
+def header_dates(
+    text: str,
+    fetched_at: str | None = None,
+    dayfirst: bool | None = None,
+    language: str | None = None,
+) -> list[tuple[str, ParsedDate]]:
+    """The dates written in a stretch of header text, in order, each with its label:
+    ``published``, ``updated``, ``reviewed`` or ``plain`` (no label)."""
+    out: list[tuple[str, ParsedDate]] = []
+    for match in _DATE_IN_TEXT.finditer(text):
+        if len(out) >= 4:
+            break
+        parsed = parse_date(match.group("d"), fetched_at, dayfirst, language)
+        if parsed is None or plausible(parsed, fetched_at):
+            continue
+        lead = text[max(0, match.start() - 90) : match.start()]
+        lead = lead.replace("\u2022", " ").rstrip(" :|-–—,")
+        if _LABEL_REVIEWED.search(lead):
+            label = "reviewed"
+        elif _LABEL_UPDATED.search(lead[-30:]):
+            label = "updated"
+        elif _LABEL_PUBLISHED.search(lead[-30:]):
+            label = "published"
+        else:
+            label = "plain"
+        out.append((label, parsed))
+    return out
+
+
+def header_date(
+    zone: Any,
+    fetched_at: str | None = None,
+    dayfirst: bool | None = None,
+    language: str | None = None,
+) -> tuple[ParsedDate, str] | None:
+    """The date shown beside the headline, and its label: a published one first, then an
+    unlabelled one, then an updated one (a page that shows only that is dated by it);
+    a reviewed-on date never. Below the headline first, else the nearest above it."""
+    if zone is None:
+        return None
+    after = header_dates(zone.after, fetched_at, dayfirst, language)
+    for wanted in ("published", "plain", "updated"):
+        for label, parsed in after:
+            if label == wanted:
+                return parsed, label
+    before = [
+        d for d in header_dates(zone.before, fetched_at, dayfirst, language) if d[0] != "reviewed"
+    ]
+    if before:
+        label, parsed = before[-1]
+        return parsed, label
+    return None
+
+
+def same_day(a: ParsedDate, b: ParsedDate) -> bool:
+    return a.value[:10] == b.value[:10]
 
 
 def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
@@ -311,22 +383,38 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
     url: str,
     fetched_at: str | None = None,
     dayfirst: bool | None = None,
+    zone: Any = None,
+    warnings: list[str] | None = None,
+    language: str | None = None,
 ) -> dict[str, FoundDate]:
-    """The page's ``published`` and ``modified`` dates, each from its best source."""
+    """The page's ``published`` and ``modified`` dates, each from its best source.
+
+    Structured sources first (JSON-LD, meta tags, ``itemprop``, a ``<time>``); then the
+    dateline beside the headline (``zone``), which also wins over a structured date it
+    contradicts; then datelines by class name and the URL; htmldate last, only for pages
+    none of these date. A date before 1995 or after the fetch is refused, with a warning
+    in ``warnings``. docs/benchmarks.md (metadata) holds the measurements behind the order.
+    """
     from pipelines.extraction import selectors as sel
 
     found: dict[str, FoundDate] = {}
+    notes = warnings if warnings is not None else []
 
     def offer(kind: str, raw: Any, source: str) -> None:
         if kind in found or not isinstance(raw, str):
             return
-        parsed = parse_date(raw, fetched_at, dayfirst)
-        if parsed is not None:
-            found[kind] = FoundDate(parsed, source)
+        parsed = parse_date(raw, fetched_at, dayfirst, language)
+        if parsed is None:
+            return
+        why = plausible(parsed, fetched_at)
+        if why:
+            notes.append(f"{kind}_at: refused {source} date: {why}")
+            return
+        found[kind] = FoundDate(parsed, source)
 
     if article:
-        offer("published", article.get("datePublished") or article.get("dateCreated"), "json-ld")
-        offer("modified", article.get("dateModified"), "json-ld")
+        offer("published", article.get("datePublished") or article.get("dateCreated"), "jsonld")
+        offer("modified", article.get("dateModified"), "jsonld")
     for key in _PUBLISHED_META:
         for value in meta.get(key, ()):
             offer("published", value, "meta")
@@ -340,36 +428,69 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
             prop = el.get("itemprop")
             kind = {"datePublished": "published", "dateModified": "modified"}.get(prop or "")
             if kind:
-                offer(
-                    kind, el.get("content") or el.get("datetime") or el.text_content(), "microdata"
-                )
+                offer(kind, el.get("content") or el.get("datetime") or el.text_content(), "meta")
     if "published" not in found:
-        times = list(root.iter("time"))
-        times.sort(
-            key=lambda t: (
-                0
-                if t.get("pubdate") is not None
-                or "publish" in (t.get("class") or "")
-                or "entry-date" in (t.get("class") or "")
-                else 1
-            )
-        )
-        for el in times:
-            cls = el.get("class") or ""
-            kind = "modified" if "updated" in cls or "modified" in cls else "published"
-            offer(kind, el.get("datetime") or el.text_content(), "time")
-            if "published" in found:
-                break
+        _offer_time_elements(root, offer)
+    shown = header_date(zone, fetched_at, dayfirst, language)
+    if shown is not None:
+        parsed, _label = shown
+        have = found.get("published")
+        if have is None:
+            found["published"] = FoundDate(parsed, "text")
+        elif not same_day(have.date, parsed):
+            # the page's head and its visible dateline disagree: htmldate referees, and
+            # the dateline wins unless htmldate sides with the structured date
+            referee = parse_date(_htmldate(root, url, fetched_at) or "")
+            if referee is None or not same_day(referee, have.date):
+                found["published"] = FoundDate(parsed, "text")
     if "published" not in found:
         for el in sel.DATELINE_XPATH(root)[:8]:
             published, updated = split_dateline(el.text_content())
             if published:
-                offer("published", published, "dateline")
+                offer("published", published, "text")
             if updated:
-                offer("modified", updated, "dateline")
+                offer("modified", updated, "text")
     if "published" not in found:
         match = sel.URL_DATE.search(url)
         if match:
             year, month, day = match.groups()
             offer("published", f"{year}-{int(month):02d}-{int(day):02d}", "url")
+    if "published" not in found:
+        offer("published", _htmldate(root, url, fetched_at), "htmldate")
     return found
+
+
+def _offer_time_elements(root: Any, offer: Any) -> None:
+    times = list(root.iter("time"))
+    times.sort(
+        key=lambda t: (
+            0
+            if t.get("pubdate") is not None
+            or "publish" in (t.get("class") or "")
+            or "entry-date" in (t.get("class") or "")
+            else 1
+        )
+    )
+    for el in times[:6]:
+        cls = el.get("class") or ""
+        kind = "modified" if "updated" in cls or "modified" in cls else "published"
+        offer(kind, el.get("datetime") or el.text_content(), "time")
+
+
+def _htmldate(root: Any, url: str, fetched_at: str | None) -> str | None:
+    """htmldate's original-date guess in its fast mode, on the already-parsed tree."""
+    from htmldate import find_date
+
+    now = parse_fetched_at(fetched_at) or datetime.now(UTC)
+    try:
+        return find_date(
+            root,
+            url=url or None,
+            original_date=True,
+            extensive_search=False,
+            min_date=EARLIEST.strftime("%Y-%m-%d"),
+            max_date=now.strftime("%Y-%m-%d"),
+        )
+    except (ValueError, TypeError) as exc:  # htmldate's own failures: no date from it
+        log.debug("htmldate failed on %s: %r", url, exc)
+        return None

@@ -7,7 +7,7 @@ from typing import Any
 
 from pipelines.core.article import Article
 from pipelines.core.sanitize import render_blocks
-from pipelines.extraction import dates, jsonld, language, metadata, related
+from pipelines.extraction import dates, jsonld, language, metadata, related, zones
 from pipelines.extraction.body import extract_blocks
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.parse import parse_html
@@ -95,9 +95,18 @@ def _extract(
     objs = jsonld.objects(root)
     art_obj = jsonld.article_object(objs)
     canonical, canonical_source = metadata.canonical(url, links, metas)
-    md = metadata.extract_metadata(root, url, metas, links, objs, art_obj)
+    zone = zones.header_zone(root, metadata.title_hint(root, metas))
+    md = metadata.extract_metadata(root, url, metas, links, objs, art_obj, zone)
     found = dates.find_dates(
-        root, metas, art_obj, url, fetched_at, _dayfirst(md.values.get("language"))
+        root,
+        metas,
+        art_obj,
+        url,
+        fetched_at,
+        _dayfirst(md.values.get("language")),
+        zone=zone,
+        warnings=warnings,
+        language=md.values.get("language"),
     )
     related_links = related.find_related(root, url)
     nav = related.find_page_nav(root, url)
@@ -124,6 +133,9 @@ def _extract(
             setattr(article, field, hit.date.value)
             setattr(article, f"{kind}_raw", hit.date.raw)
             sources[field] = hit.source
+            if kind == "published":
+                article.published_date = hit.date.date
+                article.published_local = not hit.date.has_tz
             if not hit.date.has_tz:
                 warnings.append(f"{field}: no time zone in {hit.date.raw!r}; stored as given")
 

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from pipelines.extraction import jsonld
+from pipelines.extraction import authors, jsonld
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import (
-    clean_authors,
     normalize_space,
     split_authors,
     strip_title_suffix,
@@ -94,6 +93,39 @@ def canonical(url: str, links: dict[str, str], metas: dict[str, list[str]]) -> t
     return without_fragment(url), "url"
 
 
+def _is_site_name(title: str, site_name: str | None) -> bool:
+    return bool(site_name) and title.casefold() == normalize_space(site_name).casefold()
+
+
+def _headline_wins(h1: str, head_title: str | None, site_name: str | None) -> bool:
+    """The visible <h1> over the head's title: where the head's adds a suffix or a section
+    tag ("… | Editorial", "Leadfeeder | …", "…: новости, фото 2018"), or rewords the
+    headline for search engines. Never a site name, never a one-word or short heading."""
+    if len(h1) < 12 or len(h1.split()) < 2 or _is_site_name(h1, site_name):
+        return False
+    if not head_title:
+        return False
+    h, t = h1.casefold(), normalize_space(head_title).casefold()
+    if h in t:
+        return True
+    # a different wording of the same headline (the head's is often written for search
+    # engines): the visible one, when they share words
+    hw, tw = set(re.findall(r"\w+", h)), set(re.findall(r"\w+", t))
+    return len(hw & tw) >= _SHARED_WORDS * min(len(hw), len(tw))
+
+
+#: The share of words an <h1> must have in common with the head's title to be taken as the
+#: same headline reworded (a lower share is more often a logo or a section heading).
+_SHARED_WORDS = 0.3
+
+
+def title_hint(root: Any, metas: dict[str, list[str]]) -> str | None:
+    """The title as the head states it (og:title, else <title>): finds the headline's <h1>."""
+    return _first(metas, "og:title", "twitter:title") or (
+        _first_text(root, "title") if root is not None else None
+    )
+
+
 def _first_text(root: Any, tag: str) -> str | None:
     for el in root.iter(tag):
         text = normalize_space(el.text_content())
@@ -109,6 +141,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     links: dict[str, str],
     objs: list[dict[str, Any]],
     article: dict[str, Any] | None,
+    zone: Any = None,
 ) -> Metadata:
     """Everything but the body and the dates."""
     md = Metadata()
@@ -116,46 +149,31 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     # site name first: the title and authors are cleaned against it
     publisher = jsonld.by_id(objs, art.get("publisher"))
     md.set("site_name", _first(metas, "og:site_name", "application-name"), "og")
-    md.set("site_name", normalize_space(jsonld.text_value(publisher)), "json-ld")
+    md.set("site_name", normalize_space(jsonld.text_value(publisher)), "jsonld")
     for obj in objs:
         if "WebSite" in jsonld.types_of(obj):
-            md.set("site_name", normalize_space(jsonld.text_value(obj.get("name"))), "json-ld")
+            md.set("site_name", normalize_space(jsonld.text_value(obj.get("name"))), "jsonld")
     site_name = md.values.get("site_name")
 
     og_title = _first(metas, "og:title", "twitter:title")
     headline = normalize_space(jsonld.text_value(art.get("headline") or art.get("name")))
     h1 = _first_text(root, "h1") if root is not None else None
     doc_title = _first_text(root, "title") if root is not None else None
+    shown = zone.headline if zone is not None else None
+    if shown and _headline_wins(shown, og_title or headline or doc_title, site_name):
+        md.set("title", shown, "h1")
     for value, source in (
         (og_title, "og"),
-        (headline, "json-ld"),
+        (headline, "jsonld"),
         (h1, "h1"),
         (doc_title, "title"),
     ):
         if value:
-            md.set("title", strip_title_suffix(value, site_name), source)
+            title = strip_title_suffix(value, site_name)
+            if not _is_site_name(title, site_name):
+                md.set("title", title, source)
 
-    names = jsonld.names(art.get("author"), objs) if art.get("author") else []
-    md.set("authors", clean_authors(names, site_name), "json-ld")
-    for key in (
-        "author",
-        "article:author",
-        "parsely-author",
-        "sailthru.author",
-        "dc.creator",
-        "byl",
-        "cxenseparse:author",
-    ):
-        raw = [n for v in metas.get(key, ()) for n in split_authors(v)]
-        md.set("authors", clean_authors(raw, site_name), "meta")
-    if root is not None and "authors" not in md.values:
-        raw = []
-        matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
-        for el in matches[:3]:
-            text = normalize_space(" ".join(el.itertext()))
-            if 0 < len(text) < 120:
-                raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
-        md.set("authors", clean_authors(raw, site_name), "byline")
+    _set_authors(md, root, metas, objs, art, zone, (site_name or "", _publisher_name(publisher)))
 
     lang = root.get("lang") if root is not None else None
     md.set("language", normalize_space(lang), "html")
@@ -164,12 +182,12 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
         _first(metas, "og:locale", "content-language", "language", "dc.language"),
         "meta",
     )
-    md.set("language", normalize_space(jsonld.text_value(art.get("inLanguage"))), "json-ld")
+    md.set("language", normalize_space(jsonld.text_value(art.get("inLanguage"))), "jsonld")
     if "language" in md.values:
         md.values["language"] = md.values["language"].replace("_", "-")
 
     md.set("section", _first(metas, "article:section", "section", "parsely-section"), "meta")
-    md.set("section", normalize_space(jsonld.text_value(art.get("articleSection"))), "json-ld")
+    md.set("section", normalize_space(jsonld.text_value(art.get("articleSection"))), "jsonld")
 
     tags = [normalize_space(t) for t in metas.get("article:tag", ())]
     md.set("tags", _dedupe(tags), "meta")
@@ -177,7 +195,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     if isinstance(keywords, str):
         keywords = keywords.split(",")
     if isinstance(keywords, list):
-        md.set("tags", _dedupe([normalize_space(str(k)) for k in keywords]), "json-ld")
+        md.set("tags", _dedupe([normalize_space(str(k)) for k in keywords]), "jsonld")
     if root is not None:
         rel_tags = [
             normalize_space(a.text_content())
@@ -192,7 +210,7 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     md.set(
         "description", _first(metas, "og:description", "description", "twitter:description"), "meta"
     )
-    md.set("description", normalize_space(jsonld.text_value(art.get("description"))), "json-ld")
+    md.set("description", normalize_space(jsonld.text_value(art.get("description"))), "jsonld")
 
     image = _first(
         metas,
@@ -204,12 +222,66 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
     )
     source = "og"
     if not image:
-        image, source = jsonld.text_value(art.get("image")), "json-ld"
+        image, source = jsonld.text_value(art.get("image")), "jsonld"
     if not image and links.get("image_src"):
         image, source = links["image_src"], "link"
     if image:
         md.set("image_url", safe_join(url, image), source)
     return md
+
+
+def _publisher_name(publisher: Any) -> str:
+    return normalize_space(jsonld.text_value(publisher)) if isinstance(publisher, dict) else ""
+
+
+def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
+    md: Metadata,
+    root: Any,
+    metas: dict[str, list[str]],
+    objs: list[dict[str, Any]],
+    art: dict[str, Any],
+    zone: Any,
+    site_names: tuple[str, ...],
+) -> None:
+    """Authors from the first source that names a person (authors.py), else an organisation.
+
+    The byline beside the headline is what a reader sees: where it names people and the
+    structured sources name only a CMS login ("andrew.keaveney", "KatieS"), it wins."""
+    people, orgs = authors.jsonld_authors(art, objs)
+    visible: list[str] = []
+    if zone is not None:
+        visible = authors.header_class_authors(root, zone, site_names)
+        source = "byline"
+        if not visible:
+            visible, source = authors.text_authors(zone.after, site_names), "text"
+    structured = [
+        (authors.clean_people(people, site_names), "jsonld"),
+        (authors.clean_people(authors.meta_authors(metas), site_names), "meta"),
+    ]
+    for names, where in structured:
+        if names and (not visible or not all(map(authors.looks_like_login, names))):
+            md.set("authors", names, where)
+    if visible:
+        md.set("authors", visible, source)
+    if zone is not None and "authors" not in md.values:
+        md.set("authors", authors.text_authors(zone.before, site_names, False), "text")
+    if root is not None and "authors" not in md.values:
+        raw = []
+        matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
+        for el in matches[:3]:
+            text = normalize_space(" ".join(el.itertext()))
+            if 0 < len(text) < 120:
+                raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
+        md.set("authors", authors.clean_people(raw, site_names), "byline")
+    if "authors" not in md.values:
+        md.set("authors", authors.page_class_authors(root, site_names), "author-box")
+        md.set("authors", authors.page_text_authors(root, site_names), "text")
+    md.set("authors", authors.clean_people(orgs), "jsonld-organization")
+    if zone is not None and "authors" not in md.values:
+        # a byline naming only the site itself ("By Hardtail Canada"): the organisation
+        named = authors.header_class_authors(root, zone) or authors.text_authors(zone.after)
+        md.set("authors", named, "byline-organization")
+    md.set("authors", authors.clean_people([site_names[1]]), "publisher-organization")
 
 
 def safe_join(base: str, href: str) -> str | None:

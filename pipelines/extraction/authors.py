@@ -1,0 +1,356 @@
+"""Authors as a list of people, each source tried in turn (docs/schema.md, ``authors``).
+
+1. schema.org ``author`` in JSON-LD (``@id`` references followed inside ``@graph``): Persons;
+2. meta ``author``, ``article:author`` (a name, not a URL), ``parsely-author``,
+   ``sailthru.author``, ``dc.creator``;
+3. byline elements (``itemprop=author``, ``rel=author``, byline classes);
+4. "By A and B" / "Written by A, B and C" in the text beside the headline (``zones``);
+5. an Organization only where no person is named (source ``jsonld-organization``).
+
+Names are cleaned of "By", roles, credentials, dates, "Updated", social handles and the
+site's own name; "Reviewed by" and "Fact checked by" name reviewers, not authors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from lxml.etree import XPath
+
+from pipelines.extraction import jsonld
+from pipelines.extraction.clean import clean_author, normalize_space, split_authors
+
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĘĚĞŁŃŇŐŒŘŚŞŠŢŤŰŹŻŽ"
+_WORD = rf"(?:[{_UPPER}][\w'’.-]*|[{_UPPER}]\.)"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|du|bin|al|ter|dos|das)"
+_NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
+#: "By A", "Written by A and B", "Author: A, B & C" (names capitalised).
+BYLINE_IN_TEXT = re.compile(
+    rf"(?:(?:^|[•|]\s*|(?<=\d)\s+)(?P<lead>(?i:by|von|par|por|authors?|contributors?|written|words)\b)|"
+    rf"(?P<lead2>(?i:(?:written|posted|published|reported|story|text|article|words)\s+by|"
+    rf"authors?:)))[\s:•]*"
+    rf"(?P<names>{_NAME}(?:\s*(?:,|\band\b|&|•\s*,|•\s*and)\s*{_NAME})*)",
+)
+_NOT_AUTHOR_LEAD = re.compile(
+    r"(?:review(?:ed)?|fact[- ]?check(?:ed)?|edit(?:ed)?|illustrat(?:ed|ions?)|"
+    r"photo(?:s|graph(?:y|ed))?|"
+    r"images?|video|translat(?:ed|ion)|produced|narrated|sponsored|presented|powered|supported|"
+    r"verified|approved|tested)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_CALENDAR_WORDS = _words(
+    "jan january feb february mar march apr april may jun june jul july aug august "
+    "sep sept september oct october nov november dec december mon monday tue tuesday "
+    "wed wednesday thu thursday fri friday sat saturday sun sunday today yesterday"
+)
+_CREDENTIALS = _words(
+    "md phd rd ms mph do rn cfa cpa jr sr mba ma bsc msc dr ld cscs np fand dvm vmd "
+    "lvt dds rdn cde cdces facp faap mcp esq llm jd ba bs pa-c aprn fnp ibclc cpt "
+    "nasm ace lmt"
+)
+_CREDENTIAL_TAIL = re.compile(r"(?:\s*,?\s*(?:[A-Z][A-Za-z.-]{0,5}\.?|Ph\.?D\.?|M\.?D\.?))+$")
+_HANDLE = re.compile(r"(?:^|\s)@[\w.]+")
+#: "The Upwork TeamPublished": words run together where the page put two elements side by side.
+_GLUED = re.compile(r"(?<=[a-z])(?=(?:Published|Updated|Posted|Reviewed|Edited|Last|Founder|\d))")
+_ROLE_AFTER = re.compile(
+    r"\s+(?:(?:co-?)?founder|ceo|cto|cfo|coo|president|(?:senior|staff|contributing|managing|"
+    r"executive|chief|lead|associate|deputy)\s+\w+|editor|writer|reporter|journalist|contributor|"
+    r"columnist|correspondent|analyst|expert|specialist|strategist|consultant|dietitian|"
+    r"nutritionist|manager|director|head of)\b.*$",
+    re.IGNORECASE,
+)
+#: Where a byline's names end: a date, a time, "5 min read", "Updated ...", "Published on".
+_DATE_TAIL = re.compile(
+    r"(?:\s*[•|,–—-]\s*|\s+)(?:(?:updated|published|posted|last updated|"
+    r"on|reviewed|fact[- ]checked|edited)\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?\s+\d{1,2}\b|\d).*$",
+    re.IGNORECASE,
+)
+_NOT_A_NAME = re.compile(
+    r"https?://|www\.|\.com\b|^\W*$|^(?:admin|administrator|staff|editor|editorial|team|guest|"
+    r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
+    r"corresponding author)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
+    r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|"
+    r"sign in|log in|menu)\b",
+    re.IGNORECASE,
+)
+
+
+def strip_credentials(name: str) -> str:
+    """ "Jane Doe, MD, PhD" -> "Jane Doe"; "Dr. Jane Doe" keeps its name."""
+    parts = [p.strip() for p in name.split(",")]
+    while len(parts) > 1 and (
+        parts[-1].replace(".", "").lower() in _CREDENTIALS
+        or (parts[-1].isupper() and len(parts[-1]) <= 6)
+    ):
+        parts.pop()
+    words = " ".join(parts[:1] + [p for p in parts[1:]]).split()
+    while len(words) > 1 and words[-1].replace(".", "").replace(",", "").lower() in _CREDENTIALS:
+        words.pop()
+    return " ".join(words).rstrip(",")
+
+
+def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
+    """One author's name, cleaned; None when what is left is not a name."""
+    name = normalize_space(raw).replace("\u2022", " ")
+    name = _HANDLE.sub(" ", name)
+    name = _DATE_TAIL.sub("", _GLUED.sub(" ", normalize_space(name)))
+    name = clean_author(name)
+    name = strip_credentials(_ROLE_AFTER.sub("", name))
+    name = name.strip(" ,;:|-–—·()[]\"'")
+    if not name or len(name) > 60 or len(name.split()) > 6 or not any(c.isalpha() for c in name):
+        return None
+    if _NOT_A_NAME.search(name) or re.search(r"\d|[a-z]\.[a-z]+\.[a-z]", name):
+        return None
+    words = [w.strip(".,").casefold() for w in name.split()]
+    if all(w in _CREDENTIALS for w in words):  # "Jane Doe, MD, PhD" split at its commas
+        return None
+    if name.casefold().rstrip(".") in _CALENDAR_WORDS:
+        return None
+    key = name.casefold().replace(" ", "")
+    for site in site_names:
+        if site and key == site.casefold().replace(" ", ""):
+            return None
+    return name
+
+
+def looks_like_login(name: str) -> bool:
+    """A CMS login rather than a byline: one token with a dot, underscore or inner capital
+    ("andrew.keaveney", "brandon-peaktwo", "KatieS"), or all lower case."""
+    return " " not in name and (bool(re.search(r"[._\d-]|[a-z][A-Z]", name)) or name.islower())
+
+
+def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in names:
+        name = clean_person(raw, site_names)
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            out.append(name)
+    return out
+
+
+_ORGANIZATION_TYPES = frozenset(
+    ["Organization", "NewsMediaOrganization", "Corporation", "EducationalOrganization"]
+)
+
+
+def jsonld_authors(art: dict[str, Any] | None, objs: list[dict[str, Any]]) -> tuple[list, list]:
+    """``(people, organisations)`` named as the article's ``author`` (or ``creator``)."""
+    people: list[str] = []
+    orgs: list[str] = []
+    holders = [art] if art else []
+    holders += [o for o in objs if o is not art and ("author" in o or "creator" in o)]
+    for holder in holders:
+        value = holder.get("author") or holder.get("creator")
+        items = value if isinstance(value, list) else [value]
+        for ref in items:
+            item = jsonld.by_id(objs, ref)
+            if isinstance(item, str):
+                people.append(item)
+            elif isinstance(item, dict):
+                names = item.get("name")
+                names = names if isinstance(names, list) else [names]
+                types = jsonld.types_of(item)
+                bucket = (
+                    orgs
+                    if types & {"Organization", "NewsMediaOrganization", "Corporation"}
+                    else people
+                )
+                bucket.extend(n for n in names if isinstance(n, str))
+        if people or orgs:
+            break
+    return people, orgs
+
+
+_META_KEYS = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "cxenseparse:author",
+    "citation_author",
+)
+
+
+def meta_authors(metas: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    for key in _META_KEYS:
+        for value in metas.get(key, ()):
+            if "://" in value or value.startswith("www."):
+                continue  # article:author is often the author's profile URL
+            out.extend(split_authors(value))
+        if out:
+            break
+    return out
+
+
+def text_authors(
+    text: str, site_names: tuple[str, ...] = (), beside_date: bool = True
+) -> list[str]:
+    """Names after "By" / "Written by" / "Author:" in header text, cleaned; reviewers,
+    editors and photographers skipped. Else a name set just before the date ("Jane Doe •
+    May 2, 2025", "Jane Doe | Senior Writer | May 2, 2025")."""
+    for match in BYLINE_IN_TEXT.finditer(text):
+        group = "lead" if match.group("lead") else "lead2"
+        before = text[max(0, match.start(group) - 40) : match.start(group)]
+        lead = match.group(group).strip().lower()
+        if _NOT_AUTHOR_LEAD.search(before + " " + lead.removesuffix("by").strip()):
+            continue
+        if lead in ("by", "von", "par", "por") and _NOT_AUTHOR_LEAD.search(before.rstrip()):
+            continue
+        names = match.group("names").replace("•", " ")
+        found = clean_people(split_authors(names), site_names)
+        if found:
+            return found
+    for match in _NAME_THEN_DATE.finditer(text) if beside_date else ():
+        found = clean_people([match.group("name") or match.group("name2")], site_names)
+        if found and not _NOT_NAME_WORDS & set(found[0].casefold().split()):
+            return found
+    return []
+
+
+_ROLE_WORDS = (
+    r"(?:writer|editor|reporter|journalist|contributor|columnist|correspondent|author|analyst|"
+    r"founder|ceo|manager|director|expert|specialist|strategist|consultant|marketer|lead|head)"
+)
+_MONTH_OR_NUMERIC = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|"
+    r"\d{1,4}[./-]\d)"
+)
+#: A name standing alone beside the date: "Jane Doe • May 2, 2025", "Jane Doe | Senior
+#: Writer | May 2", "Jane Doe • Last updated:", "Jane Doe (Content Manager) •",
+#: "Jane Doe • Tech Writer", "May 2, 2025 • Jane Doe in Marketing •".
+_NAME_THEN_DATE = re.compile(
+    rf"(?:^|[•|]\s*)(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*"
+    r"(?:\([^()]{2,40}\)\s*)?"
+    r"(?:[•|,]\s*(?:[^•|\d]{2,40}\s*[•|]\s*)?|\s+in\s+[^•|\d]{2,30}[•|]\s*)"
+    rf"(?:(?:published|updated|last updated|posted)\b|{_MONTH_OR_NUMERIC}|"
+    rf"(?:[\w-]+\s+){{0,2}}{_ROLE_WORDS}\b[^•|]{{0,20}}(?:[•|]|$))"
+    rf"|{_MONTH_OR_NUMERIC}[^•|]{{0,12}}[•|]\s*(?:by\s+)?"
+    rf"(?P<name2>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*(?:[•|]|\s+in\s)",
+    re.IGNORECASE,
+)
+_NOT_NAME_WORDS = _words(
+    "home blog news menu table contents share read more about contact posts search "
+    "login subscribe the of and for to in on with how what why best guide tips top "
+    "all articles article insights insight resource resources center centre press "
+    "release alert alerts demo join book category categories products product "
+    "services service hacks issues liability campaign cloud workspaces available "
+    "publicly business designer waste"
+)
+
+
+_AUTHOR_CLASS = XPath(
+    "//*[contains(@class, 'author') or contains(@class, 'Author') or contains(@class, 'byline')"
+    " or contains(@class, 'Byline') or contains(@class, 'writer') or contains(@class, 'Writer')]"
+)
+_NOT_BYLINE = re.compile(
+    r"comment|related|box|bio|about|avatar|image|img|photo|pic|social|share|follow|widget|"
+    r"sidebar|footer|respond|card__|-list|listing|more",
+    re.IGNORECASE,
+)
+
+
+def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ()) -> list[str]:
+    """Names in elements classed author/byline/writer whose text sits in the header zone."""
+    if root is None or zone is None:
+        return []
+    header = zone.text.replace("\u2022", " ")
+    header = " ".join(header.split())
+    for el in zone.marked:
+        if _NOT_BYLINE.search(el.get("class", "")) or el.tag in ("img", "picture", "svg"):
+            continue
+        text = normalize_space(" ".join(el.itertext()))
+        if not 2 < len(text) < 90 or text not in header:
+            continue
+        text = _DATE_TAIL.sub("", _GLUED.sub(" ", text))
+        named = text_authors(text, site_names) or clean_people(
+            split_authors(re.split(r"\s(?:on|\||•|–|—|-)\s", text)[0]), site_names
+        )
+        if named:
+            return named
+    return []
+
+
+_AWAY_FROM_ARTICLE = re.compile(
+    r"comment|related|recommend|sidebar|respond|reply|testimonial|review-list|"
+    r"(?:^|[\s_-])(?:nav|menu|footer)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(rf"^{_NAME}$")
+_ABOUT = re.compile(
+    r"^(?:about(?:\s+the)?\s+authors?|about|meet the author|view all posts by)\W*", re.IGNORECASE
+)
+
+
+def page_class_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
+    """A last resort: an author box or byline element anywhere in the page (not in comments,
+    related posts or navigation) that names a person."""
+    if root is None:
+        return []
+    for el in _AUTHOR_CLASS(root)[:60]:
+        if el.tag in ("img", "picture", "svg", "script", "style", "meta", "link", "body", "html"):
+            continue
+        if any(
+            _AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
+            for a in el.iterancestors()
+        ):
+            continue
+        text = normalize_space(" ".join(el.itertext()))
+        if not 2 < len(text) < 120:
+            continue
+        text = _ABOUT.sub("", text)
+        named = text_authors(text, site_names)
+        if not named and len(text) < 50:
+            text = _DATE_TAIL.sub("", _GLUED.sub(" ", text))
+            if _PERSON.match(text) and len(text.split()) >= 2:
+                named = clean_people([text], site_names)
+        if named:
+            return named
+    return []
+
+
+#: Text nodes that may hold a byline (contains() only: translate() and normalize-space()
+#: on every text node of a page cost 0.2 s on a large one); _BYLINE_TEXT filters them.
+_BYLINE_TEXT_NODES = XPath(
+    "//text()[contains(., 'ritten by') or contains(., 'ritten By') or contains(., 'RITTEN BY')"
+    " or contains(., 'osted by') or contains(., 'osted By') or contains(., 'ext by')"
+    " or contains(., 'uthor') or contains(., 'UTHOR') or contains(., 'By ') or contains(., 'BY ')"
+    " or contains(., 'By:')]"
+)
+_BYLINE_TEXT = re.compile(r"written by|posted by|text by|author|^\s*by[\s:]", re.IGNORECASE)
+
+
+def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
+    """A last resort: "Written by A" / "Posted by A" / "Author: A" anywhere in the page
+    (not in comments, related posts or navigation)."""
+    if root is None:
+        return []
+    nodes = [n for n in _BYLINE_TEXT_NODES(root) if _BYLINE_TEXT.search(n)]
+    for node in nodes[:20]:
+        el = node.getparent()
+        if el is None or el.tag in ("script", "style", "title", "option"):
+            continue
+        if any(
+            _AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
+            for a in el.iterancestors()
+        ):
+            continue
+        block = el.getparent() if el.getparent() is not None else el
+        text = normalize_space(" ".join(block.itertext()))[:200]
+        named = text_authors(text, site_names)
+        if named:
+            return named
+    return []
