@@ -28,11 +28,11 @@ from itemadapter import ItemAdapter
 
 from pipelines.core.records import PackedBody
 from pipelines.extraction import extract
+from pipelines.extraction.dates import parse_date
 from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_cap
 from pipelines.orphans import exit_with_parent
 
 logger = logging.getLogger(__name__)
-from pipelines.extraction.dates import parse_date
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
