@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 
 from archive import connection
+from archive.imports import ImportsMixin
 from archive.merge import MergeMixin
 from archive.pages import PagesMixin
 from archive.reads import ReadsMixin
@@ -19,7 +20,7 @@ from archive.writes import WritesMixin
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin):
+class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin, ImportsMixin):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -37,7 +38,8 @@ class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin):
     ``iter_articles``, ``count_articles``, ``get_capture``, ``capture_body``,
     ``query``. Multi-page articles (:mod:`archive.pages`): ``page_chain``,
     ``get_pages``, ``chain_states``. Export: :mod:`archive.export`. Merge
-    (:mod:`archive.merge`): ``merge_shard``.
+    (:mod:`archive.merge`): ``merge_shard``. WARC import (:mod:`archive.imports`):
+    ``record_import_error``, ``import_errors``, ``captures_present``, ``warc_original``.
     """
 
     def __init__(

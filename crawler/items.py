@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from scrapy import Request
 
-    from archive.records import PackedBody
+    from archive.records import PackedBody, WarcOrigin
     from pipelines.extraction.model import Article
     from pipelines.extraction.multipage import PagePart
     from pipelines.neardup import Sketch, SketchParams
@@ -45,6 +45,7 @@ class RawPage:
     page_kind_reason: str | None = None
     # (date, raw date, source) a sitemap or feed gave for this URL: a date candidate
     listed: tuple[str | None, str | None, str | None] | None = None
+    warc: WarcOrigin | None = None  # the WARC record it was imported from (morgue import)
     # Filled in by pipelines:
     packed: PackedBody | None = None  # set by ExtractPipeline: the body compressed (body then b"")
     # set by ExtractPipeline: (body text, params, MinHash sketch) made in its worker
