@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import click
 
-from archive import cli_export, cli_merge, cli_read, render
+from archive import cli_export, cli_import, cli_merge, cli_read, render
 from archive.cli_common import (
     DEFAULT_DB,
     MorgueGroup,
@@ -409,6 +409,7 @@ def demo(quiet: bool, db: str) -> None:
 cli_read.register(cli)
 cli_export.register(cli)
 cli_merge.register(cli)
+cli_import.register(cli)
 register_version_commands(cli)
 
 __all__ = [
