@@ -18,7 +18,7 @@ payload is streamed past in blocks, so memory stays flat whatever the records ho
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -143,38 +143,93 @@ def read_source(
 
     ``is_html(content_type)``: True or False, or None when the body must decide (no
     Content-Type); then the first bytes are sniffed by the caller's rule (a ``<``)."""
-    from warcio.archiveiterator import ArchiveIterator
-
     start = 0
     done = 0
-    while True:
+    while start >= 0:
         with source.open() as stream:
-            stream.seek(start)
-            iterator = ArchiveIterator(stream, check_digests=True)
-            offset = start
-            try:
-                for record in iterator:
-                    offset = iterator.offset
-                    entry = _entry(record, source.label, offset, max_body, is_html)
-                    iterator.read_to_end(record)
-                    problem = _digest_problem(record)
-                    if problem and isinstance(entry, WarcPage):
-                        yield Broken(entry.origin, entry.url, problem)
-                    else:
-                        yield entry
-                    if advance is not None:
-                        advance(iterator.offset - done)
-                    done = iterator.offset
-                return
-            except Exception as exc:  # noqa: BLE001 - a broken record is counted, the rest read
-                yield Broken(WarcOrigin(source.label, None, offset), None, _describe(exc))
-                start = _next_boundary(stream, offset + 1)
-        end = start if start >= 0 else source.size()
+            restart = yield from _read_from(stream, start, source.label, max_body, is_html)
+            if restart.error is not None:
+                origin = WarcOrigin(source.label, None, restart.at)
+                yield Broken(origin, None, restart.error)
+                start = _next_boundary(stream, restart.at + 1)
+            else:
+                start = -1
+            end = start if start >= 0 else restart.end
         if advance is not None and end > done:
             advance(end - done)
-        if start < 0:
-            return
-        done = max(done, start)
+        done = max(done, end)
+
+
+@dataclass(frozen=True)
+class _Stop:
+    """Why reading stopped: at the end (``end``), or on an error at offset ``at``."""
+
+    end: int = 0
+    at: int = 0
+    error: str | None = None
+
+
+def _read_from(
+    stream: IO[bytes],
+    start: int,
+    label: str,
+    max_body: int,
+    is_html: Callable[[str | None], bool | None],
+) -> Generator[Entry, None, _Stop]:
+    """Records from ``start`` on, until the end of the stream or the first unreadable one."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    stream.seek(start)
+    iterator = ArchiveIterator(stream, check_digests=True)
+    records = iter(iterator)
+    while True:
+        offset = int(iterator.offset)  # where the next record starts
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except Exception as exc:  # noqa: BLE001 - a broken record is counted, the rest read
+            return _Stop(end=_size(stream), at=offset, error=_describe(exc))
+        try:
+            entry = _entry(record, label, offset, max_body, is_html)
+            iterator.read_to_end(record)
+        except Exception as exc:  # noqa: BLE001 - e.g. a body that does not decode
+            return _Stop(end=_size(stream), at=offset, error=_describe(exc))
+        missing = int(getattr(record.raw_stream, "limit", 0) or 0)
+        if missing > 0:  # the file ends inside this record
+            target = entry.url if isinstance(entry, WarcPage) else None
+            yield Broken(WarcOrigin(label, _record_id(record), offset), target, "truncated record")
+            return _Stop(end=_size(stream))
+        problem = _digest_problem(record)
+        if problem and isinstance(entry, WarcPage):
+            yield Broken(entry.origin, entry.url, problem)
+        else:
+            yield entry
+    end = int(iterator.offset)
+    size = _size(stream)
+    if end < size and _has_data(stream, end):
+        return _Stop(
+            end=size, at=end, error=f"truncated: {size - end} bytes at the end are no whole record"
+        )
+    return _Stop(end=size)
+
+
+def _record_id(record: Any) -> str | None:
+    value = record.rec_headers.get_header("WARC-Record-ID")
+    return str(value) if value else None
+
+
+def _size(stream: IO[bytes]) -> int:
+    return stream.seek(0, 2)
+
+
+def _has_data(stream: IO[bytes], start: int) -> bool:
+    """Whether anything but blank lines follows ``start``."""
+    stream.seek(start)
+    while block := stream.read(_BLOCK):
+        if block.strip():
+            return True
+    return False
 
 
 def _describe(exc: BaseException) -> str:
