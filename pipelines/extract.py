@@ -36,12 +36,19 @@ if TYPE_CHECKING:
     from pipelines.extraction.model import Article
     from pipelines.neardup import Sketch, SketchParams
 
-#: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params).
-Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None"]
-#: What comes back: the article (None when not asked for), the packed body, and the
-#: MinHash sketch of the article's body text as (that text, params, sketch) for the dedup
-#: stage, which uses it when it sketches that same text (no boilerplate left out).
-Done = tuple["Article | None", PackedBody, "tuple[str, SketchParams, Sketch] | None"]
+#: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params,
+#: decide its page kind first?).
+Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None", bool]
+#: What comes back: the article (None when not asked for, or for a hub), the packed body,
+#: the MinHash sketch of the article's body text as (that text, params, sketch) for the
+#: dedup stage, which uses it when it sketches that same text (no boilerplate left out),
+#: and the page kind as (kind, reason) when it was asked for.
+Done = tuple[
+    "Article | None",
+    PackedBody,
+    "tuple[str, SketchParams, Sketch] | None",
+    "tuple[str, str] | None",
+]
 
 #: Bytes that never occur in text: the WHATWG MIME-sniffing "binary data bytes".
 _BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
@@ -77,16 +84,37 @@ def work(jobs: list[Job]) -> list[Done]:
     from pipelines.neardup import sketch
 
     done: list[Done] = []
-    for body, url, headers, fetched_at, wanted, params in jobs:
-        article = extract(body, url, headers=headers, fetched_at=fetched_at) if wanted else None
+    for body, url, headers, fetched_at, wanted, params, classify in jobs:
+        kind = page_kind(body, url, headers) if classify else None
+        hub = kind is not None and kind[0] == "hub"  # never stored as an article (its capture is)
+        article = (
+            extract(body, url, headers=headers, fetched_at=fetched_at)
+            if wanted and not hub
+            else None
+        )
         pre = None
         if article is not None:
             # computed here, on a worker core; cached on the article and pickled with it
             _ = article.id, article.content_hash, article.word_count
             if params is not None and article.body_text.strip():
                 pre = (article.body_text, params, sketch(article.body_text, params))
-        done.append((article, PackedBody.pack(body), pre))
+        done.append((article, PackedBody.pack(body), pre, kind))
     return done
+
+
+def page_kind(body: bytes, url: str, headers: Any = None) -> tuple[str, str] | None:
+    """Article or hub, with the evidence, as the spider decides it for a crawled page
+    (for pages that come without that decision: ``morgue import``); None if unparsable."""
+    from pipelines.extraction.decode import decode_html
+    from pipelines.extraction.pagekind import classify
+    from pipelines.extraction.parse import parse_html
+
+    text, _encoding, _warnings = decode_html(body, headers)
+    root, _notes = parse_html(text)
+    if root is None:
+        return None
+    decided = classify(root, url)
+    return decided.kind, decided.reason
 
 
 class ExtractPipeline:
@@ -104,8 +132,13 @@ class ExtractPipeline:
         batch_size: int = 32,
         batch_seconds: float = 0.1,
         sketch_params: SketchParams | None = None,
+        *,
+        classify: bool = False,
     ) -> None:
         self.stats = stats
+        # decide article or hub for items that come without a page_kind (EXTRACT_CLASSIFY:
+        # morgue import; a crawl's spider decides it before the item is made)
+        self.classify = classify
         self.sketch_params = sketch_params
         self.workers = max(0, workers)
         self.batch_size = max(1, batch_size)
@@ -127,6 +160,7 @@ class ExtractPipeline:
             batch_size=settings.getint("EXTRACT_BATCH_SIZE", 32),
             batch_seconds=settings.getfloat("EXTRACT_BATCH_SECONDS", 0.1),
             sketch_params=index_settings(settings)[0] if enabled else None,
+            classify=settings.getbool("EXTRACT_CLASSIFY", False),
         )
 
     def open_spider(self) -> None:
@@ -175,8 +209,8 @@ class ExtractPipeline:
         """A body not extracted is still compressed off the reactor thread."""
         body = adapter.get("body")
         if body:
-            job = (body, adapter["final_url"], None, None, False, None)
-            _, adapter["packed"], _ = await self._run(job)
+            job = (body, adapter["final_url"], None, None, False, None, False)
+            _, adapter["packed"], _, _ = await self._run(job)
             adapter["body"] = b""
 
     async def process_item(self, item: Any) -> Any:
@@ -187,11 +221,17 @@ class ExtractPipeline:
             await self._pack(adapter)
             return item
         job = (adapter["body"], adapter["final_url"], adapter["headers"], adapter["fetched_at"])
-        found, adapter["packed"], adapter["sketch"] = await self._run(
-            (*job, True, self.sketch_params)
+        classify = self.classify and adapter.get("page_kind") is None
+        found, adapter["packed"], adapter["sketch"], kind = await self._run(
+            (*job, True, self.sketch_params, classify)
         )
         adapter["body"] = b""  # the packed copy is what the store writes
-        assert found is not None
+        if kind is not None:
+            adapter["page_kind"], adapter["page_kind_reason"] = kind
+            self.stats.inc_value(f"morgue/pagekind/{kind[0]}")
+        if found is None:  # a hub
+            self.stats.inc_value(f"morgue/extract/skipped/{adapter['page_kind']}")
+            return item
         article: Article = found
         for warning in article.warnings:
             adapter["notes"].append(warning)

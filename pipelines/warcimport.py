@@ -172,7 +172,9 @@ def import_settings(archive_path: str, overrides: Mapping[str, Any] | None = Non
     from crawler.runner import crawl_settings
 
     # no reactor here: the store flushes by batch size and at the end, not on a timer
-    return crawl_settings(archive_path, {"STORE_FLUSH_SECONDS": 0, **(overrides or {})})
+    # the extraction workers decide article or hub, as the spider does for a crawl
+    fixed = {"STORE_FLUSH_SECONDS": 0, "EXTRACT_CLASSIFY": True}
+    return crawl_settings(archive_path, {**fixed, **(overrides or {})})
 
 
 def run_import(
@@ -296,9 +298,6 @@ class _Import:
             self.stats.inc_value("morgue/import/already_imported")
             return
         self.stats.inc_value("morgue/import/pages")
-        kind, reason = classify_page(page.body, page.url)
-        if kind is not None:
-            self.stats.inc_value(f"morgue/pagekind/{kind}")
         item = RawPage(
             url=page.url,
             final_url=page.url,
@@ -307,8 +306,6 @@ class _Import:
             body=page.body,
             fetched_at=page.fetched_at,
             reached_by="seed",
-            page_kind=kind,
-            page_kind_reason=reason,
             warc=page.origin,
         )
         self._flight.append((item, asyncio.ensure_future(self.extract.process_item(item))))
@@ -345,21 +342,6 @@ class _Import:
             except DropItem as exc:
                 self.stats.inc_value("morgue/import/dropped")
                 logger.info("dropped %s: %s", item.url, exc)
-
-
-def classify_page(body: bytes, url: str) -> tuple[str | None, str | None]:
-    """Article or hub, as the spider decides it for a crawled page (crawler/spiders)."""
-    from lxml import etree
-    from lxml import html as lxml_html
-
-    from pipelines.extraction.pagekind import classify
-
-    try:
-        root = lxml_html.document_fromstring(body)
-    except (ValueError, etree.ParserError):
-        return None, None
-    decided = classify(root, url)
-    return decided.kind, decided.reason
 
 
 def _is_html(content_type: str | None) -> bool | None:
