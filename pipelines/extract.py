@@ -28,6 +28,7 @@ from itemadapter import ItemAdapter
 
 from archive.records import PackedBody
 from pipelines.extraction import extract
+from pipelines.extraction.extract import extract_page
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -85,13 +86,13 @@ def work(jobs: list[Job]) -> list[Done]:
 
     done: list[Done] = []
     for body, url, headers, fetched_at, wanted, params, classify in jobs:
-        kind = page_kind(body, url, headers) if classify else None
-        hub = kind is not None and kind[0] == "hub"  # never stored as an article (its capture is)
-        article = (
-            extract(body, url, headers=headers, fetched_at=fetched_at)
-            if wanted and not hub
-            else None
-        )
+        kind = None
+        if wanted and classify:  # a hub is never stored as an article (its capture is)
+            article, kind = extract_page(body, url, headers=headers, fetched_at=fetched_at)
+        elif wanted:
+            article = extract(body, url, headers=headers, fetched_at=fetched_at)
+        else:
+            article = None
         pre = None
         if article is not None:
             # computed here, on a worker core; cached on the article and pickled with it
@@ -100,21 +101,6 @@ def work(jobs: list[Job]) -> list[Done]:
                 pre = (article.body_text, params, sketch(article.body_text, params))
         done.append((article, PackedBody.pack(body), pre, kind))
     return done
-
-
-def page_kind(body: bytes, url: str, headers: Any = None) -> tuple[str, str] | None:
-    """Article or hub, with the evidence, as the spider decides it for a crawled page
-    (for pages that come without that decision: ``morgue import``); None if unparsable."""
-    from pipelines.extraction.decode import decode_html
-    from pipelines.extraction.pagekind import classify
-    from pipelines.extraction.parse import parse_html
-
-    text, _encoding, _warnings = decode_html(body, headers)
-    root, _notes = parse_html(text)
-    if root is None:
-        return None
-    decided = classify(root, url)
-    return decided.kind, decided.reason
 
 
 class ExtractPipeline:
