@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-import clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout
+bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-import
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -50,6 +50,10 @@ bench-dedup: $(STAMP)
 # Starts its own redis-server on 127.0.0.1 (apt-get install redis-server) and nginx when installed.
 bench-scaleout: $(STAMP)
 	$(BIN)/python bench/scaleout.py --pages 4000 --reps 3 --write
+
+# Writes WARCs of 5,000 and 50,000 generated pages to a temporary folder (~1 GB at most).
+bench-import: $(STAMP)
+	$(BIN)/python bench/import.py --pages 5000 --large 50000 --write
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -198,3 +198,32 @@ def test_bad_paths_are_a_clean_usage_error(
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_progress_counts_every_record_and_every_byte(mixed_warc: Path, tmp_path: Path) -> None:
+    from pipelines.warcimport import run_import as import_files
+
+    seen = {"records": 0, "bytes": 0}
+
+    def progress(records: int, read: int) -> None:
+        seen["records"] += records
+        seen["bytes"] += read
+
+    report = import_files(
+        [str(mixed_warc)],
+        archive_path=str(tmp_path / "a.db"),
+        settings={"EXTRACT_WORKERS": 0},
+        progress=progress,
+    )
+    assert seen == {"records": 9, "bytes": mixed_warc.stat().st_size}
+    assert report.count("import/bytes") == mixed_warc.stat().st_size
+
+
+def test_the_progress_bar_draws_bytes_and_records(capsys: pytest.CaptureFixture[str]) -> None:
+    from archive.cli_import import _progress
+
+    with _progress(1000, enabled=True) as advance:
+        advance(3, 400)
+        advance(2, 600)
+    err = capsys.readouterr().err
+    assert "5 records" in err and "import" in err
