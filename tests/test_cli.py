@@ -525,10 +525,13 @@ def test_readers_migrate_an_older_archive_once(db: str, monkeypatch: pytest.Monk
 
 
 def test_a_newer_archive_is_a_clean_error(db: str) -> None:
+    from archive.schema import SCHEMA_VERSION
+
+    newer = SCHEMA_VERSION + 1
     conn = sqlite3.connect(db)
-    conn.execute("PRAGMA user_version = 9")
+    conn.execute(f"PRAGMA user_version = {newer}")
     conn.close()
-    assert_clean_error(run("search", "x", "--db", db), f"{db} has schema version 9, newer")
+    assert_clean_error(run("search", "x", "--db", db), f"{db} has schema version {newer}, newer")
 
 
 # -- issue 5: the research side (more in test_search, test_sql, test_export, test_graph,
