@@ -170,6 +170,11 @@ def measure(role: str, *args: str) -> dict[str, Any]:
         figures = json.loads(out.read_text())
         figures.update(json.loads(result.read_text()))
     figures["pages_per_s"] = figures["pages"] / figures["wall_s"] if figures["wall_s"] else 0.0
+    print(
+        f"  {role}: {figures['pages']:,} pages in {figures['wall_s']:.1f} s "
+        f"({figures['pages_per_s']:,.0f}/s), peak RSS {figures['max_rss_mib']:.0f} MiB",
+        flush=True,
+    )
     return figures
 
 
@@ -201,9 +206,9 @@ def table(
     lines = [
         f"A WARC of {pages:,} generated article pages (bench/crawlsite.py), {size / 2**20:,.0f} "
         f"MiB gzipped, one gzip member per record; each contender in its own process on "
-        f"{cores} cores. `pages/s` = HTML responses / wall seconds. CPU s counts the "
-        "extraction pool's processes too; peak RSS is the main process's (pool: the largest "
-        "child's).",
+        f"{cores} cores. `pages/s` = HTML responses / wall seconds. CPU s and peak RSS "
+        "are the main process's: morgue's extraction pool runs under a forkserver, so its "
+        "CPU is in the import run's `morgue/extract/worker_cpu_s` instead.",
         "",
         "| contender | records | pages | articles | wall s | pages/s | CPU s | peak RSS MiB "
         "| pool RSS MiB |",
