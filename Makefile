@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-import clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-import clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/python tests/test_layers.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -29,7 +30,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-import
+bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-import
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -46,6 +47,11 @@ bench-stitch: $(STAMP)
 
 bench-dedup: $(STAMP)
 	$(BIN)/python bench/dedup.py
+
+# Builds bench/archive.py's 200,000-article archive first (minutes) unless BENCH_DIR has it.
+BENCH_DIR ?= .bench
+bench-report: $(STAMP)
+	$(BIN)/python bench/report.py --dir $(BENCH_DIR)
 
 # Starts its own redis-server on 127.0.0.1 (apt-get install redis-server) and nginx when installed.
 bench-scaleout: $(STAMP)

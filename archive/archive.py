@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Self
 
-from archive import connection
+from archive import DEFAULT_PATH, connection
 from archive.imports import ImportsMixin
 from archive.merge import MergeMixin
-from archive.pages import PagesMixin
+from archive.pages import PageReadsMixin, PagesMixin
 from archive.reads import ReadsMixin
+from archive.report_health import ReportHealthMixin
+from archive.versions import VersionsMixin
 from archive.writes import WritesMixin
 
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin, ImportsMixin):
+class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealthMixin):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -32,18 +35,19 @@ class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin, ImportsMixin):
     raises :class:`ReadOnlyError`. ``timeout`` is how long a write waits for
     another process's lock before :class:`ArchiveLockedError`.
 
-    Writes (:mod:`archive.writes`): ``start_run``, ``finish_run``,
-    ``known_article_ids``, ``article_ids_for_urls``, ``save_batch``.
-    Reads (:mod:`archive.reads`): ``search``, ``get_article``, ``stats``,
-    ``iter_articles``, ``count_articles``, ``get_capture``, ``capture_body``,
-    ``query``. Multi-page articles (:mod:`archive.pages`): ``page_chain``,
-    ``get_pages``, ``chain_states``. Export: :mod:`archive.export`. Merge
-    (:mod:`archive.merge`): ``merge_shard``. WARC import (:mod:`archive.imports`):
-    ``record_import_error``, ``import_errors``, ``captures_present``, ``warc_original``.
+    This is the researcher's API (docs/api.md): reads (:mod:`archive.reads`:
+    ``search``, ``get_article``, ``stats``, ``iter_articles``, ``count_articles``,
+    ``get_capture``, ``capture_body``, ``latest_run``, ``query``, ``graph_nodes``,
+    ``graph_edges``), versions (:mod:`archive.versions`: ``history``, ``diff``,
+    ``list_versions``, ``resolve_article_id``), the pages of a multi-page article
+    (``get_pages``) and merging shards (:mod:`archive.merge`: ``merge_shard``).
+    Exports are functions over it (:mod:`archive.export`). The report's charts come from
+    its ``report_*`` methods (:mod:`archive.report_queries`, :mod:`archive.report_health`).
+    The crawl writes through :class:`CrawlArchive`.
     """
 
     def __init__(
-        self, path: str | Path = "archive.db", *, readonly: bool = False, timeout: float = 10.0
+        self, path: str | Path = DEFAULT_PATH, *, readonly: bool = False, timeout: float = 10.0
     ) -> None:
         self.path = str(path)
         self.readonly = readonly
@@ -65,7 +69,7 @@ class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin, ImportsMixin):
             self._conn = None
             self._db = None
 
-    def __enter__(self) -> Archive:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -75,3 +79,18 @@ class Archive(ReadsMixin, WritesMixin, PagesMixin, MergeMixin, ImportsMixin):
         mode = "ro" if self.readonly else "rw"
         state = "closed" if self._conn is None else mode
         return f"Archive({self.path!r}, {state})"
+
+
+class CrawlArchive(WritesMixin, PagesMixin, ImportsMixin, Archive):
+    """The archive as the crawl's pipeline stages use it: :class:`Archive` plus the write
+    path and what the stages ask before writing.
+
+    Runs (``start_run``, ``finish_run``), batches of pages (``save_batch``), versions
+    from ``morgue reprocess`` (``save_version``, ``save_restitched``), what dedup and
+    the re-crawl scheduler ask (``article_states``, ``known_pages``, ...), the
+    near-duplicate records (:mod:`archive.similarity`) and the multi-page chains
+    (``page_chain``, ``chain_states``), and what ``morgue import`` asks
+    (:mod:`archive.imports`: ``record_import_error``, ``import_errors``,
+    ``captures_present``, ``warc_original``). Opened by :mod:`pipelines.registry` for a crawl;
+    researchers need none of it.
+    """

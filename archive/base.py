@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import zlib
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from archive import connection
 from archive.errors import ArchiveError, ReadOnlyError
 from archive.schema import JSON_COLUMNS
+from pipelines.core.records import COMPRESSION
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -101,3 +103,18 @@ def in_chunks(values: Sequence[Any], size: int = 500) -> Iterator[tuple[Sequence
     for start in range(0, len(values), size):
         chunk = values[start : start + size]
         yield chunk, ", ".join("?" * len(chunk))
+
+
+def inflate(capture_id: str, body: bytes | None, compression: str | None) -> bytes:
+    """A stored capture body as fetched: ``body`` decompressed as ``compression`` says
+    (``b""`` when there was no body). The one place capture bodies are decompressed."""
+    if body is None:
+        return b""
+    if compression is None:
+        return bytes(body)
+    if compression != COMPRESSION:
+        raise ArchiveError(f"Capture {capture_id} uses unknown compression {compression!r}.")
+    try:
+        return zlib.decompress(body)
+    except zlib.error as exc:
+        raise ArchiveError(f"Capture {capture_id} has a corrupt body: {exc}.") from exc

@@ -53,3 +53,11 @@ class QueryError(MorgueError):
 
 class NotFoundError(MorgueError):
     """No article with that ID or URL."""
+
+
+class CrawlFailedError(MorgueError):
+    """A crawl that did not do its job; ``exit_code`` is the crawl's (crawler.outcome)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

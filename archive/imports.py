@@ -1,6 +1,6 @@
 """The archive's side of ``morgue import`` (docs/warc.md): what a WARC import asks the
 archive besides the store's batches. The import driver itself is
-:mod:`pipelines.warcimport` (it runs extraction); only SQL lives here."""
+:mod:`crawler.warcimport` (it runs extraction); only SQL lives here."""
 
 from __future__ import annotations
 

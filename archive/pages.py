@@ -3,7 +3,7 @@
 Every archived page of a multi-page article is a ``pages`` row (what it showed, and its
 links to its siblings). Each time a page arrives, inside the batch's transaction, the
 chain it belongs to is gathered from ``pages`` by those links, put in page order
-(:func:`pipelines.extraction.multipage.order_chain`) and composed again into ONE
+(:func:`pipelines.core.pages.order_chain`) and composed again into ONE
 ``articles`` row keyed by page 1's canonical URL, with its blocks, links, aliases and
 versions. An article row a page had before (a page that arrived before its head and
 stood for the article, or a page archived before schema v5) is folded into the head:
@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from archive.base import ArchiveBase, encode_json, in_chunks
 from archive.stitched import fold, fold_candidates, insert, update
-from pipelines.extraction.model import article_id
-from pipelines.extraction.multipage import (
+from pipelines.core.article import article_id
+from pipelines.core.pages import (
     MAX_PAGES,
     Chain,
     PagePart,
@@ -37,9 +37,9 @@ from pipelines.extraction.multipage import (
 )
 
 if TYPE_CHECKING:
-    from archive.records import BatchResult, Capture, PageWrite
     from archive.similarity import NearDupRecord
-    from pipelines.extraction.model import Article
+    from pipelines.core.article import Article
+    from pipelines.core.records import BatchResult, Capture, PageWrite
 
 _CHUNK = 300
 
@@ -64,13 +64,8 @@ ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id
 """
 
 
-class PagesMixin(ArchiveBase):
-    """Reads of the multi-page tables; the writes run inside ``save_batch`` (:func:`save_part`)."""
-
-    def page_chain(self, part: PagePart) -> tuple[Chain, dict[str, PagePart]]:
-        """The chain ``part`` would join if it were saved now, and its parts by URL
-        (``part`` in place of any archived row of the same page)."""
-        return gather(self.conn, part)
+class PageReadsMixin(ArchiveBase):
+    """The pages of a stitched article, for researchers (``morgue show``)."""
 
     def get_pages(self, id_or_url: str) -> list[dict[str, Any]]:
         """The archived pages of an article, in page order: url, page_no, capture_id,
@@ -84,6 +79,16 @@ class PagesMixin(ArchiveBase):
             (id_or_url,),
         )
         return rows
+
+
+class PagesMixin(ArchiveBase):
+    """What the stitch stage asks of the multi-page tables; the writes run inside
+    ``save_batch`` (:func:`save_part`)."""
+
+    def page_chain(self, part: PagePart) -> tuple[Chain, dict[str, PagePart]]:
+        """The chain ``part`` would join if it were saved now, and its parts by URL
+        (``part`` in place of any archived row of the same page)."""
+        return gather(self.conn, part)
 
     def save_restitched(self, parts: list[PagePart], *, capture: Capture) -> bool:
         """``morgue reprocess`` of a stitched article: ``parts`` (its pages extracted again

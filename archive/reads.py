@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import zlib
 from collections.abc import Generator, Sequence
 from typing import Any
 
 from archive import connection
-from archive.base import ArchiveBase, decode_json
-from archive.errors import ArchiveError, NotFoundError, QueryError
+from archive.base import ArchiveBase, decode_json, inflate
+from archive.errors import NotFoundError, QueryError
+from archive.export.graph import GraphMixin
+from archive.export.tables import export_table
 from archive.filters import ArticleFilter
-from archive.graph import GraphMixin
 from archive.schema import ARTICLE_COLUMNS, JSON_COLUMNS
 from archive.search import HIGHLIGHT, SearchMixin
 from archive.stats import StatsMixin
-from archive.tables import export_table
 
 __all__ = ["HIGHLIGHT", "ReadsMixin"]
 
@@ -122,12 +121,12 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         csv_line: bool = False,
         excel_safe: bool = False,
     ) -> Generator[list[tuple[Any, ...]], None, None]:
-        """The rows of export table ``table`` (see :mod:`archive.tables`) that belong to the
+        """The rows of export table ``table`` (see :mod:`archive.export.tables`) that belong to the
         ``filters``' articles, ``size`` rows at a time, in storage order (constant memory).
 
         Values are as stored: JSON columns stay JSON text, times ISO-8601 text. With
         ``csv_line`` each row is one value, the row as a CSV line (see
-        :meth:`archive.tables.ExportTable.select`).
+        :meth:`archive.export.tables.ExportTable.select`).
         """
         sql, params = export_table(table).select(
             filters or ArticleFilter(), csv_line=csv_line, excel_safe=excel_safe
@@ -201,14 +200,4 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         ).fetchone()
         if row is None:
             raise NotFoundError(f"No capture {capture_id!r} in {self.path}.")
-        body, compression = row
-        if body is None:
-            return b""
-        if compression is None:
-            return bytes(body)
-        if compression != "zlib":
-            raise ArchiveError(f"Capture {capture_id} uses unknown compression {compression!r}.")
-        try:
-            return zlib.decompress(body)
-        except zlib.error as exc:
-            raise ArchiveError(f"Capture {capture_id} has a corrupt body: {exc}.") from exc
+        return inflate(capture_id, *row)

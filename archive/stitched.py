@@ -10,19 +10,20 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Protocol
 
+from archive.article_rows import article_fields, insert_children
 from archive.base import encode_json
-from archive.children import article_fields, insert_children
-from pipelines.extraction.model import article_id
+from pipelines.core.article import article_id
 
 if TYPE_CHECKING:
     from archive.similarity import NearDupRecord
-    from pipelines.extraction.model import Article
-    from pipelines.extraction.multipage import Chain
+    from pipelines.core.article import Article
+    from pipelines.core.pages import Chain
 
 
 class Fetch(Protocol):
     """What the writers read of the capture that showed a change: a
-    :class:`archive.records.Capture`, or the merge's record of one (archive/merge_pages.py)."""
+    :class:`pipelines.core.records.Capture`, or the merge's record of one
+    (archive/merge/pages.py)."""
 
     @property
     def id(self) -> str: ...

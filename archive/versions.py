@@ -1,13 +1,14 @@
-"""Reads about versions and URL variants: what re-crawls, dedup and ``morgue diff`` ask."""
+"""Versions of articles (``morgue history`` / ``diff``) and what re-crawls and dedup ask."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from archive.base import ArchiveBase, decode_json, in_chunks
-from archive.errors import NotFoundError
+from archive.errors import NotFoundError, UsageError
 
 _CHUNK = 400
 
@@ -35,6 +36,107 @@ class KnownPage:
 
 
 class VersionsMixin(ArchiveBase):
+    # -- versions ----------------------------------------------------------------------
+    def list_versions(self, article_id: str) -> list[dict[str, Any]]:
+        """Every version of an article, oldest first, with its body (NotFoundError if none)."""
+        rows = self._rows(
+            "SELECT article_id, version, captured_at, title, body_text, content_hash, capture_id "
+            "FROM versions WHERE article_id = ? ORDER BY version",
+            (article_id,),
+        )
+        if not rows:
+            raise NotFoundError(f"No article {article_id!r} with versions in {self.path}.")
+        return rows
+
+    def resolve_article_id(self, id_or_url: str) -> str:
+        """An article ID from an ID, a canonical URL or any alias URL."""
+        rows = self._rows(
+            "SELECT id FROM articles WHERE id = ? OR canonical_url = ? "
+            "UNION ALL SELECT article_id FROM aliases WHERE url = ? LIMIT 1",
+            (id_or_url, id_or_url, id_or_url),
+        )
+        if not rows:
+            raise NotFoundError(f"No article with ID or URL {id_or_url!r} in {self.path}.")
+        return str(rows[0]["id"])
+
+    def history(self, id_or_url: str) -> dict[str, Any]:
+        """``{"article_id", "versions"}``: each version of the article (an ID, its URL or
+        any URL variant), oldest first, as ``version, captured_at, title, content_hash``
+        (12 digits), ``words`` and ``capture_id`` (``morgue history``)."""
+        article_id = self.resolve_article_id(id_or_url)
+        versions = [
+            {
+                "version": v["version"],
+                "captured_at": v["captured_at"],
+                "title": v["title"],
+                "content_hash": (v["content_hash"] or "")[:12],
+                "words": len(str(v["body_text"] or "").split()),
+                "capture_id": v["capture_id"],
+            }
+            for v in self.list_versions(article_id)
+        ]
+        return {"article_id": article_id, "versions": versions}
+
+    def diff(self, id_or_url: str, v1: int | None = None, v2: int | None = None) -> VersionDiff:
+        """The unified diff of two versions of an article (by default its last two):
+        the title line, a blank line, then the body (``morgue diff``)."""
+        article_id = self.resolve_article_id(id_or_url)
+        old, new = pick_versions(self.list_versions(article_id), v1, v2)
+        return VersionDiff(
+            article_id, int(old["version"]), int(new["version"]), unified_diff(old, new, article_id)
+        )
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    """Two versions of one article compared; ``text`` is empty when they are identical."""
+
+    article_id: str
+    old: int
+    new: int
+    text: str
+
+
+def unified_diff(old: dict[str, Any], new: dict[str, Any], article_id: str) -> str:
+    """A unified diff of two versions: the title line, a blank line, then the body."""
+
+    def lines(version: dict[str, Any]) -> list[str]:
+        body = str(version.get("body_text") or "").split("\n")
+        return [f"title: {version.get('title') or ''}", "", *body]
+
+    diff = difflib.unified_diff(
+        lines(old),
+        lines(new),
+        fromfile=f"{article_id} v{old['version']} ({old['captured_at']})",
+        tofile=f"{article_id} v{new['version']} ({new['captured_at']})",
+        lineterm="",
+    )
+    return "\n".join(diff)
+
+
+def pick_versions(
+    versions: list[dict[str, Any]], v1: int | None, v2: int | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two versions to compare: ``v1`` and ``v2``, or by default the last two."""
+    by_number = {int(v["version"]): v for v in versions}
+    if v1 is None and v2 is None:
+        if len(versions) < 2:
+            raise UsageError(
+                f"Article {versions[0]['article_id']} has only one version: nothing to diff."
+            )
+        return versions[-2], versions[-1]
+    if v1 is None or v2 is None:
+        raise UsageError("Give both versions (morgue diff ID V1 V2), or neither.")
+    missing = [v for v in (v1, v2) if v not in by_number]
+    if missing:
+        known = ", ".join(str(n) for n in sorted(by_number))
+        raise NotFoundError(f"No version {missing[0]} of that article (it has {known}).")
+    return by_number[v1], by_number[v2]
+
+
+class CrawlStateMixin(ArchiveBase):
+    """What the crawl asks before it writes: is this article known, changed, fresh?"""
+
     def article_states(self, ids: Iterable[str]) -> dict[str, ArticleState]:
         """``{id: ArticleState}`` for the archived articles among ``ids``."""
         wanted = list(dict.fromkeys(ids))
@@ -112,29 +214,6 @@ class VersionsMixin(ArchiveBase):
             for url in wanted
             if url in found or url in by_alias
         }
-
-    # -- versions ----------------------------------------------------------------------
-    def list_versions(self, article_id: str) -> list[dict[str, Any]]:
-        """Every version of an article, oldest first, with its body (NotFoundError if none)."""
-        rows = self._rows(
-            "SELECT article_id, version, captured_at, title, body_text, content_hash, capture_id "
-            "FROM versions WHERE article_id = ? ORDER BY version",
-            (article_id,),
-        )
-        if not rows:
-            raise NotFoundError(f"No article {article_id!r} with versions in {self.path}.")
-        return rows
-
-    def resolve_article_id(self, id_or_url: str) -> str:
-        """An article ID from an ID, a canonical URL or any alias URL."""
-        rows = self._rows(
-            "SELECT id FROM articles WHERE id = ? OR canonical_url = ? "
-            "UNION ALL SELECT article_id FROM aliases WHERE url = ? LIMIT 1",
-            (id_or_url, id_or_url, id_or_url),
-        )
-        if not rows:
-            raise NotFoundError(f"No article with ID or URL {id_or_url!r} in {self.path}.")
-        return str(rows[0]["id"])
 
     def iter_article_captures(
         self, site: str | None = None, since: str | None = None

@@ -8,22 +8,22 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from archive.article_rows import alias_link_hrefs, article_fields, insert_children
 from archive.base import encode_json, in_chunks
-from archive.children import alias_link_hrefs, article_fields, insert_children
-from archive.copies import EARLIEST_COPY, Candidate, EarliestCopies
+from archive.earliest import EARLIEST_COPY, Candidate, EarliestCopies
 from archive.errors import ArchiveError, UsageError
 from archive.fts import BulkIndex, bulk_index
 from archive.pages import save_part
-from archive.records import COMPRESSION, BatchResult, Capture, PageWrite
 from archive.similarity import SimilarityMixin, flush_staged
-from archive.versions import VersionsMixin
+from archive.versions import CrawlStateMixin
+from pipelines.core.records import COMPRESSION, BatchResult, Capture, PageWrite
 
 if TYPE_CHECKING:
-    from pipelines.extraction.model import Article
+    from pipelines.core.article import Article
 
 __all__ = ["COMPRESSION", "WritesMixin"]
 logger = logging.getLogger(__name__)
-#: Actions a :class:`PageWrite` may carry (see :class:`archive.records.PageWrite`).
+#: Actions a :class:`PageWrite` may carry (see :class:`pipelines.core.records.PageWrite`).
 ACTIONS = ("new", "seen", "changed", "unchanged", None)
 #: Most host parameters in one ``IN (...)`` list (SQLite's limit is 32766; stay modest).
 _CHUNK = 500
@@ -105,7 +105,7 @@ WHERE target_id IS NULL
 """
 
 
-class WritesMixin(VersionsMixin, SimilarityMixin):
+class WritesMixin(CrawlStateMixin, SimilarityMixin):
     # -- runs ----------------------------------------------------------------------
     def start_run(
         self,

@@ -36,11 +36,11 @@ sys.path.append(str(REPO / "bench"))  # for _docsection
 
 from _docsection import write_section  # noqa: E402
 
-from archive import Archive  # noqa: E402
+from archive import CrawlArchive  # noqa: E402
 from archive.filters import ArticleFilter  # noqa: E402
-from archive.records import Capture, PageWrite  # noqa: E402
 from archive.schema import ARTICLE_COLUMNS  # noqa: E402
-from pipelines.extraction.model import Article, Block, RelatedLink  # noqa: E402
+from pipelines.core.article import Article, Block, RelatedLink  # noqa: E402
+from pipelines.core.records import Capture, PageWrite  # noqa: E402
 
 NOTES = """Notes:
 
@@ -148,7 +148,7 @@ def build(path: Path, count: int, batch: int = 2000) -> float:
     rng = random.Random(5)
     pool = sentences(rng)
     started = time.perf_counter()
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         archive.start_run(
             "bench", spider="bench", args={}, settings={}, started_at="2025-01-01T00:00:00Z"
         )
@@ -215,7 +215,7 @@ def time_search(path: Path) -> tuple[float, float, float, int, float]:
     chosen = queries(rng)
     timings = []
     hits = 0
-    with Archive(path, readonly=True) as archive:
+    with CrawlArchive(path, readonly=True) as archive:
         archive.search("warmup", limit=20)
         for query, filters in chosen:
             started = time.perf_counter()

@@ -165,9 +165,9 @@ def run_morgue(seed: str, workdir: Path, extra: list[str]) -> dict[str, float]:
     found = re.search(r"'morgue/extract/worker_cpu_s': ([\d.]+)", log)
     result["worker_cpu_s"] = float(found.group(1)) if found else 0.0
     result["cpu_s"] += result["worker_cpu_s"]
-    from archive import Archive
+    from archive import CrawlArchive
 
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         result["pages"] = float(archive.query("SELECT count(*) AS n FROM captures")[0]["n"])
         result["articles"] = float(archive.count_articles())
     return result
@@ -185,7 +185,7 @@ def run_trafilatura(urls: Path, workdir: Path) -> dict[str, float]:
 def _store_writes(root: Path, paths: list[str], base: str, count: int) -> list[Any]:
     """``count`` new-article PageWrites made from the site's pages, as the store receives
     them: extracted, hashed and compressed already (that work is the extraction pool's)."""
-    from archive.records import Capture, PageWrite
+    from pipelines.core.records import Capture, PageWrite
     from pipelines.extract import work
 
     done = []
@@ -251,9 +251,9 @@ def _timed_store(writes: list[Any], *, fts: bool) -> tuple[float, float]:
     run-end FTS merge and the closing checkpoint; ``fts=False`` first drops the search
     index and its triggers (save_batch then indexes nothing), to show what the other
     tables cost on their own."""
-    from archive import Archive
+    from archive import CrawlArchive
 
-    with tempfile.TemporaryDirectory() as tmp, Archive(Path(tmp) / "store.db") as archive:
+    with tempfile.TemporaryDirectory() as tmp, CrawlArchive(Path(tmp) / "store.db") as archive:
         if not fts:
             for trigger in ("articles_ai", "articles_ad", "articles_au"):
                 archive.conn.execute(f"DROP TRIGGER {trigger}")

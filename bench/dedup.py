@@ -41,12 +41,12 @@ from _docsection import write_section  # noqa: E402
 from scrapy import Spider  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
-from archive import Archive  # noqa: E402
-from archive.records import Capture, PageWrite  # noqa: E402
+from archive import Archive, CrawlArchive  # noqa: E402
 from crawler.items import RawPage  # noqa: E402
+from pipelines.core.article import Article, Block  # noqa: E402
+from pipelines.core.records import Capture, PageWrite  # noqa: E402
 from pipelines.dedup import DedupPipeline  # noqa: E402
-from pipelines.extraction.model import Article, Block  # noqa: E402
-from pipelines.handle import use_archive  # noqa: E402
+from pipelines.registry import use_archive  # noqa: E402
 
 #: Kept in the section on every rerun (figures from one run with other parameters).
 NOTES = (
@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     specs_all[:] = make_corpus(lang, total, args.archived)
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "bench.db"
-        with Archive(db) as archive:
+        with CrawlArchive(db) as archive:
             t0 = time.perf_counter()
             _, seconds1, cpu1, _ = run_phase(
                 archive, lang, specs_all[: args.archived], settings, False
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             precision, recall, kinds = score(archive, specs_all)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    from pipelines.dedup import (
+    from pipelines.neardup.settings import (
         DEFAULT_BANDS,
         DEFAULT_NUM_PERM,
         DEFAULT_SHINGLE_SIZE,

@@ -11,7 +11,7 @@ pages), then, each in its own process measured by bench/_measure.py:
 * **baseline**: warcio iteration + ``trafilatura.extract(html, url=url,
   include_comments=False)`` on every HTML response, one process (as the other benches'
   peer);
-* **morgue import**: :func:`pipelines.warcimport.run_import`: extraction in the pool of
+* **morgue import**: :func:`crawler.warcimport.run_import`: extraction in the pool of
   ``EXTRACT_WORKERS`` processes (both cores), stitch, dedup and store into a new archive.
 
 morgue's import is run again on a WARC of ``--large`` pages: its peak RSS must not grow
@@ -126,7 +126,7 @@ def role_baseline(warc: str) -> dict[str, Any]:
 
 
 def role_morgue(warc: str, db: str, workers: str) -> dict[str, Any]:
-    from pipelines.warcimport import run_import
+    from crawler.warcimport import run_import
 
     settings: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
     if workers != "default":

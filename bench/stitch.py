@@ -21,12 +21,12 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # not bench/: bench/arch
 
 from scrapy.utils.test import get_crawler  # noqa: E402
 
-from archive import Archive  # noqa: E402
+from archive import CrawlArchive  # noqa: E402
 from crawler.items import RawPage  # noqa: E402
 from crawler.spiders.articles import ArticlesSpider  # noqa: E402
+from pipelines.core.article import Article, Block  # noqa: E402
 from pipelines.dedup import DedupPipeline  # noqa: E402
-from pipelines.extraction.model import Article, Block  # noqa: E402
-from pipelines.handle import use_archive  # noqa: E402
+from pipelines.registry import use_archive  # noqa: E402
 from pipelines.stitch import StitchPipeline  # noqa: E402
 from pipelines.store import StorePipeline  # noqa: E402
 
@@ -91,7 +91,7 @@ def chains(count: int, rng: random.Random, length: int = 3) -> list[RawPage]:
 
 def run(items: list[RawPage]) -> tuple[float, int]:
     """Seconds to push ``items`` through stitch, dedup and store; articles archived."""
-    with Archive(":memory:") as archive:
+    with CrawlArchive(":memory:") as archive:
         crawler = get_crawler(ArticlesSpider, {"STORE_FLUSH_SECONDS": 0})
         use_archive(crawler, archive)
         stages = [
@@ -118,7 +118,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=900)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    print(f"pages: {args.pages}, shuffled, stitch + dedup + store into Archive(':memory:')\n")
+    print(f"pages: {args.pages}, shuffled, stitch + dedup + store into CrawlArchive(':memory:')\n")
     print("| pages as | articles | ms/page (best of rounds) |")
     print("|---|---|---|")
     for name, build in (("one-page articles", singles), ("three-page chains", chains)):

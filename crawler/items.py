@@ -8,21 +8,17 @@ request: the raw capture, nothing cleaned. Pipelines fill in the rest
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from pipelines.core.clock import utc_now_iso
 
 if TYPE_CHECKING:
     from scrapy import Request
 
-    from archive.records import PackedBody, WarcOrigin
-    from pipelines.extraction.model import Article
-    from pipelines.extraction.multipage import PagePart
+    from pipelines.core.article import Article
+    from pipelines.core.pages import PagePart
+    from pipelines.core.records import PackedBody, WarcOrigin
     from pipelines.neardup import Sketch, SketchParams
-
-
-def utc_now_iso() -> str:
-    """Now, as ISO-8601 UTC with microseconds and a ``Z``: morgue's one timestamp format."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 #: How a page was reached.

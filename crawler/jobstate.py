@@ -3,7 +3,7 @@
 Scrapy persists pending requests and seen fingerprints in JOBDIR, but neither
 survives ``kill -9`` (the queue index is written on a clean stop only; the
 fingerprint file is buffered). morgue resumes from its capture journal and the
-archive instead (:mod:`crawler.journal`), so these keep both in memory: a
+archive instead (:mod:`pipelines.journal`), so these keep both in memory: a
 resumed crawl re-walks the link graph from the seeds, answering archived URLs
 from the archive.
 """

@@ -5,6 +5,8 @@ concurrency, capped response sizes and an honest User-Agent. The HTTP cache
 is off: the archive's ``captures`` table is the record of what was fetched.
 """
 
+import archive as _archive
+
 BOT_NAME = "morgue"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -50,7 +52,7 @@ EXTRACT_BATCH_SIZE = 32  # pages handed to an extraction worker at once (issue 7
 EXTRACT_BATCH_SECONDS = 0.1  # a partial batch waits at most this long
 
 # -- morgue's own settings (docs/settings.md) ------------------------------------------
-ARCHIVE_PATH = "archive.db"  # where the store pipeline writes
+ARCHIVE_PATH = _archive.DEFAULT_PATH  # where the store pipeline writes ("archive.db")
 STORE_BATCH_SIZE = 200  # captures per write transaction
 STORE_FLUSH_SECONDS = 5.0  # flush a partial batch at least this often
 

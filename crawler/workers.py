@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from archive.errors import ArchiveError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from archive.merge import NearDupSettings
+    from pipelines.neardup.settings import NearDupSettings
 
 
 @dataclass
@@ -137,8 +137,8 @@ def run_workers(
     for outcome, _ in procs:
         _read_outcome(outcome)
         summary.workers.append(outcome)
-    from archive.merge import NearDupSettings
     from crawler.runner import crawl_settings
+    from pipelines.neardup.settings import NearDupSettings
 
     near_dup = NearDupSettings.from_settings(crawl_settings(archive_path, settings))
     merge_shards(summary, [o.shard for o in summary.workers], keep=keep_shards, near_dup=near_dup)

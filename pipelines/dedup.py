@@ -1,6 +1,6 @@
 """DedupPipeline: decide what an extracted article is to the archive. Its one job.
 
-* **Identity.** The article's canonical URL is recomputed by :mod:`pipelines.urls`
+* **Identity.** The article's canonical URL is recomputed by :mod:`pipelines.core.urls`
   (tracking parameters dropped, AMP mapped to its canonical), and its ID follows it.
 * **New, changed or seen.** An article met again in this run is ``seen``; an archived
   one is ``changed`` when its title or body hash differ (the store writes the next
@@ -29,42 +29,25 @@ import numpy as np
 from itemadapter import ItemAdapter
 
 from archive.similarity import NearDupRecord
-from crawler.items import utc_now_iso
-from pipelines.handle import archive_for
-from pipelines.neardup import NearDupIndex, Sketch, SketchParams, sketch
+from pipelines.core.clock import utc_now_iso
+from pipelines.core.urls import canonical_url
+from pipelines.neardup import Match, NearDupIndex, Sketch, SketchParams, sketch
 from pipelines.neardup.boilerplate import BoilerplateFilter
 from pipelines.neardup.compact import IdSet
-from pipelines.urls import canonical_url
+from pipelines.neardup.settings import NearDupSettings
+from pipelines.registry import archive_for
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
-    from archive import Archive
-    from pipelines.extraction.model import Article
+    from archive import CrawlArchive
+    from pipelines.core.article import Article
 
 logger = logging.getLogger(__name__)
 
-#: Defaults of the settings (docs/dedup.md gives the bench figures behind them).
-DEFAULT_THRESHOLD = 0.5
-DEFAULT_SHINGLE_SIZE = 3
-DEFAULT_NUM_PERM = 64
-DEFAULT_BANDS = 32
-DEFAULT_BOILERPLATE_MIN = 3
 
-
-def index_settings(settings: BaseSettings) -> tuple[SketchParams, float]:
-    """``(SketchParams, threshold)`` from ``NEAR_DUP_*`` settings, with the defaults."""
-    params = SketchParams(
-        shingle_size=settings.getint("NEAR_DUP_SHINGLE_SIZE", DEFAULT_SHINGLE_SIZE),
-        num_perm=settings.getint("NEAR_DUP_NUM_PERM", DEFAULT_NUM_PERM),
-        bands=settings.getint("NEAR_DUP_BANDS", DEFAULT_BANDS),
-    )
-    return params, settings.getfloat("NEAR_DUP_THRESHOLD", DEFAULT_THRESHOLD)
-
-
-def load_index(archive: Archive, params: SketchParams, threshold: float) -> NearDupIndex:
+def load_index(archive: CrawlArchive, params: SketchParams, threshold: float) -> NearDupIndex:
     """The near-dup index with every signature the archive holds for ``params`` (it
     reads a likely match's full signature back from the archive: staged or stored)."""
     index = NearDupIndex(
@@ -98,11 +81,9 @@ class DedupPipeline:
     def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
         self.crawler = crawler
         self.stats = stats
-        self.params, self.threshold = index_settings(crawler.settings)
+        self.near_dup = NearDupSettings.from_settings(crawler.settings)
+        self.params, self.threshold = self.near_dup.params, self.near_dup.threshold
         self.enabled = crawler.settings.getbool("NEAR_DUP_ENABLED", True)
-        self.boilerplate_min = crawler.settings.getint(
-            "NEAR_DUP_BOILERPLATE_MIN", DEFAULT_BOILERPLATE_MIN
-        )
         self._seen = IdSet()  # 8 bytes an article, not a set entry and a str (issue 7)
         self._index: NearDupIndex | None = None
         self._boilerplate: BoilerplateFilter | None = None
@@ -128,8 +109,7 @@ class DedupPipeline:
     @property
     def boilerplate(self) -> BoilerplateFilter:
         if self._boilerplate is None:
-            counts = archive_for(self.crawler).paragraph_counts(2)
-            self._boilerplate = BoilerplateFilter(self.boilerplate_min, counts)
+            self._boilerplate = load_boilerplate(archive_for(self.crawler), self.near_dup)
         return self._boilerplate
 
     def process_item(self, item: Any) -> Any:
@@ -180,7 +160,7 @@ class DedupPipeline:
 
     def _cluster(
         self,
-        archive: Archive,
+        archive: CrawlArchive,
         article: Article,
         cluster_id: str | None,
         when: str | None,
@@ -194,11 +174,7 @@ class DedupPipeline:
         if not self.enabled:
             return
         is_new = cluster_id is None
-        text, keys = self.boilerplate.strip(article.site, article.body_text)
-        if pre is not None and pre[0] is article.body_text and pre[1] == self.params:
-            found = pre[2] if text == pre[0] else sketch(text, self.params)
-        else:
-            found = sketch(text, self.params)
+        found, keys = sketch_article(self.boilerplate, article, self.params, pre)
         match = None
         if cluster_id is None:
             self.boilerplate.observe(keys)
@@ -207,15 +183,59 @@ class DedupPipeline:
             self.stats.inc_value(f"morgue/dedup/near_dup/{'joined' if match else 'alone'}")
         self.index.add(article.id, found, cluster_id)
         archive.stage_near_dup(
-            NearDupRecord(
-                article_id=article.id,
-                cluster_id=cluster_id,
-                params=self.params.key,
-                shingles=found.shingles,
-                signature=found.signature.astype("<u4").tobytes(),
-                matched_id=match.article_id if match else None,
-                score=round(match.score, 4) if match else None,
-                computed_at=when or utc_now_iso(),
+            near_dup_record(
+                article.id,
+                cluster_id,
+                self.params,
+                found,
+                match=match,
+                when=when,
                 paragraphs=tuple(keys) if is_new else (),
             )
         )
+
+
+def load_boilerplate(archive: CrawlArchive, near_dup: NearDupSettings) -> BoilerplateFilter:
+    """The boilerplate filter with the paragraph counts the archive holds."""
+    return BoilerplateFilter(near_dup.boilerplate_min, archive.paragraph_counts(2))
+
+
+def sketch_article(
+    boilerplate: BoilerplateFilter,
+    article: Article,
+    params: SketchParams,
+    pre: tuple[str, SketchParams, Sketch] | None = None,
+) -> tuple[Sketch, list[int]]:
+    """The sketch of ``article``'s body without its site's boilerplate, and every
+    paragraph's key: the one rule for a crawled, reprocessed or imported article.
+
+    ``pre`` is an extraction worker's sketch of the whole body text, reused when no
+    boilerplate was left out."""
+    text, keys = boilerplate.strip(article.site, article.body_text)
+    if pre is not None and pre[0] is article.body_text and pre[1] == params and text == pre[0]:
+        return pre[2], keys
+    return sketch(text, params), keys
+
+
+def near_dup_record(
+    article_id: str,
+    cluster_id: str,
+    params: SketchParams,
+    found: Sketch,
+    *,
+    match: Match | None = None,
+    when: str | None = None,
+    paragraphs: tuple[int, ...] = (),
+) -> NearDupRecord:
+    """The row staged on the archive for an article's sketch."""
+    return NearDupRecord(
+        article_id=article_id,
+        cluster_id=cluster_id,
+        params=params.key,
+        shingles=found.shingles,
+        signature=found.signature.astype("<u4").tobytes(),
+        matched_id=match.article_id if match else None,
+        score=round(match.score, 4) if match else None,
+        computed_at=when or utc_now_iso(),
+        paragraphs=paragraphs,
+    )

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 
-from archive.records import PackedBody
+from pipelines.core.records import PackedBody
 from pipelines.extraction import extract
 from pipelines.extraction.extract import extract_page
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
 
-    from pipelines.extraction.model import Article
+    from pipelines.core.article import Article
     from pipelines.neardup import Sketch, SketchParams
 
 #: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params,
@@ -137,7 +137,7 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         assert crawler.stats is not None
         settings = crawler.settings
-        from pipelines.dedup import index_settings
+        from pipelines.neardup.settings import NearDupSettings
 
         enabled = settings.getbool("NEAR_DUP_ENABLED", True)
         return cls(
@@ -145,7 +145,7 @@ class ExtractPipeline:
             settings.getint("EXTRACT_WORKERS", default_workers()),
             batch_size=settings.getint("EXTRACT_BATCH_SIZE", 32),
             batch_seconds=settings.getfloat("EXTRACT_BATCH_SECONDS", 0.1),
-            sketch_params=index_settings(settings)[0] if enabled else None,
+            sketch_params=NearDupSettings.from_settings(settings).params if enabled else None,
             classify=settings.getbool("EXTRACT_CLASSIFY", False),
         )
 

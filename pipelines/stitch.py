@@ -1,7 +1,7 @@
 """StitchPipeline: recognise one page of a multi-page article. Its one job.
 
 A page whose extraction shows it is one of several (numbered page links, or a next /
-previous page that is a numbered sibling URL; :func:`pipelines.extraction.multipage.page_part`)
+previous page that is a numbered sibling URL; :func:`pipelines.core.pages.page_part`)
 gets a ``page_part``; the store hands it to the archive, which keeps the page in the
 ``pages`` table and composes the chain's ONE article again in the same transaction
 (:mod:`archive.pages`). Nothing waits in memory for the other pages: a crash loses at
@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from pipelines.core.pages import compose, page_part
 from pipelines.dedup import canonicalise
-from pipelines.extraction.multipage import compose, page_part
-from pipelines.handle import archive_for
+from pipelines.registry import archive_for
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -18,12 +18,12 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
-from archive.records import Capture, PageWrite
-from crawler.items import utc_now_iso
-from crawler.journal import journal_for
-from crawler.redact import redact_settings
-from crawler.testhooks import paused_writes
-from pipelines.handle import archive_for, release_archive
+from pipelines.core.clock import utc_now_iso
+from pipelines.core.records import Capture, PageWrite
+from pipelines.core.redact import redact_settings
+from pipelines.journal import journal_for
+from pipelines.registry import archive_for, release_archive
+from pipelines.testhooks import paused_writes
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -185,7 +185,7 @@ class StorePipeline:
             return
         batch, self._pending = self._pending, []
         journal = journal_for(self.crawler)
-        if journal is not None:  # before the transaction: see crawler/journal.py
+        if journal is not None:  # before the transaction: see pipelines/journal.py
             journal.append([write.capture for write in batch])
         writes = paused_writes(batch, self.crawler.settings)
         try:

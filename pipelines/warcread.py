@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from archive.records import WarcOrigin
+from pipelines.core.records import WarcOrigin
 
 #: The WARC files a WACZ holds (its ``archive/`` folder).
 WACZ_ARCHIVE_DIR = "archive/"

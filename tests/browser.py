@@ -53,12 +53,17 @@ class Page:
     def __init__(self, ws: websocket.WebSocket) -> None:
         self.ws = ws
         self.next_id = 0
+        #: DevTools events (``{"method", "params"}``) that arrived while awaiting a reply,
+        #: oldest first: Network.*, Log.*, Runtime.* once those domains are enabled.
+        self.events: list[dict[str, Any]] = []
 
     def send(self, method: str, **params: Any) -> dict[str, Any]:
         self.next_id += 1
         self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
         while True:
             message = json.loads(self.ws.recv())
+            if "method" in message and "id" not in message:
+                self.events.append(message)
             if message.get("id") == self.next_id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")

@@ -18,14 +18,14 @@ from typing import Any
 
 from scrapy.utils.test import get_crawler
 
-from archive import Archive
-from archive.records import Capture, PageWrite
+from archive import CrawlArchive
 from crawler.items import RawPage
 from crawler.spiders.articles import ArticlesSpider
+from pipelines.core.article import Article, Block, RelatedLink
+from pipelines.core.records import Capture, PageWrite
 from pipelines.dedup import DedupPipeline
 from pipelines.extraction import extract
-from pipelines.extraction.model import Article, Block, RelatedLink
-from pipelines.handle import release_archive, use_archive
+from pipelines.registry import release_archive, use_archive
 from pipelines.stitch import StitchPipeline
 
 #: Columns that legitimately differ between a merged archive and a single-worker crawl.
@@ -205,7 +205,7 @@ AnyVisit = Visit | PageVisit | WindowedVisit
 def build(path: Path, runs: Iterable[Sequence[AnyVisit]], *, batch: int = 50) -> None:
     """Write ``runs`` into the archive at ``path`` through the stitch and dedup pipelines
     and ``save_batch`` (``batch`` pages per transaction), one crawler per run."""
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         for number, visits in enumerate(runs):
             run_id = f"{path.stem}-run{number}"
             crawler = get_crawler(ArticlesSpider, {})

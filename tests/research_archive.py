@@ -11,9 +11,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from archive import Archive
-from archive.records import Capture, PageWrite
-from pipelines.extraction.model import Article, Block, RelatedLink
+from archive import CrawlArchive
+from pipelines.core.article import Article, Block, RelatedLink
+from pipelines.core.records import Capture, PageWrite
 
 COAST, OTHER = "coastline.example", "other.example"
 
@@ -101,7 +101,7 @@ ARTICLES = (A, B, C, D)
 
 def build(path: Path | str) -> str:
     """Write the archive at ``path``; returns the path as a string."""
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         archive.start_run(
             "run-1", spider="articles", args={}, settings={}, started_at="2025-05-01T00:00:00Z"
         )

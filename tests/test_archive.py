@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive
+from archive import Archive, CrawlArchive
 from archive.errors import NotFoundError, QueryError, ReadOnlyError, UsageError
 from archive.export import export_articles, export_to_path
-from archive.records import BatchResult, Capture, PageWrite
 from archive.schema import ARTICLE_COLUMNS
-from pipelines.extraction.model import Article, Block, RelatedLink
+from pipelines.core.article import Article, Block, RelatedLink
+from pipelines.core.records import BatchResult, Capture, PageWrite
 
 SITE = "coastline.example"
 
@@ -86,7 +86,7 @@ def seen(article: Article, fetched_at: str) -> PageWrite:
 
 @pytest.fixture
 def archive() -> Iterator[Archive]:
-    with Archive(":memory:") as arch:
+    with CrawlArchive(":memory:") as arch:
         yield arch
 
 
@@ -398,9 +398,9 @@ def test_known_ids_and_urls(archive: Archive) -> None:
 
 def test_readonly_archive_refuses_writes(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    with Archive(db) as arch:
+    with CrawlArchive(db) as arch:
         arch.save_batch([new(make_article("alpha"))])
-    with Archive(db, readonly=True) as ro:
+    with CrawlArchive(db, readonly=True) as ro:
         assert ro.search("lighthouse")
         with pytest.raises(ReadOnlyError):
             ro.save_batch([new(make_article("beta"))])
@@ -408,7 +408,7 @@ def test_readonly_archive_refuses_writes(tmp_path: Path) -> None:
             ro.start_run("r", spider="s", args={}, settings={}, started_at="now")
         with pytest.raises(ReadOnlyError, match="read-only"):
             ro.query("DELETE FROM articles")
-    with Archive(db) as arch:
+    with CrawlArchive(db) as arch:
         assert count(arch, "articles") == 1
 
 
@@ -445,7 +445,7 @@ def test_export_rejects_an_unknown_format(archive: Archive) -> None:
 
 def test_export_streams_in_bounded_memory(tmp_path: Path) -> None:
     body = "word " * 2000  # 10 kB a row, 20 MB in all
-    with Archive(tmp_path / "big.db") as archive:
+    with CrawlArchive(tmp_path / "big.db") as archive:
         archive.save_batch(
             [new(make_article(f"a{i}", body=f"{i} {body}"), f"t{i:05d}") for i in range(2000)]
         )
@@ -470,13 +470,13 @@ class _Discard(io.StringIO):
 
 def test_readers_see_committed_rows_while_a_writer_holds_its_transaction(tmp_path: Path) -> None:
     db = tmp_path / "wal.db"
-    with Archive(db) as writer:
+    with CrawlArchive(db) as writer:
         writer.save_batch([new(make_article("alpha"))])
     holder = sqlite3.connect(db, isolation_level=None)
     try:
         holder.execute("BEGIN IMMEDIATE")
         holder.execute("UPDATE articles SET title = 'Uncommitted lighthouse title'")
-        with Archive(db, readonly=True) as reader:
+        with CrawlArchive(db, readonly=True) as reader:
             assert [h["title"] for h in reader.search("lighthouse")] == ["Story alpha"]
             assert reader.search("uncommitted") == []
     finally:

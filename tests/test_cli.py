@@ -20,10 +20,10 @@ from click.testing import CliRunner, Result
 import crawler.demo.server
 import crawler.runner
 import pipelines.extraction
-from archive import Archive, schema
+from archive import CrawlArchive, schema
 from archive.cli import cli, main
-from archive.records import Capture, PageWrite
-from pipelines.extraction.model import Article, Block, RelatedLink
+from pipelines.core.article import Article, Block, RelatedLink
+from pipelines.core.records import Capture, PageWrite
 
 SITE = "coastline.example"
 
@@ -43,7 +43,7 @@ def make_article(slug: str, body: str, site: str = SITE) -> Article:
 
 
 def fill(path: Path | str, *articles: Article) -> None:
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         archive.start_run("run-1", spider="articles", args={}, settings={}, started_at="t0")
         archive.save_batch(
             [
@@ -436,18 +436,20 @@ def test_crawl_discover_off_and_bad_site(tmp_path: Path, fake_runner: FakeRunner
 
 
 @pytest.mark.parametrize(
-    ("summary", "message"),
+    ("summary", "message", "code"),
     [
-        (FakeSummary(pages=1, errors=1, seeds=1, seeds_failed=1), "Every seed failed"),
-        (FakeSummary(finish_reason="shutdown"), "The crawl did not finish"),
+        # the exit codes of crawler.outcome, the same as `scrapy crawl`'s
+        (FakeSummary(pages=1, errors=1, seeds=1, seeds_failed=1), "Every seed failed", 3),
+        (FakeSummary(finish_reason="shutdown"), "The crawl did not finish", 1),
+        (FakeSummary(finish_reason="archive_write_failed"), "The archive refused a write", 4),
     ],
 )
 def test_crawl_fails_when_every_seed_failed_or_it_stopped(
-    tmp_path: Path, fake_runner: FakeRunner, summary: FakeSummary, message: str
+    tmp_path: Path, fake_runner: FakeRunner, summary: FakeSummary, message: str, code: int
 ) -> None:
     fake_runner.summary = summary
     result = run("crawl", "https://a.example/1/", "--db", str(tmp_path / "c.db"))
-    assert result.exit_code == 1
+    assert result.exit_code == code
     assert f"Error: {message}" in result.stderr
 
 
@@ -483,6 +485,13 @@ def test_demo_serves_crawls_and_suggests_next_steps(
     assert f"morgue show {ALPHA.id} --db {db}" in out
     assert f"morgue export --format csv --out articles.csv --db {db}" in out
     assert f"morgue serve --db {db}" in out
+    # it ends by naming the report (issue 19)
+    assert (
+        out.rstrip()
+        .splitlines()[-1]
+        .strip()
+        .startswith(f"morgue report --out report.html --db {db}")
+    )
 
 
 # -- the console script ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dedup_sites import crawl, paths, serve_copy
 
 from archive import Archive
 from archive.cli import cli
-from pipelines.extraction.model import article_id
+from pipelines.core.article import article_id
 
 A_SEED = "/storm-closes-harbour-bridge/"
 B_SEED = "/news/harbour-bridge-closed-by-storm/"

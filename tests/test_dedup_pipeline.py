@@ -9,13 +9,13 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from archive import Archive
-from archive.records import Capture, PageWrite
+from archive import CrawlArchive
 from crawler.items import RawPage
 from crawler.spiders.articles import ArticlesSpider
+from pipelines.core.article import Article, Block
+from pipelines.core.records import Capture, PageWrite
 from pipelines.dedup import DedupPipeline, canonicalise
-from pipelines.extraction.model import Article, Block
-from pipelines.handle import archive_for, use_archive
+from pipelines.registry import archive_for, use_archive
 
 SITE = "sister.example"
 STORY = " ".join(f"word{n % 97} token{n % 13} thing{n}" for n in range(200))
@@ -50,7 +50,7 @@ def page(item_article: Article | None, status: int = 200, url: str = "") -> RawP
 @pytest.fixture
 def crawler() -> Iterator[Crawler]:
     crawler = get_crawler(ArticlesSpider, {})
-    archive = Archive(":memory:")
+    archive = CrawlArchive(":memory:")
     use_archive(crawler, archive)
     yield crawler
     archive.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.urls import amp_to_canonical, canonical_url, is_amp_url
+from pipelines.core.urls import amp_to_canonical, canonical_url, is_amp_url
 
 
 @pytest.mark.parametrize(

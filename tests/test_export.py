@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner, Result
 from research_archive import A, B, C, D, build
 
-from archive import Archive
+from archive import CrawlArchive
 from archive.cli import cli
 from archive.errors import UsageError
 from archive.export import excel_safe_cell, export
@@ -63,7 +63,7 @@ def test_every_table_in_every_format(db: str, tmp_path: Path, table: str, fmt: s
 
 
 def test_csv_keeps_json_as_text_and_jsonl_decodes_it(db: str, tmp_path: Path) -> None:
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         export(archive, "csv", tmp_path / "a.csv")
         export(archive, "jsonl", tmp_path / "a.jsonl")
     rows = read_rows(tmp_path / "a.csv", "csv")
@@ -107,7 +107,7 @@ def test_parquet_types_read_back_by_pandas_and_duckdb(db: str, tmp_path: Path) -
 
 def test_parquet_of_other_tables_has_real_types(db: str, tmp_path: Path) -> None:
     out = tmp_path / "captures.parquet"
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         export(archive, "parquet", out, table="captures-meta")
     schema = pq.read_schema(out)
     assert str(schema.field("status").type) == "int64"
@@ -207,7 +207,7 @@ def test_usage_errors(db: str, args: list[str], message: str, code: int) -> None
 def test_unknown_table_or_format(db: str) -> None:
     assert run("export", "--table", "runs", "--format", "csv", "--db", db).exit_code == 2
     assert run("export", "--format", "xlsx", "--db", db).exit_code == 2
-    with Archive(db, readonly=True) as archive, pytest.raises(UsageError, match="xml"):
+    with CrawlArchive(db, readonly=True) as archive, pytest.raises(UsageError, match="xml"):
         export(archive, "xml", None)
 
 
@@ -227,9 +227,9 @@ def test_parquet_streams_in_bounded_memory(tmp_path: Path) -> None:
 
     body = "word " * 2000
     path = tmp_path / "big.db"
-    from archive.records import Capture, PageWrite
+    from pipelines.core.records import Capture, PageWrite
 
-    with Archive(path) as archive:
+    with CrawlArchive(path) as archive:
         for start in range(0, 5000, 1000):
             archive.save_batch(
                 [
@@ -256,7 +256,7 @@ def test_parquet_streams_in_bounded_memory(tmp_path: Path) -> None:
                     for i in range(start, start + 1000)
                 ]
             )
-    with Archive(path, readonly=True) as archive:
+    with CrawlArchive(path, readonly=True) as archive:
         tracemalloc.start()
         try:
             result = export(archive, "parquet", tmp_path / "big.parquet", filters=ArticleFilter())
@@ -271,7 +271,7 @@ def test_parquet_streams_in_bounded_memory(tmp_path: Path) -> None:
 def test_progress_bar_shows_rate_and_eta(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         result = export(archive, "csv", tmp_path / "a.csv", progress=True)
     assert result.rows == 4
     err = capsys.readouterr().err
@@ -281,7 +281,7 @@ def test_progress_bar_shows_rate_and_eta(
 def test_csv_round_trips_every_value(db: str, tmp_path: Path) -> None:
     """Quotes, commas, newlines and formulas survive; NULL is an empty field."""
     out = tmp_path / "a.csv"
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         export(archive, "csv", out)
         stored = archive.query(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles ORDER BY rowid")
     rows = read_rows(out, "csv")
@@ -305,7 +305,7 @@ def test_csv_round_trips_every_value(db: str, tmp_path: Path) -> None:
 def test_parquet_lists_from_json_text(values: list[str | None], expected: list[Any]) -> None:
     import pyarrow as pa
 
-    from archive.parquet import _lists
+    from archive.export.parquet import _lists
 
     assert _lists(values, pa.list_(pa.string())).to_pylist() == expected
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines.core.sanitize import is_tracking_pixel, safe_url
 from pipelines.extraction.clean import (
     clean_authors,
     is_cut_title,
@@ -14,7 +15,6 @@ from pipelines.extraction.clean import (
     strip_title_suffix,
     strip_tracking,
 )
-from pipelines.extraction.sanitize import is_tracking_pixel, safe_url
 
 
 @pytest.mark.parametrize(

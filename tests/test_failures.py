@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from archive import Archive
-from archive.records import Capture, PageWrite
+from archive import CrawlArchive
 from crawler.failures import failure_kind, failure_message
-from crawler.journal import CaptureJournal, Entry, parse_line
 from crawler.middlewares.redirects import loops_back
+from pipelines.core.records import Capture, PageWrite
+from pipelines.journal import CaptureJournal, Entry, parse_line
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_the_journal_keeps_only_what_the_archive_holds(tmp_path: Path) -> None:
     journal.close()
     with (tmp_path / "j.jsonl").open("a") as handle:
         handle.write('{"url": "http://x.example/d", "id"')  # a torn last line
-    with Archive(":memory:") as archive:
+    with CrawlArchive(":memory:") as archive:
         archive.save_batch([PageWrite(kept), PageWrite(failed)])
         again = CaptureJournal(tmp_path / "j.jsonl")
         again.load(archive)

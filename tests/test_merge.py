@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from merge_shards import Visit, build, dump, scenario, split, stamp, story
 
-from archive import Archive, merge_dedup, merge_tables, schema
-from archive.merge_articles import reconcile_versions
-from pipelines.extraction.model import article_id
+from archive import CrawlArchive, schema
+from archive.merge import dedup as merge_dedup
+from archive.merge import tables as merge_tables
+from archive.merge.articles import reconcile_versions
+from pipelines.core.article import article_id
 
 A = "https://a.example"
 B = "https://b.example"
@@ -35,7 +37,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def merged(tmp_path: Path, shards: list[Path], name: str = "merged.db") -> Path:
     target = tmp_path / name
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         for shard in shards:
             archive.merge_shard(shard)
     return target
@@ -140,7 +142,7 @@ def test_duplicates_clusters_versions_and_links_across_shards(
 def test_merging_a_shard_again_changes_nothing(built: dict[str, Path], tmp_path: Path) -> None:
     target = merged(tmp_path, [built["2-0"], built["2-1"]])
     before = dump(target, volatile=True)
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         reports = [archive.merge_shard(built[name]) for name in ("2-1", "2-0", "2-1")]
     assert [r.changed for r in reports] == [False, False, False]
     assert all(
@@ -155,7 +157,7 @@ def test_merging_a_shard_again_changes_nothing(built: dict[str, Path], tmp_path:
 def test_fts_and_integrity_hold_after_merging(built: dict[str, Path], tmp_path: Path) -> None:
     target = merged(tmp_path, [built["2-0"], built["2-1"], built["2-0"]])
     word = story(4).split()[3].strip(".").lower()
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         archive.query("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
         assert archive.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
         assert archive.query("PRAGMA foreign_key_check") == []
@@ -170,7 +172,7 @@ def test_fts_and_integrity_hold_after_merging(built: dict[str, Path], tmp_path: 
 def test_a_new_target_is_created(built: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "deeper" / "new.db"
     target.parent.mkdir()
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         report = archive.merge_shard(built["2-0"])
     assert target.exists() and report.changed
     assert report.tables["articles"].inserted == len(dump(built["2-0"])["articles"])
@@ -179,7 +181,7 @@ def test_a_new_target_is_created(built: dict[str, Path], tmp_path: Path) -> None
 def test_near_dup_settings_from_a_crawls_settings() -> None:
     from scrapy.settings import Settings
 
-    from archive.merge import NearDupSettings
+    from pipelines.neardup.settings import NearDupSettings
 
     found = NearDupSettings.from_settings(
         Settings({"NEAR_DUP_THRESHOLD": 0.7, "NEAR_DUP_BANDS": 16})
@@ -189,7 +191,7 @@ def test_near_dup_settings_from_a_crawls_settings() -> None:
 
 
 def test_an_in_memory_target(built: dict[str, Path]) -> None:
-    with Archive(":memory:") as archive:
+    with CrawlArchive(":memory:") as archive:
         archive.merge_shard(built["2-0"])
         archive.merge_shard(built["2-1"])
         counts = {t: len(r) for t, r in dump(built["single"]).items()}
@@ -265,7 +267,7 @@ def test_a_failing_merge_leaves_the_target_as_before_that_shard(
         raise RuntimeError("injected after the rows were written")
 
     monkeypatch.setattr(merge_dedup, "recompute_clusters", fail)
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         with pytest.raises(RuntimeError, match="injected"):
             archive.merge_shard(built["2-1"])
         assert dump(target, volatile=True) == before
@@ -280,7 +282,7 @@ def test_a_failing_merge_leaves_the_target_as_before_that_shard(
 
 
 def test_every_table_of_the_schema_has_a_merge_rule(tmp_path: Path) -> None:
-    with Archive(tmp_path / "x.db") as archive:
+    with CrawlArchive(tmp_path / "x.db") as archive:
         tables = [t for t in schema.user_tables(archive.conn) if not t.startswith("articles_fts")]
     assert sorted(tables) == sorted(merge_tables.TABLE_RULES)
 
@@ -300,14 +302,14 @@ def test_a_new_column_merges_as_is_and_a_new_table_needs_its_rule(
     )
     shard = tmp_path / "shard.db"
     build(shard, [[Visit(f"{A}/one/", story(1), stamp(1, 0))]])
-    with Archive(shard) as archive:
+    with CrawlArchive(shard) as archive:
         archive.query("UPDATE articles SET summary = 'short'")
         archive.query("INSERT INTO hubs VALUES ('https://a.example/', 'hub')")
     target = tmp_path / "target.db"
-    with Archive(target) as archive, pytest.raises(merge_tables.ArchiveError, match="hubs"):
+    with CrawlArchive(target) as archive, pytest.raises(merge_tables.ArchiveError, match="hubs"):
         archive.merge_shard(shard)
     monkeypatch.setitem(merge_tables.TABLE_RULES, "hubs", merge_tables.keep_first)
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         report = archive.merge_shard(shard)
         assert archive.query("SELECT summary FROM articles") == [{"summary": "short"}]
         assert archive.query("SELECT * FROM hubs") == [{"url": "https://a.example/", "kind": "hub"}]
@@ -319,7 +321,7 @@ def test_an_older_shard_is_migrated_in_a_copy_and_left_untouched(tmp_path: Path)
     shard = tmp_path / "v1.db"
     shard.write_bytes(fixture.read_bytes())
     digest = hashlib.sha256(shard.read_bytes()).hexdigest()
-    with Archive(tmp_path / "target.db") as archive:
+    with CrawlArchive(tmp_path / "target.db") as archive:
         report = archive.merge_shard(shard)
         assert report.migrated_from == 1
         assert report.tables["articles"].inserted == 5
@@ -357,15 +359,15 @@ def test_a_run_merged_before_it_finished_is_completed_by_a_later_merge(
 ) -> None:
     shard = tmp_path / "shard.db"
     shard.write_bytes(built["2-0"].read_bytes())
-    with Archive(shard) as archive:
+    with CrawlArchive(shard) as archive:
         archive.query("UPDATE runs SET finished_at = NULL, finish_reason = NULL, stats = NULL")
     target = merged(tmp_path, [shard])
     assert set(rows(target, "SELECT finished_at FROM runs")) == {(None,)}
-    with Archive(shard) as archive:
+    with CrawlArchive(shard) as archive:
         archive.finish_run(
             "w2-0-run0", finished_at="2026-01-02", finish_reason="finished", stats={}
         )
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         report = archive.merge_shard(shard)
     assert report.tables["runs"].as_dict() == {
         "inserted": 0,

@@ -235,3 +235,16 @@ def test_a_merge_killed_mid_shard_leaves_the_target_as_before(
     # the lock died with the process: merging again completes the job
     assert run("merge", str(shards["b"]), "--into", str(target)).exit_code == 0
     assert dump(target) == dump(shards["single"])
+
+
+def test_merge_format_json_is_the_json_flag(shards: dict[str, Path], tmp_path: Path) -> None:
+    """Issue 17: `merge` takes `--format json` like every other command; `--json` stays."""
+    flag = run("merge", str(shards["a"]), "--json", "--into", str(tmp_path / "one.db"))
+    option = run("merge", str(shards["a"]), "--format", "json", "--into", str(tmp_path / "two.db"))
+    assert flag.exit_code == option.exit_code == 0, option.output
+    as_flag, as_option = json.loads(flag.stdout), json.loads(option.stdout)
+    assert as_flag["tables"] == as_option["tables"] and as_option["changed"] is True
+    text = run("merge", str(shards["a"]), "--format", "text", "--into", str(tmp_path / "3.db"))
+    assert text.stdout.startswith(f"{shards['a']} -> ") and "{" not in text.stdout
+    bad = run("merge", str(shards["a"]), "--format", "xml", "--into", str(tmp_path / "4.db"))
+    assert bad.exit_code == 2 and not (tmp_path / "4.db").exists()

@@ -24,8 +24,8 @@ from merge_shards import (
 )
 from test_stitch import STITCHED_BLOCKS
 
-from archive import Archive
-from pipelines.extraction.model import article_id
+from archive import CrawlArchive
+from pipelines.core.article import article_id
 
 HEAD = article_id(PAGE_URLS[1])
 WINDOWED_HEAD = article_id(windowed_url(1))
@@ -53,7 +53,7 @@ def deal(runs: list[list[AnyVisit]], hands: Sequence[dict[str, int]]) -> list[li
 
 
 def merge(target: Path, shards: Sequence[Path]) -> list[Any]:
-    with Archive(target) as archive:
+    with CrawlArchive(target) as archive:
         return [archive.merge_shard(s) for s in shards]
 
 
@@ -66,7 +66,7 @@ def rows(db: Path, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]
 
 
 def check_integrity(db: Path) -> None:
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.query("PRAGMA integrity_check") == [{"integrity_check": "ok"}]
         assert archive.query("PRAGMA foreign_key_check") == []
         archive.query("INSERT INTO articles_fts(articles_fts) VALUES('integrity-check')")
@@ -124,7 +124,7 @@ def _without_sketches(tables: dict[str, list[tuple[Any, ...]]]) -> dict[str, lis
 
 
 def stitched(db: Path, head: str = HEAD) -> dict[str, Any]:
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         return archive.get_article(head)
 
 
@@ -294,7 +294,7 @@ def test_a_page_archived_before_stitching_folds_into_the_merged_head(
     """One shard holds page 2 as an article of its own (an archive from before schema
     v5); merged with a worker's stitched article, in either order, it folds into it, as
     a crawl into the old archive would."""
-    from archive.records import Capture, PageWrite
+    from pipelines.core.records import Capture, PageWrite
 
     old_db = tmp_path / "old.db"
     item = PageVisit(2, "2025-01-01T00:00:00.000000Z").page()
@@ -307,7 +307,7 @@ def test_a_page_archived_before_stitching_folds_into_the_merged_head(
         run_id="old",
         body=item.body,
     )
-    with Archive(old_db) as archive:
+    with CrawlArchive(old_db) as archive:
         archive.save_batch([PageWrite(old, item.article, "new")])
     build(tmp_path / "w.db", [visits([1, 2, 3])])
     target = tmp_path / "merged.db"
@@ -330,7 +330,7 @@ def test_a_page_archived_before_stitching_folds_into_the_merged_head(
 def test_a_failing_merge_leaves_the_stitched_article_as_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archive import merge_dedup
+    from archive.merge import dedup as merge_dedup
 
     hand = {PAGE_URLS[2]: 1, PAGE_URLS[3]: 1}
     shards = []

@@ -1,4 +1,4 @@
-"""The three pipelines, each on its own and in order, against Archive(":memory:")."""
+"""The three pipelines, each on its own and in order, against CrawlArchive(":memory:")."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from archive import Archive
+from archive import CrawlArchive
 from crawler.items import RawPage
 from crawler.spiders.articles import ArticlesSpider
 from pipelines.dedup import DedupPipeline
 from pipelines.extract import ExtractPipeline, looks_binary
-from pipelines.handle import archive_for, use_archive
 from pipelines.neardup import sketch
+from pipelines.registry import archive_for, use_archive
 from pipelines.store import StorePipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spider"
@@ -46,7 +46,7 @@ def crawler() -> Iterator[Crawler]:
         ArticlesSpider, {"STORE_BATCH_SIZE": 2, "STORE_FLUSH_SECONDS": 0, "EXTRACT_WORKERS": 0}
     )
     crawler.spider = crawler._create_spider(start_urls=URL)
-    archive = Archive(":memory:")
+    archive = CrawlArchive(":memory:")
     use_archive(crawler, archive)
     yield crawler
     archive.close()
@@ -206,7 +206,7 @@ def test_store_records_the_run_with_finish_reason(tmp_path: Path) -> None:
     crawler.spider = crawler._create_spider(start_urls=URL)
     store = run_all(crawler, [page()])
     store.spider_closed(crawler.spider, "finished")  # type: ignore[arg-type]
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         (run,) = archive.stats()["runs"]
     assert run["id"] == store.run_id
     assert run["finish_reason"] == "finished"

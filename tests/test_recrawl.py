@@ -12,8 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 from test_archive import make_article, make_capture
 
-from archive import Archive
-from archive.records import PageWrite
+from archive import Archive, CrawlArchive
 from crawler.middlewares.recrawl import (
     DEFAULT_RECRAWL_AFTER,
     RecrawlMiddleware,
@@ -21,7 +20,8 @@ from crawler.middlewares.recrawl import (
     is_fresh,
 )
 from crawler.spiders.articles import ArticlesSpider
-from pipelines.handle import use_archive
+from pipelines.core.records import PageWrite
+from pipelines.registry import use_archive
 
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def crawler_with(archive: Archive, **settings: object) -> Crawler:
 
 @pytest.fixture
 def archive() -> Iterator[Archive]:
-    with Archive(":memory:") as arch:
+    with CrawlArchive(":memory:") as arch:
         article = make_article("alpha")
         capture = make_capture(article.canonical_url, datetime.now(UTC).isoformat())
         capture.headers["etag"] = '"v1"'
@@ -96,7 +96,7 @@ def test_due_known_pages_are_requested_conditionally(archive: Archive) -> None:
 def reference(tmp_path: Path) -> Path:
     """An archive file that knows alpha (fresh, with validators) as a merged target would."""
     db = tmp_path / "target.db"
-    with Archive(db) as target:
+    with CrawlArchive(db) as target:
         article = make_article("alpha")
         capture = make_capture(article.canonical_url, datetime.now(UTC).isoformat())
         capture.headers["etag"] = '"v1"'
@@ -108,7 +108,7 @@ def test_a_shard_judges_freshness_against_its_reference_archive(reference: Path)
     """RECRAWL_REFERENCE (issue 9): a worker's empty shard skips what the target archive
     holds fresh, and fetches a due page in full (its shard could not answer a 304)."""
     alpha, beta = "https://coastline.example/alpha/", "https://coastline.example/beta/"
-    with Archive(":memory:") as shard:
+    with CrawlArchive(":memory:") as shard:
         crawler = crawler_with(shard, RECRAWL_REFERENCE=str(reference))
         middleware = RecrawlMiddleware(crawler)
         assert middleware.get_processed_request(request(alpha), None) is None

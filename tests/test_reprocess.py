@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
-from archive import Archive
+from archive import CrawlArchive
 from archive.cli import cli
-from archive.records import Capture, PageWrite
-from archive.reprocess import reprocess
+from pipelines.core.records import Capture, PageWrite
 from pipelines.extraction import extract
+from pipelines.reprocess import reprocess
 
 PAGE = Path(__file__).parent / "fixtures" / "sites" / "sister_a" / "council-budget-vote"
 URL = "http://127.0.0.1:8000/council-budget-vote/"
@@ -32,7 +33,7 @@ def archive_with_old_extraction(db: Path) -> str:
         headers={"content-type": "text/html; charset=utf-8"},
         body=html,
     )
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         archive.save_batch([PageWrite(capture, article, "new")])
     return article.id
 
@@ -42,7 +43,7 @@ def test_reprocess_writes_a_version_where_extraction_changed_and_no_capture(
 ) -> None:
     db = tmp_path / "x.db"
     article_id = archive_with_old_extraction(db)
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         captures_before = archive.query("SELECT id, body_sha256, fetched_at FROM captures")
         seen_before = archive.get_article(article_id)["last_seen_at"]
         first = reprocess(archive)
@@ -78,3 +79,48 @@ def test_reprocess_command_filters_and_reports(tmp_path: Path) -> None:
     missing = runner.invoke(cli, ["reprocess", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code != 0 and "No archive" in missing.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_reprocessed_article_is_sketched_as_the_crawl_sketches_it(tmp_path: Path) -> None:
+    """Issue 17: reprocess sketched the whole body with the default parameters, the
+    crawl's dedup stage the body without its site's boilerplate with the configured
+    ones, so a reprocessed article could cluster differently. Both now share one rule."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.articles import ArticlesSpider
+    from pipelines.dedup import DedupPipeline
+    from pipelines.neardup import DEFAULT_PARAMS, sketch
+    from pipelines.neardup.boilerplate import paragraph_key
+    from pipelines.neardup.settings import NearDupSettings
+    from pipelines.registry import use_archive
+
+    settings = {"NEAR_DUP_SHINGLE_SIZE": 2, "NEAR_DUP_NUM_PERM": 32, "NEAR_DUP_BANDS": 16}
+    near_dup = NearDupSettings.from_settings(settings)
+    db = tmp_path / "x.db"
+    article_id = archive_with_old_extraction(db)
+    article = extract((PAGE / "index.html").read_bytes(), URL)
+    first = article.body_text.split("\n\n")[0]
+    staged: dict[str, list[Any]] = {"crawl": [], "reprocess": []}
+    with CrawlArchive(db) as archive:
+        # the site's first paragraph was met on five other articles: boilerplate
+        archive.conn.execute(
+            "INSERT INTO paragraph_counts (key, articles) VALUES (?, 5)",
+            (paragraph_key(article.site, first),),
+        )
+        stage = archive.stage_near_dup
+        archive.stage_near_dup = lambda r: (staged["reprocess"].append(r), stage(r))[1]  # type: ignore[method-assign]
+        reprocess(archive, near_dup=near_dup)
+        archive.stage_near_dup = staged["crawl"].append  # type: ignore[method-assign]
+        crawler = get_crawler(ArticlesSpider, settings)
+        use_archive(crawler, archive)
+        pipeline = DedupPipeline.from_crawler(crawler)
+        pipeline._cluster(archive, article, article_id, "2026-01-07T00:00:00Z")
+    crawled, reprocessed = staged["crawl"][0], staged["reprocess"][0]
+    assert reprocessed.params == crawled.params == "k2-p32-s1"
+    assert reprocessed.signature == crawled.signature
+    assert reprocessed.shingles == crawled.shingles
+    # and not what reprocess used to store: the whole body with the default parameters
+    old = sketch(article.body_text, DEFAULT_PARAMS)
+    assert reprocessed.signature != old.signature.astype("<u4").tobytes()
+    stripped = "\n\n".join(article.body_text.split("\n\n")[1:])
+    assert reprocessed.shingles == sketch(stripped, near_dup.params).shingles

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from archive import Archive, schema
+from archive import CrawlArchive, schema
 from archive.errors import (
     ArchiveError,
     ArchiveLockedError,
@@ -118,7 +118,7 @@ def test_migrations_are_ordered_and_end_at_the_schema_version() -> None:
 
 def test_a_new_archive_has_the_documented_tables_wal_and_version(tmp_path: Path) -> None:
     db = tmp_path / "new.db"
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == schema.SCHEMA_VERSION
         assert archive.query("PRAGMA foreign_keys")[0]["foreign_keys"] == 1
         assert archive.query("PRAGMA busy_timeout")[0]["timeout"] > 0
@@ -141,7 +141,7 @@ def test_a_new_archive_has_the_documented_tables_wal_and_version(tmp_path: Path)
 
 def test_sqlite_utils_sees_the_fts_table_and_its_triggers(tmp_path: Path) -> None:
     db = tmp_path / "fts.db"
-    Archive(db).close()
+    CrawlArchive(db).close()
     with sqlite_utils.Database(db) as plain:
         articles = plain.table("articles")
         assert articles.detect_fts() == "articles_fts"
@@ -168,9 +168,9 @@ def test_sqlite_utils_sees_the_fts_table_and_its_triggers(tmp_path: Path) -> Non
 
 def test_reopening_an_archive_keeps_its_rows_and_version(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         archive.start_run("r1", spider="articles", args={}, settings={}, started_at="t")
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == schema.SCHEMA_VERSION
         assert [r["id"] for r in archive.stats()["runs"]] == ["r1"]
 
@@ -178,7 +178,7 @@ def test_reopening_an_archive_keeps_its_rows_and_version(tmp_path: Path) -> None
 def test_an_empty_file_becomes_an_archive(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
     db.touch()
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == schema.SCHEMA_VERSION
 
 
@@ -188,7 +188,7 @@ def test_an_empty_file_becomes_an_archive(tmp_path: Path) -> None:
 def test_a_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
     db = tmp_path / "future.db"
     newer = schema.SCHEMA_VERSION + 1
-    Archive(db).close()
+    CrawlArchive(db).close()
     conn = sqlite3.connect(db)
     conn.execute(f"PRAGMA user_version = {newer}")
     conn.close()
@@ -197,7 +197,7 @@ def test_a_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
             SchemaVersionError,
             match=rf"schema version {newer}.*up to {schema.SCHEMA_VERSION}.*Upgrade morgue",
         ):
-            Archive(db, readonly=readonly)
+            CrawlArchive(db, readonly=readonly)
     assert pragma(db, "user_version") == newer
 
 
@@ -211,7 +211,7 @@ def test_a_file_that_is_not_sqlite_is_not_an_archive(tmp_path: Path, content: by
     path.write_bytes(content)
     for readonly in (False, True):
         with pytest.raises(NotAnArchiveError, match="not a SQLite database"):
-            Archive(path, readonly=readonly)
+            CrawlArchive(path, readonly=readonly)
     assert path.read_bytes() == content
 
 
@@ -219,7 +219,7 @@ def test_a_corrupt_sqlite_file_is_not_an_archive(tmp_path: Path) -> None:
     path = tmp_path / "corrupt.db"
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 1000)
     with pytest.raises(NotAnArchiveError):
-        Archive(path)
+        CrawlArchive(path)
 
 
 def test_another_apps_sqlite_file_is_not_an_archive(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_another_apps_sqlite_file_is_not_an_archive(tmp_path: Path) -> None:
     conn.execute("CREATE TABLE contacts (name TEXT)")
     conn.close()
     with pytest.raises(NotAnArchiveError, match=r"not a morgue archive \(it has tables contacts\)"):
-        Archive(path)
+        CrawlArchive(path)
     assert columns(path, "articles") == []
 
 
@@ -239,23 +239,23 @@ def test_a_versioned_file_without_morgue_tables_is_not_an_archive(tmp_path: Path
     conn.execute("PRAGMA user_version = 1")
     conn.close()
     with pytest.raises(NotAnArchiveError, match="blocks, links, captures, runs are missing"):
-        Archive(path)
+        CrawlArchive(path)
 
 
 def test_a_directory_is_not_an_archive(tmp_path: Path) -> None:
     with pytest.raises(NotAnArchiveError, match="directory"):
-        Archive(tmp_path)
+        CrawlArchive(tmp_path)
 
 
 def test_readonly_needs_an_existing_file(tmp_path: Path) -> None:
     db = tmp_path / "missing.db"
     with pytest.raises(ArchiveMissingError, match=r"No archive at .*missing\.db"):
-        Archive(db, readonly=True)
+        CrawlArchive(db, readonly=True)
     assert not db.exists()
 
 
 def test_a_closed_archive_says_so(tmp_path: Path) -> None:
-    archive = Archive(tmp_path / "a.db")
+    archive = CrawlArchive(tmp_path / "a.db")
     archive.close()
     archive.close()  # idempotent
     with pytest.raises(ArchiveError, match="closed"):
@@ -264,11 +264,11 @@ def test_a_closed_archive_says_so(tmp_path: Path) -> None:
 
 def test_a_write_waiting_on_another_writer_gets_a_clear_lock_error(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    Archive(db).close()
+    CrawlArchive(db).close()
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with Archive(db, timeout=0.05) as archive, pytest.raises(ArchiveLockedError):
+        with CrawlArchive(db, timeout=0.05) as archive, pytest.raises(ArchiveLockedError):
             archive.start_run("r", spider="s", args={}, settings={}, started_at="t")
     finally:
         holder.execute("ROLLBACK")
@@ -291,7 +291,7 @@ def _next_broken(conn: sqlite3.Connection) -> None:
 
 
 def _current_archive_with_a_row(db: Path) -> None:
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         archive.query(
             "INSERT INTO articles (id, url, canonical_url, site, first_seen_at, last_seen_at) "
             "VALUES ('a1', 'u', 'u', 's', 't', 't')"
@@ -308,13 +308,13 @@ def test_an_older_archive_is_migrated_on_open(
         schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(nxt, _next_add_summary))
     )
     with pytest.raises(SchemaOutdatedError, match="Open it once without read-only mode"):
-        Archive(db, readonly=True)
-    with Archive(db) as archive:
+        CrawlArchive(db, readonly=True)
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == nxt
         assert archive.query("SELECT id, summary FROM articles") == [
             {"id": "a1", "summary": "migrated"}
         ]
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         assert archive.schema_version == nxt
 
 
@@ -328,11 +328,11 @@ def test_a_failing_migration_leaves_the_archive_at_its_old_version(
         schema, "MIGRATIONS", (*schema.MIGRATIONS, schema.Migration(nxt, _next_broken))
     )
     with pytest.raises(sqlite3.OperationalError, match="already exists"):
-        Archive(db)
+        CrawlArchive(db)
     assert pragma(db, "user_version") == schema.SCHEMA_VERSION
     assert "summary" not in columns(db, "articles")
     monkeypatch.undo()
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.query("SELECT id FROM articles") == [{"id": "a1"}]
 
 
@@ -364,7 +364,7 @@ def test_a_v1_archive_from_issue_2_is_migrated_with_its_rows(tmp_path: Path) -> 
     db = tmp_path / "v1.db"
     shutil.copyfile(FIXTURE_ARCHIVES / "v1.db", db)
     assert pragma(db, "user_version") == 1
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == schema.SCHEMA_VERSION
         articles = archive.query("SELECT id, url, canonical_url, cluster_id, version FROM articles")
         assert len(articles) == 5

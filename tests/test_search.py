@@ -14,12 +14,12 @@ from click.testing import CliRunner, Result
 from research_archive import A, B, C, D, build
 from schema_helpers import archive_at
 
-from archive import Archive
+from archive import Archive, CrawlArchive
 from archive.cli import cli
 from archive.errors import QueryError, UsageError
 from archive.filters import ArticleFilter
-from archive.records import Capture, PageWrite
 from archive.schema import SCHEMA_VERSION
+from pipelines.core.records import Capture, PageWrite
 
 
 @pytest.fixture
@@ -37,14 +37,14 @@ def ids(hits: list[dict[str, object]]) -> list[object]:
 
 
 def test_ranked_by_bm25_title_first_with_highlighted_snippets(db: str) -> None:
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         hits = archive.search("dannemora")
     assert ids(hits) == [A.id, C.id]  # both have it in title and body; A is shorter
     assert hits[0]["rank"] <= hits[1]["rank"]
     assert "[Dannemora]" in hits[0]["snippet"]
     assert hits[0]["authors"] == ["Ann Reporter"]
     assert {"site", "published_at", "section", "cluster_id", "url"} <= set(hits[0])
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         title_hit = archive.search("harbour")  # B: title and body; nothing else
     assert ids(title_hit) == [B.id]
 
@@ -67,12 +67,12 @@ def test_ranked_by_bm25_title_first_with_highlighted_snippets(db: str) -> None:
     ],
 )
 def test_filters(db: str, filters: ArticleFilter, expected: list[str]) -> None:
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         assert ids(archive.search("dannemora", filters=filters)) == expected
 
 
 def test_limit_and_prefix_and_phrase(db: str) -> None:
-    with Archive(db, readonly=True) as archive:
+    with CrawlArchive(db, readonly=True) as archive:
         assert len(archive.search("officers OR boats OR storm", limit=2)) == 2
         assert ids(archive.search("harb*")) == [B.id]
         assert ids(archive.search('"after an inquiry"')) == [A.id, C.id]
@@ -81,7 +81,10 @@ def test_limit_and_prefix_and_phrase(db: str) -> None:
 
 @pytest.mark.parametrize("query", ['"unclosed', "AND", "title:", "(officers"])
 def test_malformed_query_is_a_query_error(db: str, query: str) -> None:
-    with Archive(db, readonly=True) as archive, pytest.raises(QueryError, match="Bad search query"):
+    with (
+        CrawlArchive(db, readonly=True) as archive,
+        pytest.raises(QueryError, match="Bad search query"),
+    ):
         archive.search(query)
 
 
@@ -161,7 +164,7 @@ def test_a_run_end_merges_the_search_index_and_every_article_stays_findable(
 ) -> None:
     """Schema v7 stores automerge 16 in articles_fts; finish_run merges the segments the
     crawl's one-transaction-per-batch writes left, and the index stays whole (#7)."""
-    with Archive(tmp_path / "a.db") as archive:
+    with CrawlArchive(tmp_path / "a.db") as archive:
         config = dict(archive.conn.execute("SELECT k, v FROM articles_fts_config").fetchall())
         assert config["automerge"] == 16
         for i in range(40):  # one batch, one FTS segment each
@@ -213,7 +216,7 @@ def test_a_batch_indexes_its_articles_itself_and_keeps_the_trigger(tmp_path: Pat
     the trigger is back, byte for byte, after each batch and after a failed one, and an
     article inserted then touched in the same batch is indexed once, correctly (#7)."""
     trigger = "SELECT sql FROM sqlite_master WHERE name = 'articles_ai'"
-    with Archive(tmp_path / "a.db") as archive:
+    with CrawlArchive(tmp_path / "a.db") as archive:
         stored = archive.query(trigger)
         first, first_id = _story(1)
         again = PageWrite(first.capture, first.article, "seen")  # touched: articles_au fires
@@ -247,7 +250,7 @@ def test_a_seen_page_leaves_the_index_alone_and_an_edit_reindexes(tmp_path: Path
     """Schema v8 (#7): articles_au fires only when title or body_text is updated. Recording
     a re-crawled page's last_seen_at writes nothing to articles_fts (it used to delete and
     re-tokenize the article and leave a new segment); a changed title or body is indexed."""
-    with Archive(tmp_path / "a.db") as archive:
+    with CrawlArchive(tmp_path / "a.db") as archive:
         first, first_id = _story(1)
         archive.save_batch([first, _story(2)[0]])
         before = _fts_rows(archive)
@@ -280,7 +283,7 @@ def test_a_v7_archive_gets_the_narrow_update_trigger(tmp_path: Path) -> None:
         "INSERT INTO articles (id, url, canonical_url, site, title, body_text, "
         "first_seen_at, last_seen_at) VALUES ('x', 'u', 'u', 's', 'Okapi', 'okapi', '', '')",
     )
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == SCHEMA_VERSION  # 8 or later
         (sql,) = archive.conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'articles_au'"
@@ -301,8 +304,8 @@ def test_a_failed_run_end_merge_is_logged_and_the_run_still_recorded(
     def locked(self: Archive) -> int:
         raise ArchiveLockedError("a.db is locked by another process")
 
-    monkeypatch.setattr(Archive, "tidy_search_index", locked)
-    with Archive(tmp_path / "a.db") as archive:
+    monkeypatch.setattr(CrawlArchive, "tidy_search_index", locked)
+    with CrawlArchive(tmp_path / "a.db") as archive:
         archive.save_batch([_story(1)[0]])
         archive.finish_run("r", finished_at="2025-05-02T00:00:00Z", finish_reason="ok", stats={})
         assert archive.query("SELECT finish_reason FROM runs") == [{"finish_reason": "ok"}]

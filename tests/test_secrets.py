@@ -10,8 +10,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from archive import Archive
-from crawler.redact import MASK, redact_settings, redact_text, redact_url, redact_value
 from crawler.spiders.articles import ArticlesSpider
+from pipelines.core.redact import MASK, redact_settings, redact_text, redact_url, redact_value
 from pipelines.store import StorePipeline
 
 

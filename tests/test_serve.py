@@ -21,8 +21,9 @@ from click.testing import CliRunner, Result
 from processes import stop_process
 from research_archive import A, B, C, build
 
-from archive import Archive, columns, serve
+from archive import Archive, columns
 from archive.cli import cli
+from archive.export import serve
 
 REPO = Path(__file__).resolve().parents[1]
 

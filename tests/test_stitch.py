@@ -11,13 +11,13 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
 
-from archive import Archive
+from archive import Archive, CrawlArchive
 from crawler.items import RawPage
 from crawler.spiders.articles import ArticlesSpider
+from pipelines.core.article import Article, Block, article_id
 from pipelines.dedup import DedupPipeline
 from pipelines.extraction import extract
-from pipelines.extraction.model import Article, Block, article_id
-from pipelines.handle import use_archive
+from pipelines.registry import use_archive
 from pipelines.stitch import StitchPipeline
 from pipelines.store import StorePipeline
 
@@ -110,7 +110,7 @@ class Run:
 
 @pytest.fixture
 def archive() -> Iterator[Archive]:
-    with Archive(":memory:") as archive:
+    with CrawlArchive(":memory:") as archive:
         yield archive
 
 
@@ -201,7 +201,7 @@ def page_orders() -> list[tuple[int, ...]]:
 def test_every_arrival_order_gives_the_same_archive(
     order: tuple[int, ...], flush_each: bool
 ) -> None:
-    with Archive(":memory:") as expected_archive, Archive(":memory:") as archive:
+    with CrawlArchive(":memory:") as expected_archive, CrawlArchive(":memory:") as archive:
         crawl(expected_archive, [1, 2, 3])
         run = crawl(archive, order, flush_each=flush_each)
         assert dump(archive) == dump(expected_archive)
@@ -246,7 +246,7 @@ def test_an_incomplete_chain_keeps_what_it_has_and_says_so(archive: Archive) -> 
 
 def test_a_page_archived_as_its_own_article_is_folded_into_the_head(archive: Archive) -> None:
     """An archive written before stitching holds page 2 as an article of its own."""
-    from archive.records import Capture, PageWrite
+    from pipelines.core.records import Capture, PageWrite
 
     item = page_item(2)
     assert item.article is not None
@@ -346,7 +346,7 @@ def lone(url: str, next_url: str | None = None, prev_url: str | None = None) -> 
 
 
 def test_query_numbered_pages_stitch_without_page_links(archive: Archive) -> None:
-    from pipelines.extraction.multipage import compose, order_chain, page_part
+    from pipelines.core.pages import compose, order_chain, page_part
 
     one = page_part(lone("https://s.test/story?page=1", "https://s.test/story?page=2"))
     assert one is None or one.first_url in ("https://s.test/story", "https://s.test/story?page=1")
@@ -374,7 +374,7 @@ def test_query_numbered_pages_stitch_without_page_links(archive: Archive) -> Non
 
 
 def test_a_bare_rel_next_to_another_post_is_not_a_chain() -> None:
-    from pipelines.extraction.multipage import page_part
+    from pipelines.core.pages import page_part
 
     assert (
         page_part(lone("https://s.test/2024/05/one-story/", "https://s.test/2024/05/another/"))
@@ -398,7 +398,7 @@ def test_a_bare_rel_next_to_another_post_is_not_a_chain() -> None:
     ],
 )
 def test_split_page_url(url: str, expected: tuple[str, int] | None) -> None:
-    from pipelines.extraction.multipage import split_page_url
+    from pipelines.core.pages import split_page_url
 
     assert split_page_url(url) == expected
 
@@ -430,7 +430,7 @@ def test_next_and_previous_page_anchors_without_link_tags() -> None:
     assert article.next_page_url == "https://s.test/long-read/3/"
     assert article.prev_page_url == "https://s.test/long-read/"
     assert "Next page" not in article.body_text and "Previous page" not in article.body_text
-    from pipelines.extraction.multipage import page_part
+    from pipelines.core.pages import page_part
 
     part = page_part(article)
     assert part is not None
@@ -458,7 +458,7 @@ def test_morgue_show_lists_the_pages(tmp_path: Path) -> None:
     from archive.cli import cli
 
     db = tmp_path / "a.db"
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         crawl(archive, [1, 3])
     runner = CliRunner()
     result = runner.invoke(cli, ["show", URLS[3], "--db", str(db)])
@@ -480,7 +480,7 @@ def test_reprocess_composes_a_stitched_article_again_from_its_page_captures(
     archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pipelines.extraction
-    from archive.reprocess import reprocess
+    from pipelines.reprocess import reprocess
 
     crawl(archive, [1, 2, 3])
     before = dump(archive)
@@ -544,7 +544,7 @@ def windowed_page(number: int, last: int = 5) -> RawPage:
 
 @pytest.mark.parametrize("order", [(5, 4, 3, 2, 1), (3, 5, 1, 4, 2), (2, 4, 1, 5, 3)])
 def test_a_head_learnt_late_folds_every_earlier_stand_in(order: tuple[int, ...]) -> None:
-    with Archive(":memory:") as expected, Archive(":memory:") as archive:
+    with CrawlArchive(":memory:") as expected, CrawlArchive(":memory:") as archive:
         Run(expected).feed([windowed_page(n) for n in (1, 2, 3, 4, 5)])
         run = Run(archive).feed([windowed_page(n) for n in order])
         assert dump(archive) == dump(expected)
@@ -592,7 +592,7 @@ def test_pages_whose_canonical_names_page_one_still_stitch(archive: Archive) -> 
 
 
 def test_a_url_variant_of_an_archived_page_is_not_a_missing_page() -> None:
-    from pipelines.extraction.multipage import order_chain, page_part
+    from pipelines.core.pages import order_chain, page_part
 
     one = lone("https://s.test/story/", "https://s.test/story/2")  # no trailing slash
     two = lone("https://s.test/story/2/", None, "https://s.test/story/")
@@ -611,7 +611,7 @@ def test_a_v1_archive_migrates_to_v5_with_one_page_articles(tmp_path: Path) -> N
 
     db = tmp_path / "v1.db"
     shutil.copyfile(Path(__file__).parent / "fixtures" / "archives" / "v1.db", db)
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == schema.SCHEMA_VERSION
         rows = archive.query("SELECT pages, pages_missing FROM articles")
         assert len(rows) == 5
@@ -648,7 +648,7 @@ def test_two_changed_pages_in_one_recrawl_make_one_version(
 
 
 def test_compose_drops_repeated_headers_but_keeps_repeated_content() -> None:
-    from pipelines.extraction.multipage import compose, order_chain, page_part
+    from pipelines.core.pages import compose, order_chain, page_part
 
     title = "A long story"
     lead = Block("image", "", src="https://s.test/lead.jpg", alt="Lead")

@@ -12,7 +12,7 @@ from test_stitch import STITCHED_BLOCKS
 
 from archive import Archive
 from crawler.demo.server import SiteServer, serve_site
-from pipelines.extraction.model import article_id
+from pipelines.core.article import article_id
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 SLUG = "/sourdough-starter-guide/"

@@ -1,5 +1,5 @@
 """duplicate_of and cluster_id of a store batch: the batch's one lookup of earlier copies
-(archive/copies.py, issue 7) names the same articles as one query per article would."""
+(archive/earliest.py, issue 7) names the same articles as one query per article would."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from test_archive import make_article, make_capture
 
 import archive.writes
-from archive import Archive
-from archive.records import PageWrite
+from archive import Archive, CrawlArchive
+from pipelines.core.records import PageWrite
 
 
 def write(slug: str, body: str, fetched_at: str, action: str = "new") -> PageWrite:
@@ -31,7 +31,7 @@ def rows(arch: Archive) -> dict[str, tuple[str, str | None, str | None]]:
 
 @pytest.fixture
 def arch() -> Iterator[Archive]:
-    with Archive(":memory:") as opened:
+    with CrawlArchive(":memory:") as opened:
         yield opened
 
 
@@ -70,7 +70,7 @@ def test_a_batch_with_a_changed_article_sees_the_change(arch: Archive) -> None:
 
 
 def _run(path: Path, batches: list[list[PageWrite]], uncopy: list[list[str]]) -> dict[str, tuple]:
-    with Archive(path) as opened:
+    with CrawlArchive(path) as opened:
         for batch, slugs in zip(batches, uncopy, strict=True):
             opened.save_batch(batch)
             conn = sqlite3.connect(path)  # as a merge of shards can: two non-copies, one body

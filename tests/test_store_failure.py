@@ -1,6 +1,6 @@
 """An archive that refuses a write mid-crawl stops the crawl with exit code 4, loses nothing.
 
-The failure is injected inside the batch's transaction (crawler/testhooks.py), where a
+The failure is injected inside the batch's transaction (pipelines/testhooks.py), where a
 full disk or an I/O error would strike. The batch rolls back whole; a second run with
 the same JOBDIR archives exactly what an uninterrupted crawl does.
 """

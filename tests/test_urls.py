@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.urls import clean_url, is_tracking_param, same_site
+from pipelines.core.urls import clean_url, is_tracking_param, same_site
 
 
 @pytest.mark.parametrize(

@@ -11,13 +11,13 @@ from click.testing import CliRunner
 from schema_helpers import archive_at
 from test_archive import make_article, make_capture, url
 
-from archive import Archive
+from archive import Archive, CrawlArchive
 from archive.cli import cli
-from archive.cli_versions import pick_versions, unified_diff
 from archive.errors import NotFoundError, UsageError
-from archive.records import PageWrite
 from archive.schema import SCHEMA_VERSION
-from pipelines.extraction.model import Article
+from archive.versions import pick_versions, unified_diff
+from pipelines.core.article import Article
+from pipelines.core.records import PageWrite
 
 
 def write(article: Article, fetched_at: str, action: str) -> PageWrite:
@@ -26,7 +26,7 @@ def write(article: Article, fetched_at: str, action: str) -> PageWrite:
 
 @pytest.fixture
 def archive() -> Iterator[Archive]:
-    with Archive(":memory:") as arch:
+    with CrawlArchive(":memory:") as arch:
         yield arch
 
 
@@ -126,7 +126,7 @@ def test_unified_diff_covers_title_and_body() -> None:
 def test_history_and_diff_commands(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     article = make_article("alpha", body="First line.\n\nSecond line.")
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         archive.save_batch([write(article, "2025-03-03T10:00:00Z", "new")])
         edited = make_article("alpha", body="First line.\n\nSecond line, edited.")
         archive.save_batch([write(edited, "2025-03-09T10:00:00Z", "changed")])
@@ -151,7 +151,7 @@ def test_a_v2_archive_is_migrated_to_v3_with_its_rows(tmp_path: Path) -> None:
         "cluster_id) VALUES ('a1', 'https://s.example/a/', 'https://s.example/a/', "
         "'s.example', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', 'a1')",
     )
-    with Archive(db) as archive:
+    with CrawlArchive(db) as archive:
         assert archive.schema_version == SCHEMA_VERSION
         assert archive.query("SELECT id, cluster_id FROM articles") == [
             {"id": "a1", "cluster_id": "a1"}

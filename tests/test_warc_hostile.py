@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from warc_helpers import SITE, article_html, response, write_warc
 
 from archive.cli import cli
-from pipelines.warcimport import run_import as import_files
+from crawler.warcimport import run_import as import_files
 
 URLS = [SITE + f"news/story-{n}/" for n in range(3)]
 

@@ -201,7 +201,7 @@ def test_bad_paths_are_a_clean_usage_error(
 
 
 def test_progress_counts_every_record_and_every_byte(mixed_warc: Path, tmp_path: Path) -> None:
-    from pipelines.warcimport import run_import as import_files
+    from crawler.warcimport import run_import as import_files
 
     seen = {"records": 0, "bytes": 0}
 
@@ -220,7 +220,7 @@ def test_progress_counts_every_record_and_every_byte(mixed_warc: Path, tmp_path:
 
 
 def test_the_progress_bar_draws_bytes_and_records(capsys: pytest.CaptureFixture[str]) -> None:
-    from archive.cli_import import _progress
+    from archive.cli.imports import _progress
 
     with _progress(1000, enabled=True) as advance:
         advance(3, 400)

@@ -1,12 +1,5 @@
-"""``scrapy crawl`` with exit codes cron can act on.
-
-* 0: the crawl ran to its end, even when some pages answered 4xx/5xx or failed
-  (those are rows in ``captures``);
-* 1: the crawl could not start: bad arguments or settings, an archive that cannot be
-  opened or written, or another run holding the archive (crawler/extensions/runlock.py);
-* 3: every seed failed (no response, or an HTTP error), so the run did not do its job;
-* 4: the archive refused a write mid-run (disk full, I/O error, a lock held too long):
-  the crawl stopped early; a run with the same JOBDIR fetches what was not archived.
+"""``scrapy crawl`` with exit codes cron can act on: the policy of :mod:`crawler.outcome`
+(0 done, 1 not started or not finished, 3 every seed failed, 4 an archive write failed).
 
 Scrapy's own usage errors keep Scrapy's exit code 2.
 """
@@ -21,17 +14,12 @@ from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from pipelines.store import WRITE_FAILED
+from crawler.outcome import judge
 
 if TYPE_CHECKING:
     import argparse
 
 logger = logging.getLogger(__name__)
-
-EXIT_OK = 0
-EXIT_NOT_STARTED = 1
-EXIT_ALL_SEEDS_FAILED = 3
-EXIT_WRITE_FAILED = 4
 
 
 class SeedTally:
@@ -54,16 +42,6 @@ class SeedTally:
         return self.failed > 0 and self.ok == 0
 
 
-def exit_code(bootstrap_failed: bool, tally: SeedTally, finish_reason: str | None = None) -> int:
-    if bootstrap_failed:
-        return EXIT_NOT_STARTED
-    if finish_reason == WRITE_FAILED:
-        return EXIT_WRITE_FAILED
-    if tally.all_failed:
-        return EXIT_ALL_SEEDS_FAILED
-    return EXIT_OK
-
-
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -75,17 +53,12 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        self.exitcode = exit_code(bool(self.crawler_process.bootstrap_failed), tally, reason)
-        if self.exitcode == EXIT_ALL_SEEDS_FAILED:
-            print(
-                f"morgue: every seed failed ({tally.failed}); see the captures table",
-                file=sys.stderr,
-            )
-        elif self.exitcode == EXIT_WRITE_FAILED:
-            print(
-                "morgue: the archive refused a write, so the crawl stopped early "
-                "(see the error above); run again with the same JOBDIR to finish",
-                file=sys.stderr,
-            )
-        elif self.exitcode == EXIT_NOT_STARTED:
-            print("morgue: the crawl did not start (see the error above)", file=sys.stderr)
+        outcome = judge(
+            reason,
+            all_seeds_failed=tally.all_failed,
+            started=not self.crawler_process.bootstrap_failed,
+            detail=f"{tally.failed} seed(s)",
+        )
+        self.exitcode = outcome.code
+        if outcome.message:  # "morgue: every seed failed (...)", one line for the cron log
+            print(f"morgue: {outcome.message[0].lower()}{outcome.message[1:]}", file=sys.stderr)

@@ -40,9 +40,9 @@ from scrapy import Request, signals
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from archive.versions import KnownPage
-from crawler.journal import journal_for
-from pipelines.handle import archive_for
-from pipelines.urls import clean_url
+from pipelines.core.urls import clean_url
+from pipelines.journal import journal_for
+from pipelines.registry import archive_for
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from archive import Archive
+    from archive import CrawlArchive
 
 logger = logging.getLogger(__name__)
 
@@ -224,15 +224,15 @@ class RecrawlMiddleware(BaseSpiderMiddleware):
         return item
 
 
-def _open_reference(path: str | None) -> Archive | None:
+def _open_reference(path: str | None) -> CrawlArchive | None:
     """The archive named by ``RECRAWL_REFERENCE``, read-only (None when unset); a path
     that is not a current morgue archive stops the crawl with a clear message."""
     if path is None:
         return None
-    from archive import Archive
+    from archive import CrawlArchive
     from archive.errors import ArchiveError
 
     try:
-        return Archive(path, readonly=True)
+        return CrawlArchive(path, readonly=True)
     except ArchiveError as exc:
         raise ValueError(f"RECRAWL_REFERENCE {path}: {exc}") from exc

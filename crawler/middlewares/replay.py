@@ -1,6 +1,6 @@
 """Resume replay: answer a URL the job archived already from the archive, not the network.
 
-Active only with JOBDIR (see :mod:`crawler.journal`). The replayed response carries
+Active only with JOBDIR (see :mod:`pipelines.journal`). The replayed response carries
 ``morgue_replayed`` in its meta: the spider follows its links but yields no new
 capture for it, and retry, redirect and backoff leave it alone. Counted as
 ``morgue/resume/replayed``.
@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from crawler.journal import journal_for
-from pipelines.handle import archive_for
+from pipelines.journal import journal_for
+from pipelines.registry import archive_for
 
 if TYPE_CHECKING:
     from scrapy import Request

@@ -28,10 +28,11 @@ from twisted.python.failure import Failure
 from crawler import frontier
 from crawler.discovery import feed_urls, parse_listing, sniff
 from crawler.failures import failure_kind, failure_message
-from crawler.items import RawPage, failed_page, utc_now_iso
+from crawler.items import RawPage, failed_page
 from crawler.seeds import parse_follow, resolve_seeds, split_csv
+from pipelines.core.clock import utc_now_iso
+from pipelines.core.urls import clean_url
 from pipelines.extraction.pagekind import classify, hub_article_links
-from pipelines.urls import clean_url
 
 #: ``-a discover=auto`` (default): seeds may be sitemaps, feeds, robots.txt or hubs, and
 #: every HTML page is classified article or hub; ``off``: every page is an article page.

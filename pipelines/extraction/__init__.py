@@ -6,7 +6,7 @@ article = extract(html_bytes, "https://example.com/story/", headers, fetched_at)
 
 from __future__ import annotations
 
+from pipelines.core.article import Article, Block, RelatedLink
 from pipelines.extraction.extract import extract
-from pipelines.extraction.model import Article, Block, RelatedLink
 
 __all__ = ["Article", "Block", "RelatedLink", "extract"]

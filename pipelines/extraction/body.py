@@ -8,11 +8,11 @@ from typing import Any
 from lxml import etree
 from lxml.etree import XPath
 
+from pipelines.core.article import Block
+from pipelines.core.sanitize import is_tracking_pixel
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import normalize_space, space_len
 from pipelines.extraction.hrefs import resolve
-from pipelines.extraction.model import Block
-from pipelines.extraction.sanitize import is_tracking_pixel
 
 _MAX_DEPTH = 120
 _CAPTION_INLINE = frozenset(("em", "i", "small", "span", "font", "cite"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from pipelines.urls import is_tracking_param
+from pipelines.core.urls import is_tracking_param
 
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
@@ -155,7 +155,7 @@ def clean_authors(names: list[str], site_name: str | None = None) -> list[str]:
 
 
 def strip_tracking(url: str | None) -> str | None:
-    """``url`` without tracking query parameters, by the one list in :mod:`pipelines.urls`
+    """``url`` without tracking query parameters, by the one list in :mod:`pipelines.core.urls`
     (utm_*, fbclid, ref, amp, Jetpack's relatedposts_*, ...); the rest keeps its order."""
     if not url or "?" not in url:
         return url

@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from pipelines.core.article import Article
+from pipelines.core.sanitize import render_blocks
 from pipelines.extraction import dates, jsonld, metadata, related
 from pipelines.extraction.body import extract_blocks
 from pipelines.extraction.decode import decode_html
-from pipelines.extraction.model import Article
 from pipelines.extraction.parse import parse_html
-from pipelines.extraction.sanitize import render_blocks
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())

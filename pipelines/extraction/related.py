@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from pipelines.core.article import RelatedLink
+from pipelines.core.sanitize import is_tracking_pixel
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import (
     is_cut_title,
@@ -22,8 +24,6 @@ from pipelines.extraction.clean import (
     strip_tracking,
 )
 from pipelines.extraction.hrefs import absolute, resolution_base, resolve
-from pipelines.extraction.model import RelatedLink
-from pipelines.extraction.sanitize import is_tracking_pixel
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _SKIP_TEXT_TAGS = frozenset(("script", "style", "noscript", "svg", "button"))
@@ -460,8 +460,8 @@ def sibling_pages(nav: PageNav, base_url: str) -> list[str]:
     names: its numbered page links, and its previous page when it is one of them or a
     numbered sibling URL (``/slug/`` of ``/slug/2/``). What the spider follows besides
     the next page, so a crawl that reaches page 3 first still gets pages 1 and 2."""
-    from pipelines.extraction.multipage import first_page_of
-    from pipelines.urls import clean_url
+    from pipelines.core.pages import first_page_of
+    from pipelines.core.urls import clean_url
 
     own = clean_url(base_url)
     found = [u for u in nav.numbered if clean_url(u) != own]

@@ -1,0 +1,150 @@
+"""Pieces every ``morgue`` command shares: the group, --db, formats, filters, the reader."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from archive import DEFAULT_PATH
+from archive.errors import MorgueError, UsageError
+
+if TYPE_CHECKING:
+    from archive.archive import Archive
+    from pipelines.neardup.settings import NearDupSettings
+
+DEFAULT_DB = DEFAULT_PATH
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MorgueGroup(click.Group):
+    """Turns our own errors into clean messages, also under click's CliRunner."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MorgueError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        default=DEFAULT_DB,
+        envvar="MORGUE_DB",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The archive file (or set MORGUE_DB).",
+    )(func)
+
+
+def format_option(*choices: Any) -> Any:
+    """``--format`` among ``choices``; unset means table on a terminal, JSON when piped.
+
+    ``@format_option`` alone (as a plain decorator) offers table and json.
+    """
+    if len(choices) == 1 and callable(choices[0]):
+        return format_option()(choices[0])
+    names = tuple(choices) or ("table", "json")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(names),
+        default=None,
+        help=f"Output: {', '.join(names)} [default: table on a terminal, json when piped].",
+    )
+
+
+def near_dup_option(func: F) -> F:
+    """``-s NAME=VALUE`` for the ``NEAR_DUP_*`` settings a crawl used (merge, reprocess)."""
+    return click.option(
+        "-s",
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A NEAR_DUP_* setting the crawl used, if not the default (repeatable).",
+    )(func)
+
+
+def near_dup_settings(overrides: tuple[str, ...]) -> NearDupSettings | None:
+    """The near-duplicate settings ``-s`` gives (the defaults for the rest); None when
+    there is none, so the callee uses the crawl's defaults."""
+    if not overrides:
+        return None
+    from pipelines.neardup.settings import NAMES, NearDupSettings
+
+    values: dict[str, str] = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in NAMES:
+            raise UsageError(
+                f"-s takes NAME=VALUE with NAME one of {', '.join(NAMES)}, not {item!r}."
+            )
+        values[name] = value
+    try:
+        return NearDupSettings.from_settings(values)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def quiet_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--quiet", "-q", is_flag=True, help=help_text)
+
+
+def filter_options(func: F) -> F:
+    """--site --since --until --author --section --cluster, as ``filters=ArticleFilter``."""
+    options = [
+        click.option("--site", help="Only articles from this site (host name)."),
+        click.option(
+            "--since", metavar="DATE", help="Published on or after DATE (ISO-8601 date or time)."
+        ),
+        click.option(
+            "--until", metavar="DATE", help="Published on or before DATE (a date: all that day)."
+        ),
+        click.option("--author", help="With this author (exact name, any case)."),
+        click.option("--section", help="In this section (any case)."),
+        click.option(
+            "--cluster", metavar="ID", help="In this cluster (a cluster_id or article ID)."
+        ),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from archive.filters import ArticleFilter
+
+        names = ("site", "since", "until", "author", "section", "cluster")
+        kwargs["filters"] = ArticleFilter(**{name: kwargs.pop(name) for name in names})
+        return func(*args, **kwargs)
+
+    decorated: Any = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated
+
+
+def open_reader(db: str) -> Archive:
+    """The archive at ``db``, read-only; an older schema is migrated once first."""
+    from archive.archive import Archive
+    from archive.errors import SchemaOutdatedError
+
+    try:
+        return Archive(db, readonly=True)
+    except SchemaOutdatedError:
+        Archive(db).close()
+        return Archive(db, readonly=True)
+
+
+__all__ = [
+    "DEFAULT_DB",
+    "MorgueGroup",
+    "db_option",
+    "filter_options",
+    "format_option",
+    "open_reader",
+    "quiet_option",
+]

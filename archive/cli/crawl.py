@@ -1,0 +1,310 @@
+"""``morgue crawl`` and ``morgue demo``: the ``articles`` spider in-process, and its exit
+policy (:mod:`crawler.outcome`)."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import click
+
+from archive.cli.common import DEFAULT_DB, db_option, open_reader
+from archive.errors import CrawlFailedError, UsageError
+
+
+@click.command(short_help="Crawl URLs and their related/next-page links.")
+@click.argument("urls", nargs=-1, metavar="URL...")
+@click.option(
+    "--follow",
+    default="related,next",
+    show_default=True,
+    help="Links to follow: any of related,next, or all.",
+)
+@click.option("--depth", type=click.IntRange(min=0), help="Maximum link depth (DEPTH_LIMIT).")
+@click.option("--allowed-domains", help="Comma-separated hosts to allow besides the seeds'.")
+@click.option(
+    "--urls-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Seed URLs, one a line (# starts a comment).",
+)
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="URL",
+    help="A whole site: seed with its home page, its robots.txt sitemaps and its feed "
+    "(repeatable). For scheduled runs: see docs/scheduling.md.",
+)
+@click.option(
+    "--discover",
+    type=click.Choice(["auto", "off"]),
+    default="auto",
+    show_default=True,
+    help="auto: seeds may be hubs, sitemaps, feeds or robots.txt, and hubs are never "
+    "stored as articles; off: every page is an article page.",
+)
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy setting (repeatable).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress display and no summary.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing one Redis frontier (needs --redis); each writes a "
+    "shard, merged into --db at the end. See docs/scaleout.md.",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="MORGUE_FRONTIER",
+    metavar="URL",
+    help="The shared frontier: redis://[:PASSWORD@]HOST:PORT/DB (or env MORGUE_FRONTIER).",
+)
+@click.option(
+    "--job",
+    "job_id",
+    help="Crawl job ID naming the Redis keys [default: derived "
+    "from --db and the seeds]. The same on every machine of one crawl.",
+)
+@click.option(
+    "--join",
+    is_flag=True,
+    help="Do not enqueue the seeds: join a job another machine seeds (waits for it).",
+)
+@click.option(
+    "--shards-dir",
+    type=click.Path(file_okay=False),
+    help="Where the workers' shards go [default: DB.shards/].",
+)
+@click.option("--keep-shards", is_flag=True, help="Keep the shards after merging them.")
+@db_option
+def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
+    urls: tuple[str, ...],
+    follow: str,
+    depth: int | None,
+    allowed_domains: str | None,
+    urls_file: str | None,
+    sites: tuple[str, ...],
+    discover: str,
+    overrides: tuple[str, ...],
+    quiet: bool,
+    workers: int,
+    redis_url: str | None,
+    job_id: str | None,
+    join: bool,
+    shards_dir: str | None,
+    keep_shards: bool,
+    db: str,
+) -> None:
+    """Crawl from URL... (and related/next-page links) into the archive.
+
+    A seed may be an article, a hub (home, section, tag, author or date page: its
+    article links are followed, HUB_PAGES pages deep), a sitemap, a feed or a
+    robots.txt. --site URL seeds with the site's home page and robots.txt (whose
+    sitemaps are read), and the home page's feed is followed.
+
+    Exits 0 when the crawl ran to its end, even if some pages failed (they are
+    recorded in captures); exits 1 when every seed failed or the crawl did not
+    finish, and 2 on bad arguments.
+
+    With --redis URL, --workers N processes share one Redis frontier (docs/scaleout.md).
+    """
+    if not urls and not urls_file and not sites:
+        raise UsageError("Give at least one URL, --site URL or --urls-file PATH.")
+    seeds = list(urls)
+    for site in sites:
+        seeds.extend(site_seeds(site))
+    spider_args = {"follow": follow, "discover": discover}
+    if allowed_domains:
+        spider_args["allowed_domains"] = allowed_domains
+    if urls_file:
+        spider_args["urls_file"] = urls_file
+    settings: dict[str, Any] = dict(_parse_setting(item) for item in overrides)
+    if depth is not None:
+        settings["DEPTH_LIMIT"] = depth
+    if quiet:
+        settings.setdefault("LOG_LEVEL", "WARNING")
+    if redis_url or workers > 1 or job_id or join:
+        if not redis_url:
+            raise UsageError("--workers, --job and --join need --redis URL (a shared frontier).")
+        _run_workers(
+            seeds,
+            db,
+            spider_args,
+            settings,
+            redis_url,
+            workers,
+            job_id,
+            join,
+            shards_dir,
+            keep_shards,
+            quiet,
+        )
+        return
+    summary = _run_crawl(seeds, db, spider_args, settings, show_progress=not quiet)
+    if not quiet:
+        _print_summary(summary, db)
+    _check_outcome(summary)
+
+
+def site_seeds(site: str) -> list[str]:
+    """The seeds of ``--site``: the home page and robots.txt of the site ``site`` is on."""
+    parts = urlsplit(site.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"--site takes an http(s) URL, not {site!r}.")
+    home = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+    return [home, urljoin(home, "/robots.txt")]
+
+
+def _parse_setting(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"-s takes NAME=VALUE, not {item!r}.")
+    return name.strip(), value
+
+
+def _run_crawl(
+    urls: list[str],
+    db: str,
+    spider_args: dict[str, str] | None,
+    settings: dict[str, Any] | None,
+    *,
+    show_progress: bool,
+) -> Any:
+    from crawler.runner import run_crawl
+
+    return run_crawl(
+        urls,
+        archive_path=db,
+        spider_args=spider_args,
+        settings=settings,
+        show_progress=show_progress,
+    )
+
+
+def _run_workers(  # noqa: PLR0917
+    seeds: list[str],
+    db: str,
+    spider_args: dict[str, str],
+    settings: dict[str, Any],
+    redis_url: str,
+    workers: int,
+    job_id: str | None,
+    join: bool,
+    shards_dir: str | None,
+    keep_shards: bool,
+    quiet: bool,
+) -> None:
+    from crawler.frontier.keys import FrontierConfigError
+    from crawler.outcome import EXIT_ALL_SEEDS_FAILED, EXIT_NOT_FINISHED
+    from crawler.workers import run_workers
+
+    settings.setdefault("LOG_LEVEL", "INFO")
+    try:
+        summary = run_workers(
+            seeds,
+            archive_path=db,
+            redis_url=redis_url,
+            workers=workers,
+            job_id=job_id,
+            spider_args=spider_args,
+            settings=settings,
+            seed=not join,
+            shards_dir=shards_dir,
+            keep_shards=keep_shards,
+        )
+    except FrontierConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    if not quiet:
+        for w in summary.workers:
+            click.echo(
+                f"worker {w.index}: {w.finish_reason} (exit {w.returncode}), "
+                f"{w.pages} pages -> {w.shard} (log {w.log})"
+            )
+        click.echo(
+            f"job {summary.job_id}: merged {len(summary.merged)} shards into {db} "
+            f"in {summary.merge_seconds:.1f} s"
+        )
+    if any(w.returncode == EXIT_ALL_SEEDS_FAILED for w in summary.workers):
+        raise CrawlFailedError(
+            "Every seed failed; see `morgue stats` for the capture statuses.",
+            EXIT_ALL_SEEDS_FAILED,
+        )
+    if not summary.succeeded:
+        raise CrawlFailedError(
+            f"Not every worker finished (see the logs above); rerun the same command to resume "
+            f"job {summary.job_id}: its frontier is kept in Redis and its shards on disk.",
+            EXIT_NOT_FINISHED,
+        )
+
+
+def _print_summary(summary: Any, db: str) -> None:
+    click.echo(
+        f"Run {summary.run_id or '?'} ({summary.finish_reason}): {summary.pages} pages, "
+        f"{summary.articles_new} new articles, {summary.articles_seen} seen again, "
+        f"{summary.errors} errors -> {db}"
+    )
+
+
+def _check_outcome(summary: Any) -> None:
+    """Raise :class:`CrawlFailedError` with the crawl's exit code unless it did its job."""
+    from crawler.outcome import judge
+
+    outcome = judge(
+        summary.finish_reason,
+        all_seeds_failed=summary.all_seeds_failed,
+        detail=f"{summary.errors} errors in {summary.pages} pages",
+    )
+    if outcome.message:
+        raise CrawlFailedError(outcome.message, outcome.code)
+
+
+@click.command(short_help="Crawl the bundled demo site and show the result.")
+@click.option("--quiet", "-q", is_flag=True, help="No live progress display.")
+@db_option
+def demo(quiet: bool, db: str) -> None:
+    """Serve the bundled demo site on 127.0.0.1, crawl it into the archive, and show the result."""
+    from crawler.demo.server import DEMO_SEED_PATH, serve_demo_site
+
+    with serve_demo_site() as server:
+        click.echo(f"Serving the demo site at {server.base_url}{DEMO_SEED_PATH}")
+        summary = _run_crawl(
+            [server.base_url + DEMO_SEED_PATH],
+            db,
+            None,
+            {"LOG_LEVEL": "WARNING"} if quiet else None,
+            show_progress=not quiet,
+        )
+    _print_summary(summary, db)
+    _check_outcome(summary)
+    with open_reader(db) as archive:
+        data = archive.stats(runs=1)
+        with contextlib.closing(archive.iter_articles()) as rows:
+            first = list(itertools.islice(rows, 5))
+        hits = archive.search("Dannemora", limit=1) if first else []
+    titles = [row["title"] for row in first]
+    some_id = hits[0]["id"] if hits else (first[0]["id"] if first else "ID")
+    click.echo(f"\nArchived {data['totals']['articles']} articles in {db}:")
+    for row in data["sites"]:
+        click.echo(f"  {row['site']}: {row['articles']} articles")
+    for title in titles:
+        click.echo(f"  - {title or '(untitled)'}")
+    db_arg = "" if db == DEFAULT_DB else f" --db {db}"
+    click.echo("\nTry next:")
+    click.echo(f"  morgue search Dannemora{db_arg}")
+    click.echo(f"  morgue show {some_id}{db_arg}")
+    click.echo(f"  morgue export --format csv --out articles.csv{db_arg}")
+    click.echo(f"  morgue serve{db_arg}")
+    click.echo(f"  morgue report --out report.html{db_arg}   # charts, opens in any browser")
+
+
+COMMANDS = [crawl, demo]
