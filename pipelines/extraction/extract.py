@@ -117,10 +117,10 @@ def _extract(
         article.warnings.extend(warnings or ["parse: nothing to extract"])
         return article
 
+    metas, links = metadata.collect_meta(root)
     objs = jsonld.objects(root)
     if skip is not None and skip(root, objs):
         return None
-    metas, links = metadata.collect_meta(root)
     art_obj = jsonld.article_object(objs)
     canonical, canonical_source = metadata.canonical(url, links, metas)
     md = metadata.extract_metadata(root, url, metas, links, objs, art_obj)
