@@ -1,17 +1,17 @@
 # Every target works on a machine with nothing but Python 3.11+: the first one
-# run creates .venv and installs the project with its dev, web, export and redis extras.
+# run creates .venv and installs the project with its dev, web, export, redis and warc extras.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-import clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc bench-import clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,web,export,redis]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,web,export,redis,warc]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -30,7 +30,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-import
+bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc bench-import
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -57,9 +57,13 @@ bench-report: $(STAMP)
 bench-scaleout: $(STAMP)
 	$(BIN)/python bench/scaleout.py --pages 4000 --reps 3 --write
 
+# WARC writers compared (warcio, FastWARC when installed) and export speed and peak RSS.
+bench-warc: $(STAMP)
+	$(BIN)/python bench/warc.py
+
 # Writes WARCs of 5,000 and 50,000 generated pages to a temporary folder (~1 GB at most).
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py --pages 5000 --large 50000 --write
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-pywb build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -18,12 +18,15 @@ from archive.pages import PageReadsMixin, PagesMixin
 from archive.reads import ReadsMixin
 from archive.report_health import ReportHealthMixin
 from archive.versions import VersionsMixin
+from archive.warcrows import WarcRowsMixin
 from archive.writes import WritesMixin
 
 logger = logging.getLogger(__name__)
 
 
-class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealthMixin):
+class Archive(
+    ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealthMixin, WarcRowsMixin
+):
     """A morgue archive: one SQLite file (or ``":memory:"``).
 
     ``Archive(path)`` creates the file when missing (unless ``readonly``),
@@ -32,7 +35,9 @@ class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealt
     an archive, :class:`SchemaVersionError` for a newer schema, and
     :class:`ArchiveMissingError` when ``readonly`` and the file is absent.
     ``readonly`` opens the file with SQLite's ``mode=ro``: every write then
-    raises :class:`ReadOnlyError`. ``timeout`` is how long a write waits for
+    raises :class:`ReadOnlyError`. On a read-only mount or folder, where SQLite cannot
+    make its ``-shm`` file, it falls back to ``immutable=1``: ``immutable`` is then
+    true and ``note`` says why. ``timeout`` is how long a write waits for
     another process's lock before :class:`ArchiveLockedError`.
 
     This is the researcher's API (docs/api.md): reads (:mod:`archive.reads`:
@@ -40,7 +45,9 @@ class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealt
     ``get_capture``, ``capture_body``, ``latest_run``, ``query``, ``graph_nodes``,
     ``graph_edges``), versions (:mod:`archive.versions`: ``history``, ``diff``,
     ``list_versions``, ``resolve_article_id``), the pages of a multi-page article
-    (``get_pages``) and merging shards (:mod:`archive.merge`: ``merge_shard``).
+    (``get_pages``), merging shards (:mod:`archive.merge`: ``merge_shard``) and the
+    rows of a WARC export (:mod:`archive.warcrows`: ``warc_captures``, ``warc_runs``,
+    ``wacz_pages``).
     Exports are functions over it (:mod:`archive.export`). The report's charts come from
     its ``report_*`` methods (:mod:`archive.report_queries`, :mod:`archive.report_health`).
     The crawl writes through :class:`CrawlArchive`.
@@ -53,13 +60,21 @@ class Archive(ReadsMixin, VersionsMixin, PageReadsMixin, MergeMixin, ReportHealt
         self.readonly = readonly
         self._conn = None
         self._db = None
-        conn = connection.connect(path, readonly=readonly, timeout=timeout)
+        notes: list[str] = []
+        conn = connection.connect(path, readonly=readonly, timeout=timeout, notes=notes)
+        #: Why a read-only archive was opened immutable (a read-only mount or folder), else None.
+        self.note: str | None = notes[0] if notes else None
         try:
             connection.prepare(conn, self.path, readonly=readonly)
         except BaseException:
             conn.close()
             raise
         self._conn = conn
+
+    @property
+    def immutable(self) -> bool:
+        """Whether the file was opened with SQLite's ``immutable=1`` (see ``note``)."""
+        return self.note is not None
 
     # -- lifecycle ---------------------------------------------------------
     def close(self) -> None:

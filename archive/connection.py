@@ -66,20 +66,56 @@ def check_file(path: Path, *, readonly: bool) -> None:
         raise NotAnArchiveError(f"{path} is not a morgue archive: it is not a SQLite database.")
 
 
-def connect(path: str | Path, *, readonly: bool, timeout: float) -> sqlite3.Connection:
-    """A connection with morgue's pragmas (no schema work yet)."""
+def connect(
+    path: str | Path, *, readonly: bool, timeout: float, notes: list[str] | None = None
+) -> sqlite3.Connection:
+    """A connection with morgue's pragmas (no schema work yet).
+
+    A read-only open that SQLite cannot make as usual, because the file sits on a
+    read-only mount or in a folder this process cannot write (no ``-shm`` file can be
+    made), is retried with SQLite's ``immutable=1``; the reason is logged and appended
+    to ``notes`` (the CLI prints it).
+    """
     if str(path) == MEMORY:
         conn = sqlite3.connect(MEMORY, isolation_level=None, check_same_thread=False)
-    else:
-        file = Path(path)
-        check_file(file, readonly=readonly)
-        target = f"{file.resolve().as_uri()}?mode={'ro' if readonly else 'rwc'}"
-        try:
-            conn = sqlite3.connect(
-                target, uri=True, isolation_level=None, timeout=timeout, check_same_thread=False
-            )
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"Cannot open {file}: {exc}") from exc
+        return _configured(conn, path, readonly=readonly, timeout=timeout)
+    file = Path(path)
+    check_file(file, readonly=readonly)
+    try:
+        conn = _open(file, "ro" if readonly else "rwc", timeout)
+        return _configured(conn, path, readonly=readonly, timeout=timeout, translate=False)
+    except sqlite3.DatabaseError as exc:
+        if not (readonly and _cannot_share(exc)):
+            reraise(exc, path, opening=True)
+        note = immutable_note(file, exc)
+    try:
+        conn = _open(file, "ro&immutable=1", timeout)
+    except sqlite3.DatabaseError as exc:
+        reraise(exc, path, opening=True)
+    conn = _configured(conn, path, readonly=True, timeout=timeout)
+    logger.warning("%s", note)
+    if notes is not None:
+        notes.append(note)
+    return conn
+
+
+def _open(file: Path, mode: str, timeout: float) -> sqlite3.Connection:
+    target = f"{file.resolve().as_uri()}?mode={mode}"
+    return sqlite3.connect(
+        target, uri=True, isolation_level=None, timeout=timeout, check_same_thread=False
+    )
+
+
+def _configured(
+    conn: sqlite3.Connection,
+    path: str | Path,
+    *,
+    readonly: bool,
+    timeout: float,
+    translate: bool = True,
+) -> sqlite3.Connection:
+    """``conn`` with morgue's pragmas, after a first read (which is when SQLite opens the
+    WAL index); closed on failure, the error translated unless ``translate`` is false."""
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -94,8 +130,37 @@ def connect(path: str | Path, *, readonly: bool, timeout: float) -> sqlite3.Conn
         schema.user_version(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        if not translate:
+            raise
         reraise(exc, path)
     return conn
+
+
+def _cannot_share(exc: sqlite3.DatabaseError) -> bool:
+    """Whether a read-only open failed for want of a writable place for SQLite's
+    shared-memory (``-shm``) and WAL files: a read-only mount, or a folder (or an
+    existing ``-shm`` file) this process may not write."""
+    message = str(exc).lower()
+    return any(sign in message for sign in ("unable to open", "readonly", "read-only", "disk i/o"))
+
+
+def immutable_note(file: Path, exc: sqlite3.DatabaseError) -> str:
+    """The note a reader gets when :func:`connect` fell back to ``immutable=1``."""
+    note = (
+        f"{file} is on a read-only file system or in a folder this user cannot write "
+        f"(SQLite: {str(exc).rstrip('.')}), so it was opened immutable (immutable=1): "
+        "a crawl writing to it meanwhile would not be seen"
+    )
+    wal = file.with_name(file.name + "-wal")
+    try:
+        size = wal.stat().st_size
+    except OSError:
+        size = 0
+    if size:
+        note += (
+            f", and its {wal.name} ({size:,} bytes) is ignored: the latest writes may be missing"
+        )
+    return note + "."
 
 
 def prepare(conn: sqlite3.Connection, path: str | Path, *, readonly: bool) -> int:
@@ -169,9 +234,12 @@ def _rollback(conn: sqlite3.Connection) -> None:
         conn.execute("ROLLBACK")
 
 
-def reraise(exc: sqlite3.DatabaseError, path: str | Path) -> NoReturn:
-    """Raise the morgue error that ``exc`` means, or ``exc`` itself (then it is a bug)."""
+def reraise(exc: sqlite3.DatabaseError, path: str | Path, *, opening: bool = False) -> NoReturn:
+    """Raise the morgue error that ``exc`` means, or ``exc`` itself (then it is a bug).
+    ``opening``: any error is a clean "Cannot open" (the file was never usable)."""
     error = translate(exc, path)
+    if error is None and opening:
+        error = ArchiveError(f"Cannot open {path}: {str(exc).rstrip('.')}.")
     if error is None:
         raise exc
     raise error from exc

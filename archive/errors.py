@@ -44,7 +44,15 @@ class ArchiveLockedError(ArchiveError):
 
 
 class ReadOnlyError(ArchiveError):
-    """A write was attempted through a read-only connection (``morgue sql``)."""
+    """A write was attempted through a read-only connection (``morgue sql``).
+
+    ``reason`` says what was refused when morgue refused it before SQLite
+    (``ATTACH``, ``VACUUM INTO``, a PRAGMA that sets a value); None when SQLite did.
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class QueryError(MorgueError):

@@ -7,12 +7,13 @@ import sqlite3
 from collections.abc import Generator, Sequence
 from typing import Any
 
-from archive import connection
+from archive import connection, sqlguard
 from archive.base import ArchiveBase, decode_json, inflate
-from archive.errors import NotFoundError, QueryError
+from archive.errors import NotFoundError, QueryError, ReadOnlyError, UsageError
 from archive.export.graph import GraphMixin
 from archive.export.tables import export_table
-from archive.filters import ArticleFilter
+from archive.filters import ArticleFilter, site_condition, site_key
+from archive.lookup import LookupMixin
 from archive.schema import ARTICLE_COLUMNS, JSON_COLUMNS
 from archive.search import HIGHLIGHT, SearchMixin
 from archive.stats import StatsMixin
@@ -20,9 +21,11 @@ from archive.stats import StatsMixin
 __all__ = ["HIGHLIGHT", "ReadsMixin"]
 
 
-class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
+class ReadsMixin(LookupMixin, SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
     def get_article(self, id_or_url: str) -> dict[str, Any]:
-        """One article by ID, canonical URL or URL, with its blocks, links and captures.
+        """One article by ID (or a unique prefix of it), canonical URL or any URL it was
+        seen at (a URL with tracking parameters is cleaned as the crawl does; see
+        :meth:`resolve_article_id`), with its blocks, links and captures.
 
         The dict holds every ``articles`` column (JSON columns decoded) plus
         ``blocks``, ``links_out``, ``links_in`` (links from other articles that
@@ -74,20 +77,9 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         return row
 
     def _find_article(self, id_or_url: str) -> dict[str, Any]:
-        for column in ("id", "canonical_url", "url"):
-            rows = self._rows(
-                f"SELECT * FROM articles WHERE {column} = ? ORDER BY first_seen_at LIMIT 1",
-                (id_or_url,),
-            )
-            if rows:
-                return self._decode_article(rows[0])
-        alias = self._rows(
-            "SELECT a.* FROM aliases al JOIN articles a ON a.id = al.article_id WHERE al.url = ?",
-            (id_or_url,),
-        )
-        if alias:
-            return self._decode_article(alias[0])
-        raise NotFoundError(f"No article with ID or URL {id_or_url!r} in {self.path}.")
+        article_id = self.resolve_article_id(id_or_url)
+        rows = self._rows("SELECT * FROM articles WHERE id = ?", (article_id,))
+        return self._decode_article(rows[0])
 
     @staticmethod
     def _decode_article(row: dict[str, Any]) -> dict[str, Any]:
@@ -106,9 +98,10 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         columns = ", ".join(ARTICLE_COLUMNS)
         sql = f"SELECT {columns} FROM articles"
         params: tuple[Any, ...] = ()
-        if site is not None:
-            sql += " WHERE site = ?"
-            params = (site,)
+        if site is not None:  # a host (any port), host:port or URL, as --site takes it
+            where, site_params = site_condition(site_key(site), "site")
+            sql += f" WHERE {where}"
+            params = tuple(site_params)
         sql += " ORDER BY rowid"  # insertion order: no sort, so it streams
         yield from self._iter_rows(sql, params, table="articles" if decoded else None)
 
@@ -147,22 +140,57 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         sql, params = export_table(table).count(filters or ArticleFilter())
         return int(self.conn.execute(sql, params).fetchone()[0])
 
+    def filter_warnings(self, filters: ArticleFilter) -> list[str]:
+        """What in ``filters`` matches nothing in this archive at all, one sentence each:
+        a ``site`` no article is from (with the sites there are), a ``run`` that is not
+        one of its runs. A search or export with such a filter is empty for that reason."""
+        warnings: list[str] = []
+        if filters.site is not None:
+            where, params = site_condition(filters.site, "site")
+            if not self._rows(f"SELECT 1 AS x FROM articles WHERE {where} LIMIT 1", params):
+                top = "SELECT site FROM articles GROUP BY site ORDER BY count(*) DESC, site"
+                sites = [r["site"] for r in self._rows(top + " LIMIT 6")]
+                shown = ", ".join(sites[:5]) + (", ..." if len(sites) > 5 else "")
+                warnings.append(
+                    f"no article in {self.path} is from site {filters.site} "
+                    f"(its sites: {shown or 'none yet'})."
+                )
+        if filters.run is not None and not self._rows(
+            "SELECT 1 AS x FROM runs WHERE id = ?", (filters.run,)
+        ):
+            warnings.append(f"no run {filters.run} in {self.path} (`morgue stats` lists the runs).")
+        return warnings
+
     def count_articles(self, site: str | None = None) -> int:
+        """How many articles (of ``site``: a host on any port, a host:port or a URL)."""
         if site is None:
             return int(self._rows("SELECT count(*) AS n FROM articles")[0]["n"])
-        return int(self._rows("SELECT count(*) AS n FROM articles WHERE site = ?", (site,))[0]["n"])
+        where, params = site_condition(site_key(site), "site")
+        return int(self._rows(f"SELECT count(*) AS n FROM articles WHERE {where}", params)[0]["n"])
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of one ad-hoc SQL statement (JSON columns stay text).
 
-        Through a ``readonly`` archive a write raises :class:`ReadOnlyError`;
-        SQL that SQLite refuses raises :class:`QueryError`.
+        Through a ``readonly`` archive a write raises :class:`ReadOnlyError`, and so do
+        ``ATTACH``, ``VACUUM INTO`` and a PRAGMA that sets a value (:mod:`archive.sqlguard`);
+        SQL that SQLite refuses raises :class:`QueryError`, an empty one :class:`UsageError`.
         """
+        if not sql.strip():
+            raise UsageError(
+                'The SQL statement is empty: give one, such as "SELECT count(*) FROM articles".'
+            )
+        guard: contextlib.AbstractContextManager[list[str]] = (
+            sqlguard.guarded(self.conn) if self.readonly else contextlib.nullcontext([])
+        )
         try:
-            cursor = self.conn.execute(sql, params)
+            with guard as refused:
+                cursor = self.conn.execute(sql, params)
             names = [d[0] for d in cursor.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
         except sqlite3.DatabaseError as exc:
+            if refused:
+                reason = refused[0]
+                raise ReadOnlyError(f"{self.path} is open read-only: {reason}.", reason) from None
             if connection.translate(exc, self.path) is not None:
                 connection.reraise(exc, self.path)
             raise QueryError(f"SQLite refused the query: {str(exc).rstrip('.')}.") from exc
@@ -170,15 +198,16 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
             raise QueryError(f"Bad query: {str(exc).rstrip('.')}.") from exc
 
     def get_capture(self, capture_id: str) -> dict[str, Any]:
-        """One capture's metadata (headers decoded), without its body."""
-        rows = self._rows(
+        """One capture's metadata (headers decoded), without its body. ``capture_id`` is
+        an ID or a unique prefix of one (:meth:`resolve_capture_id`)."""
+        sql = (
             "SELECT id, url, final_url, status, fetched_at, content_type, headers, body_size, "
             "body_sha256, compression, error, referrer, depth, reached_by, article_id, run_id "
-            "FROM captures WHERE id = ?",
-            (capture_id,),
+            "FROM captures WHERE id = ?"
         )
-        if not rows:
-            raise NotFoundError(f"No capture {capture_id!r} in {self.path}.")
+        rows = self._rows(sql, (capture_id,)) or self._rows(
+            sql, (self.resolve_capture_id(capture_id),)
+        )
         rows[0]["headers"] = decode_json(rows[0]["headers"])
         return rows[0]
 
@@ -194,10 +223,10 @@ class ReadsMixin(SearchMixin, StatsMixin, GraphMixin, ArchiveBase):
         return rows[0]
 
     def capture_body(self, capture_id: str) -> bytes:
-        """A capture's raw response body, decompressed (``b""`` when it had none)."""
-        row = self.conn.execute(
-            "SELECT body, compression FROM captures WHERE id = ?", (capture_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"No capture {capture_id!r} in {self.path}.")
-        return inflate(capture_id, *row)
+        """A capture's raw response body as fetched, decompressed from storage (``b""``
+        when it had none). ``capture_id`` is an ID or a unique prefix of one."""
+        sql = "SELECT id, body, compression FROM captures WHERE id = ?"
+        row = self.conn.execute(sql, (capture_id,)).fetchone()
+        if row is None:  # a prefix, or NotFoundError
+            row = self.conn.execute(sql, (self.resolve_capture_id(capture_id),)).fetchone()
+        return inflate(*row)

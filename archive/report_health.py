@@ -147,13 +147,8 @@ class ReportHealthMixin(ReportQueriesMixin):
         ``[{counter, count}]``. Filtered by date, only runs that started in the range
         (a run's counters are not split by site)."""
         filters = filters or ArticleFilter()
-        clauses, params = ["1"], []
-        if filters.since is not None:
-            clauses.append("r.started_at >= ?")
-            params.append(filters.since)
-        if filters.until is not None:
-            clauses.append("r.started_at <= ?")
-            params.append(filters.until + "~" if len(filters.until) == 10 else filters.until)
+        clauses, params = filters.time_range("r.started_at")  # instants (#20)
+        clauses.append("1")
         skip = ", ".join("?" * len(_NOT_WARNINGS))
         return self._rows(
             "SELECT j.key AS counter, sum(j.value) AS count FROM runs r, json_each("

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.base import ArchiveBase, in_chunks
-from archive.filters import ArticleFilter
+from archive.filters import ArticleFilter, site_condition, site_has_port
 
 #: The timeline draws one line per site for this many sites, the rest as one "other" line.
 TOP_SITES = 10
@@ -286,20 +286,22 @@ class ReportQueriesMixin(ArchiveBase):
         c = alias
         clauses: list[str] = []
         params: list[Any] = []
-        if filters.since is not None:
-            clauses.append(f"{c}.fetched_at >= ?")
-            params.append(filters.since)
-        if filters.until is not None:
-            clauses.append(f"{c}.fetched_at <= ?")
-            params.append(filters.until + "~" if len(filters.until) == 10 else filters.until)
-        if filters.site is not None:
-            host = filters.site.lower()
-            clauses.append(
-                f"({c}.article_id IN (SELECT id FROM articles WHERE site = ?) "
-                f"OR {c}.url LIKE ? OR {c}.url LIKE ? OR {c}.url = ? OR {c}.url = ?)"
+        clauses, params = filters.time_range(f"{c}.fetched_at")  # instants (#20)
+        if filters.site is not None:  # a site_key: host:port, or a host on any port (#20)
+            site_sql, site_params = site_condition(filters.site, "site")
+            urls = [f"{scheme}://{filters.site}" for scheme in ("http", "https")]
+            if not site_has_port(filters.site):
+                urls += [f"{url}:%" for url in urls]
+            matches = " OR ".join(
+                f"{c}.url = ? OR {c}.url LIKE ?" if not url.endswith("%") else f"{c}.url LIKE ?"
+                for url in urls
             )
-            params.extend((filters.site, f"http://{host}/%", f"https://{host}/%", f"http://{host}"))
-            params.append(f"https://{host}")
+            clauses.append(
+                f"({c}.article_id IN (SELECT id FROM articles WHERE {site_sql}) OR {matches})"
+            )
+            params.extend(site_params)
+            for url in urls:
+                params.extend([url] if url.endswith("%") else [url, url + "/%"])
         return (" AND ".join(clauses) or "1"), params
 
     def report_runs(self, filters: ArticleFilter | None = None) -> list[dict[str, Any]]:

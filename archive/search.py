@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -32,9 +33,54 @@ LIMIT ?
 """
 
 BAD_QUERY_HINT = (
-    "Words match as they are; put phrases and words with punctuation in double quotes "
-    '("covid-19"), and write the operators AND, OR, NOT in capitals.'
+    'Words are searched as typed; FTS5 syntax keeps its meaning for "phrases", '
+    "AND/OR/NOT in capitals, (parentheses), prefix* and title: (or pass the query "
+    "untouched with --raw / raw=True)."
 )
+#: What :func:`fts_query` keeps as FTS5 syntax in a typed query.
+OPERATORS = frozenset({"AND", "OR", "NOT"})
+#: The indexed columns a ``column:`` filter may name.
+FTS_COLUMNS = ("title", "body_text")
+# a "phrase", a parenthesis, or a run of anything else up to a space, quote or parenthesis
+_TOKEN = re.compile(r'"[^"]*"|[()]|[^\s()"]+')
+_COLUMN = re.compile(rf"^({'|'.join(FTS_COLUMNS)}):")
+
+
+def fts_query(typed: str, *, raw: bool = False) -> str:
+    """The FTS5 query for what a user typed (``raw``: the text untouched).
+
+    Words are searched as typed, as Datasette's search box does: each is quoted, so
+    ``covid-19`` and ``o'brien`` are words (FTS5 tokenizes inside the quotes), not
+    syntax errors. Kept as FTS5 syntax: ``"quoted phrases"`` (a stray quote is
+    closed), the operators ``AND``, ``OR``, ``NOT`` in capitals, parentheses, a
+    trailing ``*`` (a prefix) and a ``title:`` or ``body_text:`` column filter. A
+    query with ``NEAR(`` is passed as typed (its groups have their own syntax).
+    """
+    if raw or "NEAR(" in typed:
+        return typed
+    text = typed + '"' if typed.count('"') % 2 else typed
+    parts: list[str] = []
+    for token in _TOKEN.findall(text):
+        if token.startswith('"'):
+            if token != '""':
+                parts.append(token)
+        elif token in OPERATORS or token in "()":
+            parts.append(token)
+        else:
+            parts.append(_quoted(token))
+    return " ".join(parts)
+
+
+def _quoted(term: str) -> str:
+    """One term quoted as a phrase, keeping a column filter before it and a prefix star."""
+    column = _COLUMN.match(term)
+    prefix = column.group(0) if column else ""
+    word = term[len(prefix) :]
+    star = "*" if word.endswith("*") else ""
+    word = word.removesuffix(star)
+    if not word:
+        return term
+    return f'{prefix}"{word}"{star}'
 
 
 class SearchMixin(ArchiveBase):
@@ -46,6 +92,7 @@ class SearchMixin(ArchiveBase):
         site: str | None = None,
         filters: ArticleFilter | None = None,
         highlight: tuple[str, str] = HIGHLIGHT,
+        raw: bool = False,
     ) -> list[dict[str, Any]]:
         """Full-text search over title and body, best first (bm25, title weighted 10×).
 
@@ -53,6 +100,8 @@ class SearchMixin(ArchiveBase):
         section, cluster_id, word_count, a ``snippet`` with the matched words
         between the ``highlight`` markers, and ``rank`` (lower is better).
         ``filters`` narrows the articles (``site`` is a shortcut for its site).
+        ``query`` is read by :func:`fts_query`: words as typed, with FTS5's phrases,
+        operators, prefixes and column filters; ``raw`` passes it to FTS5 untouched.
         Raises :class:`QueryError` for an empty query or one FTS5 cannot parse.
         """
         if not query.strip():
@@ -66,7 +115,8 @@ class SearchMixin(ArchiveBase):
         where, where_params = filters.where("a")
         sql = _SEARCH.format(tokens=SNIPPET_TOKENS, where=where)
         ranking = f"bm25({', '.join(str(w) for w in BM25_WEIGHTS)})"
-        params = [highlight[0], highlight[1], query, ranking, *where_params, limit]
+        match = fts_query(query, raw=raw)
+        params = [highlight[0], highlight[1], match, ranking, *where_params, limit]
         try:
             cursor = self.conn.execute(sql, params)
             names = [d[0] for d in cursor.description]

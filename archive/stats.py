@@ -7,6 +7,14 @@ from typing import Any
 from archive.base import ArchiveBase
 
 UNKNOWN = "(unknown)"
+#: Each run's counts in ``stats()["runs"]``, from the crawl's counters (pipelines/store.py).
+RUN_COUNTERS = {
+    "pages": "morgue/store/captures",
+    "new": "morgue/store/articles_new",
+    "changed": "morgue/store/articles_changed",
+    "unchanged": "morgue/store/articles_unchanged",
+    "errors": "morgue/store/failed_fetches",
+}
 
 
 class StatsMixin(ArchiveBase):
@@ -20,7 +28,10 @@ class StatsMixin(ArchiveBase):
         ``"days": [{day, articles}]`` (the newest ``days`` days that have articles),
         ``"clusters": [{cluster_id, articles, title}]`` (the largest ones with copies),
         ``"captures_by_status": [{status, captures}],
-        "runs": [{id, spider, started_at, finished_at, finish_reason, args, settings, stats}]}``.
+        "runs": [{id, spider, started_at, finished_at, finish_reason, args, settings, stats,
+        pages, new, changed, unchanged, errors}]}`` (the counts are the run's own counters;
+        a run without them, killed or still running, gets pages and errors counted from its
+        captures and None for the rest).
         Articles without a publication date count under ``"(unknown)"``.
         """
         totals = {
@@ -54,16 +65,35 @@ class StatsMixin(ArchiveBase):
             "captures_by_status": self._rows(
                 "SELECT status, count(*) AS captures FROM captures GROUP BY status ORDER BY status"
             ),
-            "runs": list(
-                self._iter_rows(
+            "runs": [
+                self._run_counts(row)
+                for row in self._iter_rows(
                     "SELECT id, spider, started_at, finished_at, finish_reason, args, settings, "
                     "stats FROM runs ORDER BY coalesce(started_at, finished_at) DESC, id DESC "
                     "LIMIT ?",
                     (runs,),
                     table="runs",
                 )
-            ),
+            ],
         }
+
+    def _run_counts(self, run: dict[str, Any]) -> dict[str, Any]:
+        """``run`` with ``pages``, ``new``, ``changed``, ``unchanged`` and ``errors``: the
+        run's own counters (what its summary said), or, for a run without them (killed,
+        still running), pages and errors counted from its captures and the rest None."""
+        stats = run.get("stats")
+        counters: dict[str, Any] = stats if isinstance(stats, dict) else {}
+        if RUN_COUNTERS["pages"] in counters:
+            for key, name in RUN_COUNTERS.items():
+                run[key] = int(counters.get(name) or 0)
+            return run
+        row = self._rows(
+            "SELECT count(*) AS pages, count(error) AS errors FROM captures WHERE run_id = ?",
+            (run["id"],),
+        )[0]
+        run.update(pages=row["pages"], new=None, changed=None, unchanged=None)
+        run["errors"] = row["errors"]
+        return run
 
     def _per_period(self, width: int, limit: int) -> list[dict[str, Any]]:
         """Articles per ``published_at`` prefix of ``width`` characters, newest first."""

@@ -9,6 +9,8 @@ from typing import Any
 
 from archive.base import ArchiveBase, decode_json, in_chunks
 from archive.errors import NotFoundError, UsageError
+from archive.filters import site_condition, site_key
+from archive.lookup import LookupMixin
 
 _CHUNK = 400
 
@@ -35,7 +37,7 @@ class KnownPage:
     last_modified: str | None
 
 
-class VersionsMixin(ArchiveBase):
+class VersionsMixin(LookupMixin, ArchiveBase):
     # -- versions ----------------------------------------------------------------------
     def list_versions(self, article_id: str) -> list[dict[str, Any]]:
         """Every version of an article, oldest first, with its body (NotFoundError if none)."""
@@ -47,17 +49,6 @@ class VersionsMixin(ArchiveBase):
         if not rows:
             raise NotFoundError(f"No article {article_id!r} with versions in {self.path}.")
         return rows
-
-    def resolve_article_id(self, id_or_url: str) -> str:
-        """An article ID from an ID, a canonical URL or any alias URL."""
-        rows = self._rows(
-            "SELECT id FROM articles WHERE id = ? OR canonical_url = ? "
-            "UNION ALL SELECT article_id FROM aliases WHERE url = ? LIMIT 1",
-            (id_or_url, id_or_url, id_or_url),
-        )
-        if not rows:
-            raise NotFoundError(f"No article with ID or URL {id_or_url!r} in {self.path}.")
-        return str(rows[0]["id"])
 
     def history(self, id_or_url: str) -> dict[str, Any]:
         """``{"article_id", "versions"}``: each version of the article (an ID, its URL or
@@ -230,9 +221,10 @@ class CrawlStateMixin(ArchiveBase):
             "ORDER BY fetched_at DESC LIMIT 1) WHERE 1 = 1"
         )
         params: list[Any] = []
-        if site:
-            sql += " AND a.site = ?"
-            params.append(site)
+        if site:  # a host (any port), host:port or URL, as --site takes everywhere
+            where, site_params = site_condition(site_key(site), "a.site")
+            sql += f" AND {where}"
+            params.extend(site_params)
         if since:
             sql += " AND a.last_seen_at >= ?"
             params.append(since)

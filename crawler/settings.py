@@ -65,6 +65,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.replay.ReplayMiddleware": 540,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.retry_after.BackoffRetryMiddleware": 550,
+    # names the Content-Encoding HttpCompressionMiddleware (590) decodes (issue 18)
+    "crawler.middlewares.contentencoding.ContentEncodingNoteMiddleware": 595,
     "crawler.middlewares.redirects.RedirectLoopMiddleware": 650,
     "crawler.middlewares.connectguard.ConnectGuardMiddleware": 760,  # after HttpProxyMiddleware
 }
@@ -95,7 +97,10 @@ TRAP_SITE_BUDGET = 20000  # distinct pages per host; 0 = no budget
 HUB_PAGES = 2  # pages of a hub (home, section, tag...) followed: the newest items only
 
 # -- Incremental crawls, one run per archive, cron exit codes (issue 4; docs/scheduling.md)
-EXTENSIONS = {"crawler.extensions.runlock.RunLockExtension": 0}
+EXTENSIONS = {
+    "crawler.extensions.runlock.RunLockExtension": 0,
+    "crawler.extensions.warcwriter.WarcWriterExtension": 500,  # issue 18: WARC_DIR
+}
 COMMANDS_MODULE = "crawler.commands"
 RECRAWL_AFTER = 7 * 86400  # seconds; 0 = re-fetch every known page every run
 RECRAWL_REFERENCE = None  # an archive asked too, read-only (set by `morgue crawl --workers`)
@@ -116,5 +121,9 @@ MORGUE_FRONTIER_SEED = True  # this worker enqueues the seeds (off: join a seede
 MORGUE_FRONTIER_WORKER_TTL = 10.0  # seconds a dead worker's leases stay before requeue
 MORGUE_FRONTIER_SEED_WAIT = 300.0  # seconds a worker waits for a seed worker
 MORGUE_FRONTIER_ACK_SECONDS = 5.0  # finished requests are committed and acked this often
+
+# -- Web archive of the crawl (issue 18; docs/warc.md) ------------------------------------
+WARC_DIR = ""  # a folder: every response as downloaded, in WARC files; empty = none
+WARC_MAX_BYTES = 1_000_000_000  # a new WARC file once one holds this many bytes (1 GB)
 
 LOG_LEVEL = "INFO"

@@ -67,6 +67,9 @@ RECORDED_SETTINGS = (
     "HTTPPROXY_ENABLED",
     # several workers, one Redis frontier (docs/scaleout.md); never the Redis URL itself
     "MORGUE_JOB_ID",
+    # the crawl's own web archive (docs/warc.md)
+    "WARC_DIR",
+    "WARC_MAX_BYTES",
 )
 
 

@@ -297,10 +297,12 @@ def test_search_is_kept_in_sync_and_ranked(archive: Archive) -> None:
     assert "<<Dannemora>>" in marked[0]["snippet"]
 
 
-@pytest.mark.parametrize("query", ['"unterminated', "AND", "title:", "(dannemora", "NEAR("])
+@pytest.mark.parametrize("query", ["NOT dannemora", "AND", "title:", "(dannemora", "NEAR("])
 def test_a_malformed_fts_query_is_a_query_error(archive: Archive, query: str) -> None:
     with pytest.raises(QueryError, match="Bad search query"):
         archive.search(query)
+    with pytest.raises(QueryError, match="Bad search query"):  # a stray quote, raw (#20)
+        archive.search('"unterminated', raw=True)
 
 
 def test_empty_query_is_a_query_error(archive: Archive) -> None:

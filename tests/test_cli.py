@@ -154,7 +154,7 @@ def test_search_reads_morgue_db_from_the_environment(db: str) -> None:
 
 
 def test_search_bad_query_is_a_clean_error(db: str) -> None:
-    assert_clean_error(run("search", '"unclosed', "--db", db), "Bad search query")
+    assert_clean_error(run("search", "(unclosed", "--db", db), "Bad search query")
 
 
 def test_missing_archive_is_a_clean_error(tmp_path: Path) -> None:
@@ -432,7 +432,25 @@ def test_crawl_discover_off_and_bad_site(tmp_path: Path, fake_runner: FakeRunner
     db = str(tmp_path / "c.db")
     assert run("crawl", "https://a.example/", "--discover", "off", "--db", db).exit_code == 0
     assert fake_runner.calls[0]["spider_args"]["discover"] == "off"
-    assert_clean_error(run("crawl", "--site", "news.example", "--db", db), "--site takes", 2)
+    assert_clean_error(run("crawl", "--site", "ftp://news.example/", "--db", db), "--site takes", 2)
+
+
+@pytest.mark.parametrize(
+    ("site", "home"),
+    [
+        ("news.example", "https://news.example/"),  # a host, as search and export take it
+        ("news.example:8443", "https://news.example:8443/"),
+        ("127.0.0.1:8765", "http://127.0.0.1:8765/"),  # a local site: http
+        ("localhost:8765", "http://localhost:8765/"),
+        ("http://news.example/a/b/", "http://news.example/"),
+    ],
+)
+def test_crawl_site_takes_a_host_too(
+    tmp_path: Path, fake_runner: FakeRunner, site: str, home: str
+) -> None:
+    result = run("crawl", "--site", site, "--db", str(tmp_path / "c.db"))
+    assert result.exit_code == 0, result.output
+    assert fake_runner.calls[0]["start_urls"] == [home, home + "robots.txt"]
 
 
 @pytest.mark.parametrize(

@@ -68,7 +68,8 @@ def test_reprocess_command_filters_and_reports(tmp_path: Path) -> None:
     runner = CliRunner()
     other = runner.invoke(cli, ["reprocess", "--site", "elsewhere.example", "--db", str(db)])
     assert other.exit_code == 0, other.output
-    assert json.loads(other.output) == {"articles": 0, "changed": 0, "unchanged": 0, "skipped": 0}
+    assert json.loads(other.stdout) == {"articles": 0, "changed": 0, "unchanged": 0, "skipped": 0}
+    assert "Warning: no article in" in other.stderr  # no such site at all (#20)
     later = runner.invoke(cli, ["reprocess", "--since", "2030-01-01", "--db", str(db)])
     assert json.loads(later.output)["articles"] == 0
     result = runner.invoke(

@@ -233,8 +233,11 @@ def test_serve_passes_host_port_and_extra_arguments(
 ) -> None:
     calls: list[dict[str, Any]] = []
 
-    def fake_serve(path: str, *, host: str, port: int, extra: list[str]) -> int:
+    def fake_serve(
+        path: str, *, host: str, port: int, extra: list[str], immutable: bool = False
+    ) -> int:
         calls.append({"path": path, "host": host, "port": port, "extra": extra})
+        assert not immutable  # a writable folder: Datasette opens it as usual
         return 0
 
     monkeypatch.setattr(serve, "serve", fake_serve)

@@ -108,3 +108,69 @@ def test_missing_archive(tmp_path: Path) -> None:
     result = run("sql", "SELECT 1", "--db", str(tmp_path / "none.db"))
     assert result.exit_code == 1 and "Error: No archive at" in result.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+# -- issue 20, item 10: the edge cases ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "PRAGMA journal_mode = DELETE",  # was "disk I/O error"
+        "PRAGMA journal_mode=wal",
+        "VACUUM INTO '{dir}/copy.db'",  # was a copy of the archive
+        "ATTACH '{dir}/new.db' AS other",  # was a new, empty file
+        "  vacuum   into '{dir}/copy.db'",
+    ],
+)
+def test_pragma_writes_vacuum_into_and_attach_are_refused(db: str, statement: str) -> None:
+    folder = Path(db).parent
+
+    def files() -> list[str]:  # a WAL reader's -shm and -wal beside the archive are normal
+        return sorted(p.name for p in folder.iterdir() if not p.name.endswith(("-shm", "-wal")))
+
+    before = files()
+    result = run("sql", statement.format(dir=folder), "--db", db)
+    assert result.exit_code == 1, result.output
+    assert "Error: morgue sql is read-only" in result.stderr
+    assert "disk I/O" not in result.stderr and "Traceback" not in result.output
+    assert result.stdout == ""
+    assert files() == before == ["archive.db"]  # no copy, no attached file
+
+
+@pytest.mark.parametrize(
+    ("statement", "column"),
+    [
+        ("PRAGMA table_info(articles)", "name"),
+        ("SELECT name FROM pragma_table_info('articles')", "name"),
+        ("PRAGMA journal_mode", "journal_mode"),
+        ("PRAGMA index_list('articles')", "name"),
+    ],
+)
+def test_reading_pragmas_still_work(db: str, statement: str, column: str) -> None:
+    result = run("sql", statement, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert column in json.loads(result.stdout)[0]
+
+
+@pytest.mark.parametrize("statement", ["", "   ", "\n"])
+def test_an_empty_query_is_a_usage_error(db: str, statement: str) -> None:
+    result = run("sql", statement, "--db", db)
+    assert result.exit_code == 2, result.output
+    assert "Error: " in result.stderr and "SQL statement is empty" in result.stderr
+
+
+def test_json_shows_binary_columns_as_csv_does(db: str) -> None:
+    statement = "SELECT id, body FROM captures WHERE body IS NOT NULL ORDER BY id LIMIT 1"
+    as_json = json.loads(run("sql", statement, "--db", db).stdout)
+    as_csv = list(
+        csv.DictReader(io.StringIO(run("sql", statement, "--db", db, "--format", "csv").stdout))
+    )
+    assert as_json[0]["body"] == as_csv[0]["body"]
+    assert as_json[0]["body"].endswith(" bytes>") and as_json[0]["body"].startswith("<")
+    assert "b'" not in json.dumps(as_json) and "\\x" not in json.dumps(as_json)
+
+
+def test_csv_lines_end_with_a_newline_only(db: str) -> None:
+    result = run("sql", QUERY, "--db", db, "--format", "csv")
+    assert result.stdout_bytes == b"site,n\ncoastline.example,2\nother.example,2\n"

@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from archive.cli import capture as capture_cli
 from archive.cli import crawl as crawl_cli
 from archive.cli import export as export_cli
 from archive.cli import extract as extract_cli
@@ -60,6 +61,7 @@ for _module in (
     extract_cli,
     crawl_cli,
     read_cli,
+    capture_cli,
     export_cli,
     merge_cli,
     versions_cli,

@@ -13,6 +13,7 @@ from archive.errors import MorgueError, UsageError
 
 if TYPE_CHECKING:
     from archive.archive import Archive
+    from archive.filters import ArticleFilter
     from pipelines.neardup.settings import NearDupSettings
 
 DEFAULT_DB = DEFAULT_PATH
@@ -97,15 +98,30 @@ def quiet_option(help_text: str) -> Callable[[F], F]:
 
 
 def filter_options(func: F) -> F:
-    """--site --since --until --author --section --cluster, as ``filters=ArticleFilter``."""
+    """--site --since --until --include-undated --captured-since --run --author --section
+    --cluster, as ``filters=ArticleFilter``."""
     options = [
-        click.option("--site", help="Only articles from this site (host name)."),
+        click.option(
+            "--site",
+            help="Only articles from this site: a host (any port), host:port or URL.",
+        ),
         click.option(
             "--since", metavar="DATE", help="Published on or after DATE (ISO-8601 date or time)."
         ),
         click.option(
             "--until", metavar="DATE", help="Published on or before DATE (a date: all that day)."
         ),
+        click.option(
+            "--include-undated",
+            is_flag=True,
+            help="Keep articles without a publication date when --since/--until are given.",
+        ),
+        click.option(
+            "--captured-since",
+            metavar="DATE",
+            help="Captured (first or again) on or after DATE: for incremental pulls.",
+        ),
+        click.option("--run", metavar="RUN_ID", help="Captured by this crawl run (runs.id)."),
         click.option("--author", help="With this author (exact name, any case)."),
         click.option("--section", help="In this section (any case)."),
         click.option(
@@ -117,7 +133,17 @@ def filter_options(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from archive.filters import ArticleFilter
 
-        names = ("site", "since", "until", "author", "section", "cluster")
+        names = (
+            "site",
+            "since",
+            "until",
+            "include_undated",
+            "captured_since",
+            "run",
+            "author",
+            "section",
+            "cluster",
+        )
         kwargs["filters"] = ArticleFilter(**{name: kwargs.pop(name) for name in names})
         return func(*args, **kwargs)
 
@@ -127,16 +153,26 @@ def filter_options(func: F) -> F:
     return decorated
 
 
+def warn_unmatched(archive: Archive, filters: ArticleFilter) -> None:
+    """One ``Warning:`` line on stderr per filter that matches nothing in the archive."""
+    for warning in archive.filter_warnings(filters):
+        click.echo(f"Warning: {warning}", err=True)
+
+
 def open_reader(db: str) -> Archive:
-    """The archive at ``db``, read-only; an older schema is migrated once first."""
+    """The archive at ``db``, read-only; an older schema is migrated once first. On a
+    read-only mount or folder it opens immutable, with a ``Note:`` on stderr saying so."""
     from archive.archive import Archive
     from archive.errors import SchemaOutdatedError
 
     try:
-        return Archive(db, readonly=True)
+        archive = Archive(db, readonly=True)
     except SchemaOutdatedError:
         Archive(db).close()
-        return Archive(db, readonly=True)
+        archive = Archive(db, readonly=True)
+    if archive.note:
+        click.echo(f"Note: {archive.note}", err=True)
+    return archive
 
 
 __all__ = [
@@ -147,4 +183,5 @@ __all__ = [
     "format_option",
     "open_reader",
     "quiet_option",
+    "warn_unmatched",
 ]

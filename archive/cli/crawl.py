@@ -33,9 +33,9 @@ from archive.errors import CrawlFailedError, UsageError
     "--site",
     "sites",
     multiple=True,
-    metavar="URL",
-    help="A whole site: seed with its home page, its robots.txt sitemaps and its feed "
-    "(repeatable). For scheduled runs: see docs/scheduling.md.",
+    metavar="URL|HOST",
+    help="A whole site (a URL, or a host or host:port): seed with its home page, its "
+    "robots.txt sitemaps and its feed (repeatable). For scheduled runs: see docs/scheduling.md.",
 )
 @click.option(
     "--discover",
@@ -86,6 +86,13 @@ from archive.errors import CrawlFailedError, UsageError
     help="Where the workers' shards go [default: DB.shards/].",
 )
 @click.option("--keep-shards", is_flag=True, help="Keep the shards after merging them.")
+@click.option(
+    "--warc",
+    "warc_dir",
+    type=click.Path(file_okay=False),
+    help="Also write every response as fetched to WARC files in this folder "
+    "(WARC_DIR; needs morgue[warc]; docs/warc.md).",
+)
 @db_option
 def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     urls: tuple[str, ...],
@@ -103,6 +110,7 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     join: bool,
     shards_dir: str | None,
     keep_shards: bool,
+    warc_dir: str | None,
     db: str,
 ) -> None:
     """Crawl from URL... (and related/next-page links) into the archive.
@@ -131,6 +139,8 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
     settings: dict[str, Any] = dict(_parse_setting(item) for item in overrides)
     if depth is not None:
         settings["DEPTH_LIMIT"] = depth
+    if warc_dir:
+        settings["WARC_DIR"] = warc_dir
     if quiet:
         settings.setdefault("LOG_LEVEL", "WARNING")
     if redis_url or workers > 1 or job_id or join:
@@ -157,12 +167,31 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
 
 
 def site_seeds(site: str) -> list[str]:
-    """The seeds of ``--site``: the home page and robots.txt of the site ``site`` is on."""
-    parts = urlsplit(site.strip())
+    """The seeds of ``--site``: the home page and robots.txt of the site ``site`` is on.
+
+    ``site`` is a URL, or a host or host:port as search and export take it: https then,
+    or http for localhost and an IP address (a local test site, the demo)."""
+    text = site.strip()
+    if "://" not in text:
+        host = urlsplit("//" + text).hostname or ""
+        text = ("http://" if _is_local(host) else "https://") + text
+    parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"--site takes an http(s) URL, not {site!r}.")
+        raise UsageError(f"--site takes an http(s) URL, a host or host:port, not {site!r}.")
     home = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
     return [home, urljoin(home, "/robots.txt")]
+
+
+def _is_local(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_setting(item: str) -> tuple[str, str]:

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.cli.common import db_option, filter_options, open_reader, quiet_option
+from archive.cli.common import (
+    db_option,
+    filter_options,
+    open_reader,
+    quiet_option,
+    warn_unmatched,
+)
 from archive.errors import UsageError
 from archive.export.serve import DEFAULT_HOST, DEFAULT_PORT
 
@@ -15,6 +21,7 @@ if TYPE_CHECKING:
 
 TABLE_FORMATS = ("csv", "jsonl", "parquet")
 GRAPH_FORMATS = ("graphml", "gexf", "csv")
+WEB_ARCHIVE_FORMATS = ("warc", "wacz")  # archive/cli/warc.py
 
 
 @click.command(short_help="Export a table (csv, jsonl, parquet) or the related graph.")
@@ -33,9 +40,10 @@ GRAPH_FORMATS = ("graphml", "gexf", "csv")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted({*TABLE_FORMATS, *GRAPH_FORMATS})),
+    type=click.Choice(sorted({*TABLE_FORMATS, *GRAPH_FORMATS, *WEB_ARCHIVE_FORMATS})),
     required=True,
-    help="Tables: csv, jsonl or parquet. --graph: graphml, gexf or csv.",
+    help="Tables: csv, jsonl or parquet. --graph: graphml, gexf or csv. The captures as a "
+    "web archive: warc or wacz (needs morgue[warc]).",
 )
 @click.option(
     "--out",
@@ -74,6 +82,8 @@ def export(  # noqa: PLR0917 (a click command: one parameter per option)
     file; or, with --graph related, the related-posts network for Gephi or networkx.
 
     The filters pick articles; blocks, links and captures-meta follow their articles.
+    --format warc or wacz writes the captures as a web archive (docs/warc.md): all of
+    them, or with filters those of the filtered articles.
     """
     from archive import export as exporting
     from archive.progress import wanted
@@ -81,6 +91,14 @@ def export(  # noqa: PLR0917 (a click command: one parameter per option)
     if graph and table:
         raise UsageError("Give --table or --graph, not both.")
     with open_reader(db) as archive:
+        warn_unmatched(archive, filters)
+        if fmt in WEB_ARCHIVE_FORMATS and not graph:
+            from archive.cli.warc import export_web_archive
+
+            export_web_archive(
+                archive, fmt, out, filters=filters, table=table, excel_safe=excel_safe, quiet=quiet
+            )
+            return
         if graph:
             result = exporting.export_graph(archive, fmt, out, graph=graph, filters=filters)
             if not quiet:
@@ -140,8 +158,10 @@ def serve(
 
     from archive.export import serve as serving
 
-    with open_reader(db):  # a clear error for a missing or foreign file; migrates an old one
-        pass
+    # a clear error for a missing or foreign file; migrates an old one; on a read-only
+    # mount or folder Datasette opens it immutable too (-i), as the note says
+    with open_reader(db) as archive:
+        immutable = archive.immutable
     if metadata_out:
         text = json.dumps(serving.metadata(Path(db).stem), indent=2, ensure_ascii=False)
         if metadata_out == "-":
@@ -149,7 +169,7 @@ def serve(
         else:
             Path(metadata_out).write_text(text + "\n", encoding="utf-8")
         return
-    code = serving.serve(db, host=host, port=port, extra=list(datasette_args))
+    code = serving.serve(db, host=host, port=port, extra=list(datasette_args), immutable=immutable)
     if code:
         raise click.exceptions.Exit(code)
 

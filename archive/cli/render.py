@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -34,11 +35,11 @@ def echo_rows(
     rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None
 ) -> None:
     """Rows as a JSON array or as CSV with a header (lists and dicts as JSON text)."""
-    if fmt == "json":
-        echo_json(list(rows))
+    if fmt == "json":  # binary values as CSV shows them, never b'...' text
+        echo_json([{k: _binary(v) for k, v in row.items()} for row in rows])
         return
     names = list(columns or (rows[0].keys() if rows else []))
-    writer = csv.writer(sys.stdout)
+    writer = csv.writer(sys.stdout, lineterminator="\n")  # a Unix pipe's lines
     writer.writerow(names)
     for row in rows:
         writer.writerow([_cell(row.get(name)) for name in names])
@@ -47,6 +48,11 @@ def echo_rows(
 def _cell(value: Any) -> Any:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
+    return _binary(value)
+
+
+def _binary(value: Any) -> Any:
+    """A BLOB as ``<N bytes>`` (a table, CSV and JSON alike); any other value as it is."""
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     return value
@@ -144,17 +150,19 @@ def stats_table(stats: Mapping[str, Any]) -> None:
         label = "failed (no response)" if row["status"] == 0 else str(row["status"])
         statuses.add_row(label, str(row["captures"]))
     out.print(statuses)
-    runs = Table(title="Last runs")
-    for name in ("Run", "Spider", "Started", "Finished", "Finish reason"):
-        runs.add_column(
-            name, no_wrap=name != "Run", overflow="fold" if name == "Run" else "ellipsis"
-        )
+    # fits 80 columns: the run ID and the reason fold, the counts keep their width
+    runs = Table(title="Last runs", box=box.SIMPLE_HEAD, pad_edge=False)
+    counts = ("Pages", "New", "Changed", "Unchanged", "Errors")
+    runs.add_column("Run", overflow="fold", min_width=10)
+    runs.add_column("Started", min_width=10)  # the time goes under the date when narrow
+    for name in counts:
+        runs.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+    runs.add_column("Finish reason", overflow="fold", min_width=8)
     for row in stats["runs"]:
         runs.add_row(
             row["id"],
-            row["spider"] or "",
             _when(row["started_at"]),
-            _when(row["finished_at"]),
+            *("-" if row.get(key.lower()) is None else str(row[key.lower()]) for key in counts),
             row["finish_reason"] or "(running or killed)",
         )
     out.print(runs)
@@ -317,3 +325,54 @@ def extract_summary(name: str, data: Mapping[str, Any]) -> None:
         if value not in (None, ""):
             grid.add_row(key, Text(str(value)))
     out.print(grid)
+
+
+def capture_text(capture: Mapping[str, Any]) -> None:
+    """A capture's metadata as a readable grid (its body: ``morgue capture ID --raw``)."""
+    out = console()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for key in (
+        "id",
+        "url",
+        "final_url",
+        "status",
+        "fetched_at",
+        "content_type",
+        "body_size",
+        "body_sha256",
+        "compression",
+        "error",
+        "referrer",
+        "depth",
+        "reached_by",
+        "article_id",
+        "run_id",
+    ):
+        value = capture.get(key)
+        if value in (None, ""):
+            continue
+        shown = f"{value} bytes" if key == "body_size" else str(value)
+        grid.add_row(key, Text(shown))
+    out.print(grid)
+    headers = capture.get("headers") or {}
+    if isinstance(headers, dict) and headers:
+        out.print(Text("Headers", style="bold"))
+        for name, value in headers.items():
+            out.print(Text(f"  {name}: {value}"))
+    if capture.get("status"):
+        out.print(Text(f"The body as fetched: morgue capture {capture['id']} --raw > page.html"))
+
+
+def plain_text(blocks: Iterable[Mapping[str, Any]]) -> str:
+    """An article body as plain text, the way trafilatura prints it by default: one
+    paragraph, heading or quote a line, list items as ``- item``, images and embeds left
+    out (their captions are not body text)."""
+    lines: list[str] = []
+    for block in blocks:
+        kind, text = block.get("kind"), " ".join(str(block.get("text") or "").split())
+        if not text or kind in ("image", "embed"):
+            continue
+        lines.append(f"- {text}" if kind == "list_item" else text)
+    return "\n".join(lines)

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="The HTML file to write.",
 )
-@click.option("--site", help="Only this site's articles (and captures of its host).")
+@click.option(
+    "--site",
+    help="Only this site's articles (and captures of its host): a host, host:port or URL.",
+)
 @click.option("--since", metavar="DATE", help="Published (captures: fetched) on or after DATE.")
 @click.option("--until", metavar="DATE", help="Published (captures: fetched) on or before DATE.")
 @db_option

@@ -17,6 +17,7 @@ from archive.cli.common import (
     near_dup_option,
     near_dup_settings,
     open_reader,
+    warn_unmatched,
 )
 
 
@@ -56,7 +57,7 @@ def diff(article: str, v1: int | None, v2: int | None, db: str) -> None:
 
 
 @click.command(short_help="Re-run the current extractor over stored captures.")
-@click.option("--site", help="Only articles of this site (host name, as in articles.site).")
+@click.option("--site", help="Only articles of this site: a host (any port), host:port or URL.")
 @click.option(
     "--since", metavar="DATE", help="Only articles last seen on or after DATE (ISO-8601)."
 )
@@ -84,6 +85,7 @@ def reprocess(  # noqa: PLR0917 (a click command: one parameter per option)
 
     from archive.archive import CrawlArchive
     from archive.errors import ArchiveMissingError
+    from archive.filters import ArticleFilter
     from archive.progress import progress_bar, wanted
     from pipelines.reprocess import reprocess as run
 
@@ -91,6 +93,8 @@ def reprocess(  # noqa: PLR0917 (a click command: one parameter per option)
         raise ArchiveMissingError(f"No archive at {db}: nothing to reprocess.")
     near_dup = near_dup_settings(overrides)
     with CrawlArchive(db) as archive:
+        if site is not None:
+            warn_unmatched(archive, ArticleFilter(site=site))
         total = sum(1 for _ in archive.iter_article_captures(site=site, since=since))
         with progress_bar("reprocess", total, enabled=wanted(quiet)) as advance:
             result = run(archive, site=site, since=since, advance=advance, near_dup=near_dup)

@@ -125,10 +125,20 @@ def datasette_available() -> bool:
     return True
 
 
-def arguments(db: Path, metadata_file: Path, host: str, port: int, extra: list[str]) -> list[str]:
-    """The ``datasette`` arguments morgue runs (in this process)."""
+def arguments(
+    db: Path,
+    metadata_file: Path,
+    host: str,
+    port: int,
+    extra: list[str],
+    *,
+    immutable: bool = False,
+) -> list[str]:
+    """The ``datasette`` arguments morgue runs (in this process). ``immutable``: the
+    file is opened with ``-i`` (SQLite ``immutable=1``: a read-only mount or folder)."""
     return [
         "serve",
+        *(["-i"] if immutable else []),
         str(db),
         "--metadata",
         str(metadata_file),
@@ -143,8 +153,9 @@ def arguments(db: Path, metadata_file: Path, host: str, port: int, extra: list[s
     ]
 
 
-def serve(db: str, *, host: str, port: int, extra: list[str]) -> int:
-    """Run Datasette on the archive, in this process, until it stops; returns its exit code."""
+def serve(db: str, *, host: str, port: int, extra: list[str], immutable: bool = False) -> int:
+    """Run Datasette on the archive, in this process, until it stops; returns its exit code.
+    ``immutable`` opens the file as SQLite's ``immutable=1`` (a read-only mount)."""
     path = Path(db)
     if not datasette_available():
         raise UsageError("morgue serve needs Datasette: pip install 'morgue[web]'.")
@@ -153,7 +164,7 @@ def serve(db: str, *, host: str, port: int, extra: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="morgue-serve-") as folder:
         metadata_file = Path(folder) / "metadata.json"
         metadata_file.write_text(json.dumps(metadata(path.stem), indent=2), encoding="utf-8")
-        args = arguments(path, metadata_file, host, port, extra)
+        args = arguments(path, metadata_file, host, port, extra, immutable=immutable)
         try:
             datasette_cli.main(args=args, prog_name="datasette", standalone_mode=False)
         except KeyboardInterrupt:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +30,8 @@ from archive.progress import Advance, progress_bar
 
 if TYPE_CHECKING:
     from archive.archive import Archive
+
+logger = logging.getLogger(__name__)
 
 FORMATS = ("csv", "jsonl", "parquet")
 #: Parquet codecs. none writes fastest (about as fast as the sqlite3 shell's CSV dump, and
@@ -223,16 +226,32 @@ def excel_safe_cell(value: Any) -> Any:
 
 @contextlib.contextmanager
 def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that replaces it on success (never half a file)."""
+    """A temporary path beside ``path`` that replaces it on success (never half a file).
+
+    The part file is made first, so a folder or file system that refuses it (read-only,
+    no permission) is one clean :class:`MorgueError` before any work, whichever writer
+    (csv, pyarrow, the graph writers) would have met it."""
     part = path.with_name(path.name + ".part")
+    made = False
     try:
+        part.open("wb").close()
+        made = True
         yield part
         os.replace(part, path)
     except OSError as exc:
         raise MorgueError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()
+        if made:
+            _discard(part)
+
+
+def _discard(part: Path) -> None:
+    """Remove a leftover part file; a failure is logged, never raised over the real error
+    (a read-only file system refuses even unlinking a file that is not there)."""
+    try:
+        part.unlink(missing_ok=True)
+    except OSError as exc:
+        logger.warning("Could not remove %s: %s", part, exc.strerror or exc)
 
 
 @dataclass
