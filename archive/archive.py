@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Self
 
 from archive import DEFAULT_PATH, connection
+from archive.imports import ImportsMixin
 from archive.merge import MergeMixin
 from archive.pages import PageReadsMixin, PagesMixin
 from archive.reads import ReadsMixin
@@ -95,7 +96,7 @@ class Archive(
         return f"Archive({self.path!r}, {state})"
 
 
-class CrawlArchive(WritesMixin, PagesMixin, Archive):
+class CrawlArchive(WritesMixin, PagesMixin, ImportsMixin, Archive):
     """The archive as the crawl's pipeline stages use it: :class:`Archive` plus the write
     path and what the stages ask before writing.
 
@@ -103,6 +104,8 @@ class CrawlArchive(WritesMixin, PagesMixin, Archive):
     from ``morgue reprocess`` (``save_version``, ``save_restitched``), what dedup and
     the re-crawl scheduler ask (``article_states``, ``known_pages``, ...), the
     near-duplicate records (:mod:`archive.similarity`) and the multi-page chains
-    (``page_chain``, ``chain_states``). Opened by :mod:`pipelines.registry` for a crawl;
+    (``page_chain``, ``chain_states``), and what ``morgue import`` asks
+    (:mod:`archive.imports`: ``record_import_error``, ``import_errors``,
+    ``captures_present``, ``warc_original``). Opened by :mod:`pipelines.registry` for a crawl;
     researchers need none of it.
     """

@@ -420,6 +420,38 @@ def _v10_published_date(conn: sqlite3.Connection) -> None:
     conn.execute('CREATE INDEX "idx_articles_published_date" ON "articles" ("published_date")')
 
 
+_WARC_PROVENANCE_STATEMENTS = (
+    # Where an imported capture came from (morgue import, docs/warc.md): the WARC file (a
+    # WACZ's member as "file.wacz#archive/data.warc.gz"), the record's WARC-Record-ID and
+    # the byte offset of its record (of its gzip member) in that file. NULL when crawled.
+    'ALTER TABLE "captures" ADD COLUMN "source_file" TEXT',
+    'ALTER TABLE "captures" ADD COLUMN "warc_record_id" TEXT',
+    'ALTER TABLE "captures" ADD COLUMN "warc_offset" INTEGER',
+    # a revisit record names its original by WARC-Refers-To
+    'CREATE INDEX "idx_captures_warc_record_id" ON "captures" ("warc_record_id")',
+    # what an import could not read: a corrupt record, a truncated gzip member, a bad
+    # digest. One row per (file, offset, error): importing the file again adds none.
+    """
+    CREATE TABLE "import_errors" (
+        "source_file" TEXT NOT NULL,
+        "warc_offset" INTEGER NOT NULL,
+        "warc_record_id" TEXT,
+        "target_uri" TEXT,
+        "error" TEXT NOT NULL,
+        "run_id" TEXT,
+        "recorded_at" TEXT NOT NULL,
+        PRIMARY KEY ("source_file", "warc_offset", "error")
+    )
+    """,
+)
+
+
+def _warc_provenance(conn: sqlite3.Connection) -> None:
+    """Version 11 (issue 18): captures' WARC provenance and the import_errors table."""
+    for statement in _WARC_PROVENANCE_STATEMENTS:
+        conn.execute(statement)
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -442,6 +474,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(8, _v8_fts_update_trigger),
     Migration(9, _v9_language_declared),
     Migration(10, _v10_published_date),
+    Migration(11, _warc_provenance),
 )
 
 #: The version this code writes: the last migration's.

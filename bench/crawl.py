@@ -191,7 +191,7 @@ def _store_writes(root: Path, paths: list[str], base: str, count: int) -> list[A
     done = []
     for path in paths:
         body = (root / path.strip("/") / "index.html").read_bytes()
-        ((article, packed, _),) = work([(body, f"{base}{path}", {}, None, True, None)])
+        ((article, packed, _, _),) = work([(body, f"{base}{path}", {}, None, True, None, False)])
         done.append((article, packed))
     writes = []
     for i in range(count):

@@ -18,6 +18,7 @@ import json
 import math
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from crawler.demo.server import DEMO_SEED_PATH, demo_site_root
@@ -100,6 +101,19 @@ def _splice(page: str, pattern: re.Pattern[str], inner: str) -> str:
 
 def generate(root: Path, pages: int = 5000, seed: int = 7) -> list[str]:
     """Write ``pages`` article pages under ``root``; return their paths (the first is the seed)."""
+    paths = []
+    for path, page in iter_pages(pages, seed):
+        out = root / path.strip("/") / "index.html"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(page, encoding="utf-8")
+        paths.append(path)
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /wp-admin/\n", encoding="utf-8")
+    return paths
+
+
+def iter_pages(pages: int = 5000, seed: int = 7) -> Iterator[tuple[str, str]]:
+    """``(path, html)`` of each of ``pages`` article pages, one at a time (the first is the
+    seed); what :func:`generate` writes, for a caller that keeps them elsewhere."""
     template = (demo_site_root() / DEMO_SEED_PATH.strip("/") / "index.html").read_text("utf-8")
     vocab = _vocabulary()
     rng = random.Random(seed)
@@ -135,8 +149,4 @@ def generate(root: Path, pages: int = 5000, seed: int = 7) -> list[str]:
         page = _TITLE.sub(f"<title>{title} | The Daily Buzz</title>", page, count=1)
         page = _H1.sub(f'<h1 class="entry-title">{title}</h1>', page, count=1)
         page = _CANONICAL.sub(f'<link rel="canonical" href="{paths[i]}">', page, count=1)
-        out = root / paths[i].strip("/") / "index.html"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(page, encoding="utf-8")
-    (root / "robots.txt").write_text("User-agent: *\nDisallow: /wp-admin/\n", encoding="utf-8")
-    return paths
+        yield paths[i], page

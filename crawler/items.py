@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from pipelines.core.article import Article
     from pipelines.core.pages import PagePart
-    from pipelines.core.records import PackedBody
+    from pipelines.core.records import PackedBody, WarcOrigin
     from pipelines.neardup import Sketch, SketchParams
 
 
@@ -41,6 +41,7 @@ class RawPage:
     page_kind_reason: str | None = None
     # (date, raw date, source) a sitemap or feed gave for this URL: a date candidate
     listed: tuple[str | None, str | None, str | None] | None = None
+    warc: WarcOrigin | None = None  # the WARC record it was imported from (morgue import)
     # Filled in by pipelines:
     packed: PackedBody | None = None  # set by ExtractPipeline: the body compressed (body then b"")
     # set by ExtractPipeline: (body text, params, MinHash sketch) made in its worker

@@ -29,6 +29,7 @@ from itemadapter import ItemAdapter
 from pipelines.core.records import PackedBody
 from pipelines.extraction import extract
 from pipelines.extraction.dates import parse_date
+from pipelines.extraction.extract import extract_page
 from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_cap
 from pipelines.orphans import exit_with_parent
 
@@ -41,12 +42,19 @@ if TYPE_CHECKING:
     from pipelines.core.article import Article
     from pipelines.neardup import Sketch, SketchParams
 
-#: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params).
-Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None"]
-#: What comes back: the article (None when not asked for), the packed body, and the
-#: MinHash sketch of the article's body text as (that text, params, sketch) for the dedup
-#: stage, which uses it when it sketches that same text (no boilerplate left out).
-Done = tuple["Article | None", PackedBody, "tuple[str, SketchParams, Sketch] | None"]
+#: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params,
+#: decide its page kind first?).
+Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None", bool]
+#: What comes back: the article (None when not asked for, or for a hub), the packed body,
+#: the MinHash sketch of the article's body text as (that text, params, sketch) for the
+#: dedup stage, which uses it when it sketches that same text (no boilerplate left out),
+#: and the page kind as (kind, reason) when it was asked for.
+Done = tuple[
+    "Article | None",
+    PackedBody,
+    "tuple[str, SketchParams, Sketch] | None",
+    "tuple[str, str] | None",
+]
 
 
 def default_workers() -> int:
@@ -67,15 +75,21 @@ def work(jobs: list[Job]) -> list[Done]:
     from pipelines.neardup import sketch
 
     done: list[Done] = []
-    for body, url, headers, fetched_at, wanted, params in jobs:
-        article = extract(body, url, headers=headers, fetched_at=fetched_at) if wanted else None
+    for body, url, headers, fetched_at, wanted, params, classify in jobs:
+        kind = None
+        if wanted and classify:  # a hub is never stored as an article (its capture is)
+            article, kind = extract_page(body, url, headers=headers, fetched_at=fetched_at)
+        elif wanted:
+            article = extract(body, url, headers=headers, fetched_at=fetched_at)
+        else:
+            article = None
         pre = None
         if article is not None:
             # computed here, on a worker core; cached on the article and pickled with it
             _ = article.id, article.content_hash, article.word_count
             if params is not None and article.body_text.strip():
                 pre = (article.body_text, params, sketch(article.body_text, params))
-        done.append((article, PackedBody.pack(body), pre))
+        done.append((article, PackedBody.pack(body), pre, kind))
     return done
 
 
@@ -96,9 +110,13 @@ class ExtractPipeline:
         sketch_params: SketchParams | None = None,
         *,
         max_bytes: int = EXTRACT_MAX_BYTES,
+        classify: bool = False,
     ) -> None:
         self.stats = stats
         self.max_bytes = max_bytes
+        # decide article or hub for items that come without a page_kind (EXTRACT_CLASSIFY:
+        # morgue import; a crawl's spider decides it before the item is made)
+        self.classify = classify
         self.sketch_params = sketch_params
         self.workers = max(0, workers)
         self.batch_size = max(1, batch_size)
@@ -121,6 +139,7 @@ class ExtractPipeline:
             batch_seconds=settings.getfloat("EXTRACT_BATCH_SECONDS", 0.1),
             sketch_params=NearDupSettings.from_settings(settings).params if enabled else None,
             max_bytes=settings.getint("EXTRACT_MAX_BYTES", EXTRACT_MAX_BYTES),
+            classify=settings.getbool("EXTRACT_CLASSIFY", False),
         )
 
     def open_spider(self) -> None:
@@ -172,8 +191,8 @@ class ExtractPipeline:
         """A body not extracted is still compressed off the reactor thread."""
         body = adapter.get("body")
         if body:
-            job = (body, adapter["final_url"], None, None, False, None)
-            _, adapter["packed"], _ = await self._run(job)
+            job = (body, adapter["final_url"], None, None, False, None, False)
+            _, adapter["packed"], _, _ = await self._run(job)
             adapter["body"] = b""
 
     async def process_item(self, item: Any) -> Any:
@@ -184,11 +203,17 @@ class ExtractPipeline:
             await self._pack(adapter)
             return item
         job = (adapter["body"], adapter["final_url"], adapter["headers"], adapter["fetched_at"])
-        found, adapter["packed"], adapter["sketch"] = await self._run(
-            (*job, True, self.sketch_params)
+        classify = self.classify and adapter.get("page_kind") is None
+        found, adapter["packed"], adapter["sketch"], kind = await self._run(
+            (*job, True, self.sketch_params, classify)
         )
         adapter["body"] = b""  # the packed copy is what the store writes
-        assert found is not None
+        if kind is not None:
+            adapter["page_kind"], adapter["page_kind_reason"] = kind
+            self.stats.inc_value(f"morgue/pagekind/{kind[0]}")
+        if found is None:  # a hub
+            self.stats.inc_value(f"morgue/extract/skipped/{adapter['page_kind']}")
+            return item
         article: Article = found
         for warning in article.warnings:
             adapter["notes"].append(warning)

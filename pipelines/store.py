@@ -164,6 +164,7 @@ class StorePipeline:
             page_kind_reason=adapter.get("page_kind_reason"),
             article_id=adapter.get("article_id"),
             packed=adapter.get("packed"),
+            warc=adapter.get("warc"),
         )
         journal = journal_for(self.crawler)
         if journal is not None and journal.already_recorded(capture):

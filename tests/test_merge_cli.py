@@ -77,6 +77,7 @@ def test_merge_json_and_morgue_db(shards: dict[str, Path], tmp_path: Path) -> No
         "articles",
         "blocks",
         "captures",
+        "import_errors",
         "links",
         "near_dups",
         "pages",

@@ -69,6 +69,18 @@ EXPECTED_COLUMNS = {
         "run_id",
         "page_kind",
         "page_kind_reason",
+        "source_file",
+        "warc_record_id",
+        "warc_offset",
+    ],
+    "import_errors": [
+        "source_file",
+        "warc_offset",
+        "warc_record_id",
+        "target_uri",
+        "error",
+        "run_id",
+        "recorded_at",
     ],
     "runs": [
         "id",

@@ -16,6 +16,7 @@ from archive.cli import capture as capture_cli
 from archive.cli import crawl as crawl_cli
 from archive.cli import export as export_cli
 from archive.cli import extract as extract_cli
+from archive.cli import imports as import_cli
 from archive.cli import merge as merge_cli
 from archive.cli import read as read_cli
 from archive.cli import report as report_cli
@@ -65,6 +66,7 @@ for _module in (
     merge_cli,
     versions_cli,
     report_cli,
+    import_cli,
 ):
     for _command in _module.COMMANDS:
         cli.add_command(_command)

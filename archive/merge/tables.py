@@ -172,6 +172,7 @@ TABLE_RULES: dict[str, Rule] = {
     "near_dups": with_article,
     "aliases": earliest_sighting,
     "paragraph_counts": recount_paragraphs,
+    "import_errors": keep_first,  # keyed by file, offset and error: the same facts
 }
 
 #: Steps that run after a table's rule: the stitched articles are written once their

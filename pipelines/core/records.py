@@ -51,6 +51,15 @@ class PackedBody:
         return cls(zlib.compress(body, COMPRESSION_LEVEL), len(body), hashlib.sha256(body).digest())
 
 
+@dataclass(frozen=True)
+class WarcOrigin:
+    """Where an imported capture was read (``morgue import``; docs/warc.md)."""
+
+    file: str  # the WARC file (a WACZ member as "file.wacz#archive/data.warc.gz")
+    record_id: str | None  # its WARC-Record-ID
+    offset: int  # byte offset of the record (its gzip member) in ``file``
+
+
 @dataclass
 class Capture:
     """One response or failed request, exactly as received."""
@@ -71,6 +80,7 @@ class Capture:
     page_kind: str | None = None  # article, hub, sitemap, feed or robots (issue 8)
     page_kind_reason: str | None = None  # the evidence that decided page_kind
     packed: PackedBody | None = None  # the body already compressed; then ``body`` may be b""
+    warc: WarcOrigin | None = None  # the WARC record it was imported from (docs/warc.md)
 
     @property
     def id(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from pipelines.core.article import Article
@@ -69,19 +70,56 @@ def extract(
     """The article on one page. Never raises: problems become ``article.warnings``."""
     url = str(url or "")
     try:
-        return _extract(html, url, headers, fetched_at)
+        article = _extract(html, url, headers, fetched_at)
     except Exception as exc:  # noqa: BLE001 - the contract: never raise, record instead
-        log.warning("extraction failed for %s: %r", url, exc)
-        article = Article(
-            url=url, canonical_url=metadata.without_fragment(url), site=metadata.host_of(url)
-        )
-        article.warnings.append(f"extract: failed ({exc.__class__.__name__}: {exc})")
-        return article
+        return _failed(url, exc)
+    assert article is not None  # only a ``decide`` callback makes it None
+    return article
+
+
+def extract_page(
+    html: bytes,
+    url: str,
+    headers: dict[str, str] | None = None,
+    fetched_at: str | None = None,
+) -> tuple[Article | None, tuple[str, str] | None]:
+    """Article or hub first (:func:`pipelines.extraction.pagekind.classify`, as the spider
+    decides it for a crawled page), then the article unless it is a hub, from ONE parse.
+    Returns (article or None for a hub, (kind, reason) or None when nothing parsed)."""
+    from pipelines.extraction.pagekind import classify
+
+    url = str(url or "")
+    decided: list[tuple[str, str]] = []
+
+    def hub(root: Any, objs: list[dict[str, Any]]) -> bool:
+        kind = classify(root, url, objs)
+        decided.append((kind.kind, kind.reason))
+        return kind.kind == "hub"
+
+    try:
+        article = _extract(html, url, headers, fetched_at, hub)
+    except Exception as exc:  # noqa: BLE001 - the contract: never raise, record instead
+        article = _failed(url, exc)
+    return article, (decided[0] if decided else None)
+
+
+def _failed(url: str, exc: Exception) -> Article:
+    log.warning("extraction failed for %s: %r", url, exc)
+    article = Article(
+        url=url, canonical_url=metadata.without_fragment(url), site=metadata.host_of(url)
+    )
+    article.warnings.append(f"extract: failed ({exc.__class__.__name__}: {exc})")
+    return article
 
 
 def _extract(
-    html: bytes, url: str, headers: dict[str, str] | None, fetched_at: str | None
-) -> Article:
+    html: bytes,
+    url: str,
+    headers: dict[str, str] | None,
+    fetched_at: str | None,
+    skip: Callable[[Any, list[dict[str, Any]]], bool] | None = None,
+) -> Article | None:
+    """The article; None when ``skip(root, json_ld_objects)`` says the page has none."""
     text, _encoding, warnings = decode_html(html, headers)
     root, parse_notes = parse_html(text)
     warnings.extend(parse_notes)
@@ -93,6 +131,8 @@ def _extract(
 
     metas, links = metadata.collect_meta(root)
     objs = jsonld.objects(root)
+    if skip is not None and skip(root, objs):
+        return None
     art_obj = jsonld.article_object(objs)
     canonical, canonical_source = metadata.canonical(url, links, metas)
     zone = zones.header_zone(root, metadata.title_hint(root, metas))

@@ -1,0 +1,281 @@
+"""``morgue import`` against a baseline loop over the same WARC (issue 18).
+
+    python bench/import.py [--pages 5000] [--large 50000] [--workers N] [--write]
+
+Writes a WARC (gzip, one member per record) of ``--pages`` generated article pages
+(bench/crawlsite.py's pages: ~45 KB of HTML each, article lengths fitted to real news
+pages), then, each in its own process measured by bench/_measure.py:
+
+* **warcio iteration**: read every record and its body, nothing else: the floor;
+* **fastwarc iteration**, when fastwarc is installed: the same with fastwarc;
+* **baseline**: warcio iteration + ``trafilatura.extract(html, url=url,
+  include_comments=False)`` on every HTML response, one process (as the other benches'
+  peer);
+* **morgue import**: :func:`crawler.warcimport.run_import`: extraction in the pool of
+  ``EXTRACT_WORKERS`` processes (both cores), stitch, dedup and store into a new archive.
+
+morgue's import is run again on a WARC of ``--large`` pages: its peak RSS must not grow
+with the number of records. ``--write`` puts the table in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.append(str(HERE))  # after the project: bench/archive.py must not shadow `archive`
+
+BASE_URL = "http://127.0.0.1:8"  # only named in the records: nothing is fetched
+DOC_KEY = "bench-import"
+
+
+# -- the WARC ------------------------------------------------------------------------------
+
+
+def write_warc(path: Path, pages: int) -> int:
+    """A WARC of ``pages`` generated article responses; returns its size in bytes."""
+    from crawlsite import iter_pages
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    start = 1_740_000_000  # 2025-02-19, one second per page
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "bench"}))
+        for i, (page_path, html) in enumerate(iter_pages(pages)):
+            body = html.encode("utf-8")
+            headers = StatusAndHeaders(
+                "200 OK",
+                [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+                protocol="HTTP/1.1",
+            )
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))
+            writer.write_record(
+                writer.create_warc_record(
+                    BASE_URL + page_path,
+                    "response",
+                    payload=io.BytesIO(body),
+                    length=len(body),
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": when},
+                )
+            )
+    return path.stat().st_size
+
+
+# -- the contenders (each in its own process) ------------------------------------------------
+
+
+def role_warcio(warc: str) -> dict[str, Any]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    records = pages = 0
+    with open(warc, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            records += 1
+            if record.rec_type == "response":
+                record.content_stream().read()
+                pages += 1
+    return {"records": records, "pages": pages}
+
+
+def role_fastwarc(warc: str) -> dict[str, Any]:
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    records = pages = 0
+    with open(warc, "rb") as fh:
+        for record in ArchiveIterator(fh, parse_http=False, auto_decode="all"):
+            records += 1
+            if record.record_type == WarcRecordType.response:
+                record.parse_http()
+                record.reader.read()
+                pages += 1
+    return {"records": records, "pages": pages}
+
+
+def role_baseline(warc: str) -> dict[str, Any]:
+    from trafilatura import extract
+    from warcio.archiveiterator import ArchiveIterator
+
+    records = pages = extracted = 0
+    with open(warc, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            records += 1
+            if record.rec_type != "response":
+                continue
+            ctype = record.http_headers.get_header("Content-Type") or ""
+            if "html" not in ctype:
+                continue
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            html = record.content_stream().read()
+            pages += 1
+            if extract(html, url=url, include_comments=False) is not None:
+                extracted += 1
+    return {"records": records, "pages": pages, "extracted": extracted}
+
+
+def role_morgue(warc: str, db: str, workers: str) -> dict[str, Any]:
+    from crawler.warcimport import run_import
+
+    settings: dict[str, Any] = {"LOG_LEVEL": "WARNING"}
+    if workers != "default":
+        settings["EXTRACT_WORKERS"] = int(workers)
+    report = run_import([warc], archive_path=db, settings=settings)
+    return {
+        "records": report.count("import/records"),
+        "pages": report.count("import/pages"),
+        "extracted": report.count("store/articles_new"),
+        "errors": report.count("import/errors"),
+        "workers": report.stats.get("morgue/extract/workers"),
+    }
+
+
+ROLES = {
+    "warcio": role_warcio,
+    "fastwarc": role_fastwarc,
+    "baseline": role_baseline,
+    "morgue": role_morgue,
+}
+
+
+def measure(role: str, *args: str) -> dict[str, Any]:
+    """Run ``role`` in a fresh process under bench/_measure.py; its result and figures."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "measure.json"
+        result = Path(tmp) / "result.json"
+        cmd = [
+            sys.executable,
+            str(ROOT / "bench" / "_measure.py"),
+            str(out),
+            "python",
+            str(Path(__file__).resolve()),
+            "--role",
+            role,
+            "--result",
+            str(result),
+            *args,
+        ]
+        subprocess.run(cmd, check=True, cwd=ROOT)
+        figures = json.loads(out.read_text())
+        figures.update(json.loads(result.read_text()))
+    figures["pages_per_s"] = figures["pages"] / figures["wall_s"] if figures["wall_s"] else 0.0
+    print(
+        f"  {role}: {figures['pages']:,} pages in {figures['wall_s']:.1f} s "
+        f"({figures['pages_per_s']:,.0f}/s), peak RSS {figures['max_rss_mib']:.0f} MiB",
+        flush=True,
+    )
+    return figures
+
+
+def has_fastwarc() -> bool:
+    try:
+        import fastwarc  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# -- the table -------------------------------------------------------------------------------
+
+
+def row(name: str, fig: dict[str, Any]) -> str:
+    extracted = fig.get("extracted")
+    return (
+        f"| {name} | {fig['records']:,} | {fig['pages']:,} | "
+        f"{'' if extracted is None else f'{extracted:,}'} | {fig['wall_s']:.1f} | "
+        f"{fig['pages_per_s']:,.0f} | {fig['cpu_s']:.1f} | {fig['max_rss_mib']:.0f} | "
+        f"{fig['max_child_rss_mib']:.0f} |"
+    )
+
+
+def table(
+    pages: int, size: int, runs: dict[str, dict[str, Any]], large: dict[str, Any] | None
+) -> str:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    lines = [
+        f"A WARC of {pages:,} generated article pages (bench/crawlsite.py), {size / 2**20:,.0f} "
+        f"MiB gzipped, one gzip member per record; each contender in its own process on "
+        f"{cores} cores. `pages/s` = HTML responses / wall seconds. CPU s and peak RSS "
+        "are the main process's: morgue's extraction pool runs under a forkserver, so its "
+        "CPU is in the import run's `morgue/extract/worker_cpu_s` instead.",
+        "",
+        "| contender | records | pages | articles | wall s | pages/s | CPU s | peak RSS MiB "
+        "| pool RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    names = {
+        "warcio": "warcio iteration (floor)",
+        "fastwarc": "fastwarc iteration",
+        "baseline": "baseline: warcio + trafilatura.extract, one process",
+        "morgue": "morgue import (extract, stitch, dedup, store)",
+    }
+    lines += [row(names[key], fig) for key, fig in runs.items()]
+    if large is not None:
+        lines.append(row(f"morgue import, {large['pages']:,} pages", large))
+    morgue, baseline = runs["morgue"], runs["baseline"]
+    lines += [
+        "",
+        f"morgue / baseline (pages/s): {morgue['pages_per_s'] / baseline['pages_per_s']:.2f} "
+        f"(target >= 1.5; morgue's extraction workers: {morgue.get('workers')})",
+    ]
+    if large is not None:
+        growth = large["max_rss_mib"] / morgue["max_rss_mib"] - 1
+        lines.append(
+            f"morgue peak RSS: {morgue['max_rss_mib']:.0f} MiB at {morgue['pages']:,} pages, "
+            f"{large['max_rss_mib']:.0f} MiB at {large['pages']:,} pages: {growth:+.0%}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--large", type=int, default=50000, help="0: skip the RSS run")
+    parser.add_argument("--workers", default="default", help="EXTRACT_WORKERS for morgue")
+    parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
+    parser.add_argument("--role", choices=sorted(ROLES), help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    opts = parser.parse_args(argv)
+    if opts.role:
+        result = ROLES[opts.role](*opts.args)
+        Path(opts.result).write_text(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+        folder = Path(tmp)
+        warc = folder / "pages.warc.gz"
+        print(f"writing a WARC of {opts.pages:,} pages ...", flush=True)
+        size = write_warc(warc, opts.pages)
+        runs = {"warcio": measure("warcio", str(warc))}
+        if has_fastwarc():
+            runs["fastwarc"] = measure("fastwarc", str(warc))
+        runs["baseline"] = measure("baseline", str(warc))
+        runs["morgue"] = measure("morgue", str(warc), str(folder / "a.db"), opts.workers)
+        large = None
+        if opts.large:
+            warc.unlink()
+            print(f"writing a WARC of {opts.large:,} pages ...", flush=True)
+            big = folder / "large.warc.gz"
+            write_warc(big, opts.large)
+            large = measure("morgue", str(big), str(folder / "large.db"), opts.workers)
+    text = table(opts.pages, size, runs, large)
+    print(text)
+    if opts.write:
+        from _docsection import write_section
+
+        write_section(DOC_KEY, "## WARC import (`make bench-import`, issue 18)", text)
+
+
+if __name__ == "__main__":
+    main()
