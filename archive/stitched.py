@@ -43,7 +43,7 @@ INSERT INTO articles (
     body_html, word_count, content_hash, field_sources, next_page_url, capture_id,
     first_seen_at, last_seen_at, run_id, cluster_id, duplicate_of, version, pages, pages_missing
 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-    ?, ?, ?, 1, ?, ?)
+    ?, ?, 1, ?, ?)
 """
 
 _UPDATE_STITCHED = """

@@ -65,7 +65,7 @@ def test_a_crawl_written_as_warc_imports_to_the_same_articles(
     result = scrapy_crawl("-a", f"start_urls={demo_site.url(DEMO_SEED_PATH)}", archive=crawled)
     assert result.returncode == 0, result.stderr[-3000:]
     expected = articles(crawled)
-    assert len(expected) >= 5  # the demo's articles, not only the seed
+    assert len(expected) >= 5, result.stderr[-3000:]  # the demo's articles, not only the seed
 
     warc = tmp_path / "crawl.warc.gz"
     assert write_captures_as_warc(crawled, warc) > len(expected) - 1
