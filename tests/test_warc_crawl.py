@@ -364,3 +364,16 @@ def test_morgue_crawl_warc_sets_warc_dir(monkeypatch: pytest.MonkeyPatch, tmp_pa
     )
     assert "stop here" in result.output
     assert seen["WARC_DIR"] == str(tmp_path / "w")
+
+
+def test_without_warc_dir_the_writer_is_off_and_says_nothing() -> None:
+    """A crawl without WARC_DIR (the default) gets no 'Disabled …' warning in its log:
+    Scrapy warns for a NotConfigured that carries a message, so this one carries none."""
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from crawler.extensions.warcwriter import WarcWriterExtension
+
+    with pytest.raises(NotConfigured) as raised:
+        WarcWriterExtension.from_crawler(get_crawler(settings_dict={"WARC_DIR": ""}))
+    assert raised.value.args == ()

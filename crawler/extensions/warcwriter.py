@@ -150,8 +150,8 @@ class WarcWriterExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcWriterExtension:
         folder = crawler.settings.get("WARC_DIR")
-        if not folder:
-            raise NotConfigured("WARC_DIR is not set")
+        if not folder:  # off by default: no message, so Scrapy logs no warning for it
+            raise NotConfigured
         try:
             import warcio  # noqa: F401
         except ImportError:
