@@ -110,7 +110,7 @@ def line_chart(
     """One line per series over ``labels`` (evenly spaced periods), the series' name at
     its end; points are drawn too while there are few. ``markers`` are vertical dashed
     lines at a fractional index, each with its label (the crawl runs)."""
-    right = 150  # room for the names at the lines' ends
+    right = 176  # room for the names at the lines' ends: 20 bold characters and the gap
     plot_w = WIDTH - LEFT - right
     top = max((max(s.values, default=0) for s in series), default=0)
     ticks = nice_ticks(top)
