@@ -61,14 +61,24 @@ def format_option(*choices: Any) -> Any:
 
 def near_dup_option(func: F) -> F:
     """``-s NAME=VALUE`` for the ``NEAR_DUP_*`` settings a crawl used (merge, reprocess)."""
+    return settings_option("A NEAR_DUP_* setting the crawl used, if not the default (repeatable).")(
+        func
+    )
+
+
+def settings_option(help_text: str) -> Callable[[F], F]:
+    """``-s/--set NAME=VALUE`` (repeatable), as ``scrapy crawl -s`` takes it."""
     return click.option(
-        "-s",
-        "--set",
-        "overrides",
-        multiple=True,
-        metavar="NAME=VALUE",
-        help="A NEAR_DUP_* setting the crawl used, if not the default (repeatable).",
-    )(func)
+        "-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE", help=help_text
+    )
+
+
+def parse_setting(item: str) -> tuple[str, str]:
+    """``NAME=VALUE`` as ``(NAME, VALUE)``; a UsageError for anything else."""
+    name, sep, value = item.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"-s takes NAME=VALUE, not {item!r}.")
+    return name.strip(), value
 
 
 def near_dup_settings(overrides: tuple[str, ...]) -> NearDupSettings | None:

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import click
 
-from archive.cli.common import DEFAULT_DB, db_option, open_reader
+from archive.cli.common import DEFAULT_DB, db_option, open_reader, parse_setting, settings_option
 from archive.errors import CrawlFailedError, UsageError
 
 
@@ -49,14 +49,7 @@ from archive.errors import CrawlFailedError, UsageError
     help="auto: seeds may be hubs, sitemaps, feeds or robots.txt, and hubs are never "
     "stored as articles; off: every page is an article page.",
 )
-@click.option(
-    "-s",
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A Scrapy setting (repeatable).",
-)
+@settings_option("A Scrapy setting (repeatable).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display and no summary.")
 @click.option(
     "--workers",
@@ -141,7 +134,7 @@ def crawl(  # noqa: PLR0917 (a click command: one parameter per option)
         spider_args["allowed_domains"] = allowed_domains
     if urls_file:
         spider_args["urls_file"] = urls_file
-    settings: dict[str, Any] = dict(_parse_setting(item) for item in overrides)
+    settings: dict[str, Any] = dict(parse_setting(item) for item in overrides)
     if depth is not None:
         settings["DEPTH_LIMIT"] = depth
     if warc_dir:
@@ -197,13 +190,6 @@ def _is_local(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _parse_setting(item: str) -> tuple[str, str]:
-    name, sep, value = item.partition("=")
-    if not sep or not name.strip():
-        raise UsageError(f"-s takes NAME=VALUE, not {item!r}.")
-    return name.strip(), value
 
 
 def _run_crawl(

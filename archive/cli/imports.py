@@ -14,8 +14,7 @@ from typing import Any
 
 import click
 
-from archive.cli.common import db_option
-from archive.errors import UsageError
+from archive.cli.common import db_option, parse_setting, settings_option
 
 
 @click.command("import", short_help="Import WARC / WACZ files (HTML responses become articles).")
@@ -26,13 +25,8 @@ from archive.errors import UsageError
     default=None,
     help="Extraction processes (EXTRACT_WORKERS) [default: one per core; 0: in this process].",
 )
-@click.option(
-    "-s",
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="A setting, as for crawl (repeatable): NEAR_DUP_*, STORE_BATCH_SIZE, DOWNLOAD_MAXSIZE.",
+@settings_option(
+    "A setting, as for crawl (repeatable): NEAR_DUP_*, STORE_BATCH_SIZE, DOWNLOAD_MAXSIZE."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
@@ -55,12 +49,7 @@ def import_(  # noqa: PLR0917 (a click command: one parameter per option)
     """
     from crawler.warcimport import expand_paths, run_import, total_bytes
 
-    settings: dict[str, Any] = {}
-    for item in overrides:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"-s takes NAME=VALUE, not {item!r}.")
-        settings[name.strip()] = value
+    settings: dict[str, Any] = dict(parse_setting(item) for item in overrides)
     if workers is not None:
         settings["EXTRACT_WORKERS"] = workers
     settings.setdefault("LOG_LEVEL", "WARNING")

@@ -1,4 +1,4 @@
-"""morgue's one timestamp format, and the run ID built on it."""
+"""morgue's one timestamp format: ISO-8601 UTC with microseconds and a Z."""
 
 from __future__ import annotations
 
