@@ -9,10 +9,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from pipelines.extraction import authors, jsonld
-from pipelines.extraction import selectors as sel
 from pipelines.extraction.clean import (
     normalize_space,
-    split_authors,
     strip_title_suffix,
 )
 
@@ -266,15 +264,10 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     if zone is not None and "authors" not in md.values:
         md.set("authors", authors.text_authors(zone.before, site_names, False), "text")
     if root is not None and "authors" not in md.values:
-        raw = []
-        matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
-        for el in matches[:3]:
-            text = normalize_space(" ".join(el.itertext()))
-            if 0 < len(text) < 120:
-                raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
-        md.set("authors", authors.clean_people(raw, site_names), "byline")
+        cands = authors.candidates(root)  # one pass over the tree for both fallbacks
+        md.set("authors", authors.byline_authors(cands, site_names), "byline")
+        md.set("authors", authors.page_class_authors(cands, site_names), "author-box")
     if "authors" not in md.values:
-        md.set("authors", authors.page_class_authors(root, site_names), "author-box")
         md.set("authors", authors.page_text_authors(root, site_names), "text")
     md.set("authors", authors.clean_people(orgs), "jsonld-organization")
     if zone is not None and "authors" not in md.values:
@@ -290,15 +283,6 @@ def safe_join(base: str, href: str) -> str | None:
         return urljoin(base, href.strip())
     except ValueError:
         return None
-
-
-def _in_author_box(el: Any) -> bool:
-    """Inside comments, related posts or an author bio box: not the article's byline."""
-    for anc in el.iterancestors():
-        names = f"{anc.get('class', '')} {anc.get('id', '')}"
-        if len(names) > 2 and sel.NOT_BYLINE_ANCESTOR.search(names):
-            return True
-    return False
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -324,16 +324,6 @@ POST_NAVIGATION = re.compile(
 
 # --- metadata -------------------------------------------------------------------------
 
-BYLINE_XPATH = XPath(
-    '//*[@itemprop="author"]//*[@itemprop="name"]'
-    ' | //*[@itemprop="author" and not(.//*[@itemprop="name"])]'
-    ' | //a[@rel="author"]'
-    ' | //*[contains(@class, "author-name") or contains(@class, "byline__name")'
-    ' or contains(@class, "author_name") or contains(@class, "td-post-author-name")'
-    ' or contains(@class, "jeg_meta_author") or contains(@class, "posted-by")'
-    ' or contains(@class, "fn") and ancestor::*[contains(@class, "author")]]'
-    ' | //*[contains(concat(" ", normalize-space(@class), " "), " byline ")]'
-)
 DATELINE_XPATH = XPath(
     '//*[contains(@class, "posted-on") or contains(@class, "entry-date")'
     ' or contains(@class, "post-date") or contains(@class, "published")'
