@@ -73,7 +73,7 @@ _ROLE_AFTER = re.compile(
 )
 #: Where a byline's names end: a date, a time, "5 min read", "Updated ...", "Published on".
 _DATE_TAIL = re.compile(
-    r"(?:\s*[•|,–—-]\s*|\s+)(?:(?:updated|published|posted|last updated|"
+    r"(?:\s*[•|,–—-]\s*|\s+)(?:(?:updated|published|posted|last updated?|"
     r"on|reviewed|fact[- ]checked|edited)\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"[a-z]*\.?\s+\d{1,2}\b|\d).*$",
     re.IGNORECASE,
@@ -89,7 +89,8 @@ _LEADING_DATE = re.compile(
 _NOT_A_NAME = re.compile(
     r"https?://|www\.|\.com\b|^\W*$|^(?:admin|administrator|staff|editor|editorial|team|guest|"
     r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
-    r"corresponding author)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
+    r"corresponding author|category|categories|manufacturer|brand|topic|industry|region|"
+    r"product|price|type|date|location|subject)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
     r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|"
     r"sign in|log in|menu)\b",
     re.IGNORECASE,
@@ -342,8 +343,8 @@ def byline_authors(cands: list[Any], site_names: tuple[str, ...] = ()) -> list[s
 
 
 _NOT_BYLINE = re.compile(
-    r"comment|related|box|bio|about|avatar|image|img|photo|pic|social|share|follow|widget|"
-    r"sidebar|footer|respond|card__|-list|listing|more",
+    r"comment|related|bio|about|avatar|image|img|photo|pic|social|share|follow|"
+    r"sidebar|footer|respond|card__|listing|more|menu|authorit",
     re.IGNORECASE,
 )
 
@@ -358,7 +359,7 @@ def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ())
         if _NOT_BYLINE.search(el.get("class", "")) or el.tag in ("img", "picture", "svg"):
             continue
         text = normalize_space(" ".join(el.itertext()))
-        if not 2 < len(text) < 90 or text not in header:
+        if not 2 < len(text) < 90:
             continue
         text = _DATE_TAIL.sub("", _GLUED.sub(" ", _LEADING_DATE.sub("", text)))
         named = text_authors(text, site_names) or clean_people(
@@ -417,6 +418,10 @@ _BYLINE_TEXT_NODES = XPath(
 _BYLINE_TEXT = re.compile(r"written by|posted by|text by|author|^\s*by[\s:]", re.IGNORECASE)
 
 
+#: A heading with "Author" in it ("Author Spotlight", "About the author") is a box's title.
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+
+
 def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
     """A last resort: "Written by A" / "Posted by A" / "Author: A" anywhere in the page
     (not in comments, related posts or navigation)."""
@@ -432,9 +437,13 @@ def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
             for a in _in_body(el)
         ):
             continue
-        block = el.getparent() if el.getparent() is not None else el
-        text = normalize_space(" ".join(block.itertext()))[:200]
-        named = text_authors(text, site_names)
+        # the element's own text first ("<p>By <b>Ann Lee</b></p>"), then its block's
+        # ("<span>By</span> <a>Ann Lee</a>")
+        own = "" if el.tag in _HEADINGS else normalize_space(" ".join(el.itertext()))[:200]
+        named = text_authors(own, site_names) if own else []
+        parent = el.getparent()
+        if not named and parent is not None:
+            named = text_authors(normalize_space(" ".join(parent.itertext()))[:200], site_names)
         if named:
             return named
     return []
