@@ -14,6 +14,7 @@ site's own name; "Reviewed by" and "Fact checked by" name reviewers, not authors
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from lxml.etree import XPath
@@ -156,8 +157,9 @@ def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str
     return out
 
 
-_ORGANIZATION_TYPES = frozenset(
+_ORG_TYPES = frozenset(
     ["Organization", "NewsMediaOrganization", "Corporation", "EducationalOrganization"]
+    + ["LocalBusiness", "OnlineBusiness", "OnlineStore", "Store", "ProfessionalService"]
 )
 
 
@@ -446,4 +448,35 @@ def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
             named = text_authors(normalize_space(" ".join(parent.itertext()))[:200], site_names)
         if named:
             return named
+    return []
+
+
+_CAPITALISED = re.compile(r"[^\W\d_][^\W\d_'’-]+")
+
+
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().casefold()
+
+
+def site_owner(host: str, site_names: tuple[str, ...], named: list[str]) -> list[str]:
+    """The person a one-person site is named for, where JSON-LD or meta name that person as
+    the author and the site name is theirs too ("Sam Bossley" on sam.bossley.com, "Cory
+    Dransfeldt" on coryd.dev): kept when two or three capitalised words that the host
+    spells. (The site's name alone is not enough: "Paper Trails" on papertrails.com is a
+    business, and nothing but a list of given names tells them apart.)"""
+    labels = [_fold(label) for label in host.lower().removeprefix("www.").split(".")[:-1]]
+    sites = {normalize_space(s).casefold() for s in site_names if s}
+    for raw in named:
+        name = clean_person(raw)
+        if not name or name.casefold() not in sites:
+            continue
+        words = name.split()
+        if not 2 <= len(words) <= 3 or not all(
+            w[0].isupper() and not w.isupper() and _CAPITALISED.fullmatch(w) for w in words
+        ):
+            continue
+        first, last = _fold(words[0]), _fold(words[-1])
+        spelled = {first + last, first + last[0], first[0] + last, first, last}
+        if any(label in spelled for label in labels if len(label) >= 3):
+            return [name]
     return []

@@ -171,7 +171,8 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
             if not _is_site_name(title, site_name):
                 md.set("title", title, source)
 
-    _set_authors(md, root, metas, objs, art, zone, (site_name or "", _publisher_name(publisher)))
+    site_names = (site_name or "", _publisher_name(publisher))
+    _set_authors(md, root, metas, objs, art, zone, site_names, url)
 
     lang = root.get("lang") if root is not None else None
     md.set("language", normalize_space(lang), "html")
@@ -240,6 +241,7 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     art: dict[str, Any],
     zone: Any,
     site_names: tuple[str, ...],
+    url: str = "",
 ) -> None:
     """Authors from the first source that names a person (authors.py), else an organisation.
 
@@ -254,7 +256,7 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
             visible, source = authors.text_authors(zone.after, site_names), "text"
     structured = [
         (authors.clean_people(people, site_names), "jsonld"),
-        (authors.clean_people(authors.meta_authors(metas), site_names), "meta"),
+        (authors.clean_people(meta_names := authors.meta_authors(metas), site_names), "meta"),
     ]
     for names, where in structured:
         if names and (not visible or not all(map(authors.looks_like_login, names))):
@@ -263,6 +265,9 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
         md.set("authors", visible, source)
     if zone is not None and "authors" not in md.values:
         md.set("authors", authors.text_authors(zone.before, site_names, False), "text")
+    if "authors" not in md.values:  # a one-person site named for its author
+        named = authors.site_owner(host_of(url), site_names, people + meta_names)
+        md.set("authors", named, "site-owner")
     if root is not None and "authors" not in md.values:
         cands = authors.candidates(root)  # one pass over the tree for both fallbacks
         md.set("authors", authors.byline_authors(cands, site_names), "byline")
