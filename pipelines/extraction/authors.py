@@ -92,7 +92,7 @@ _NOT_A_NAME = re.compile(
     r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
     r"corresponding author|category|categories|manufacturer|brand|topic|industry|region|"
     r"product|price|type|date|location|subject)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
-    r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|"
+    r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|bio|"
     r"sign in|log in|menu)\b",
     re.IGNORECASE,
 )
@@ -144,6 +144,24 @@ def looks_like_login(name: str) -> bool:
     """A CMS login rather than a byline: one token with a dot, underscore or inner capital
     ("andrew.keaveney", "brandon-peaktwo", "KatieS"), or all lower case."""
     return " " not in name and (bool(re.search(r"[._\d-]|[a-z][A-Z]", name)) or name.islower())
+
+
+_ORG_WORDS = _words(
+    "team staff admin administrator editors editorial desk newsroom inc llc ltd gmbh group "
+    "media news blog contributor contributors"
+)
+
+
+def not_a_byline(name: str) -> bool:
+    """A structured "author" that a visible byline beside the headline overrides: a CMS
+    login, or a team, desk or company ("Automateed Team", "NOC Admin")."""
+    return looks_like_login(name) or bool(_ORG_WORDS & set(name.casefold().split()))
+
+
+def overrides(visible: list[str], structured: list[str]) -> bool:
+    """Whether the byline beside the headline wins over the structured names: they are all
+    logins, teams or companies, and it names people ("Spencer Lee" over "Acme Team")."""
+    return all(map(not_a_byline, structured)) and all(_PERSON.match(v) for v in visible)
 
 
 def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str]:

@@ -259,7 +259,7 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
         (authors.clean_people(meta_names := authors.meta_authors(metas), site_names), "meta"),
     ]
     for names, where in structured:
-        if names and (not visible or not all(map(authors.looks_like_login, names))):
+        if names and not (visible and authors.overrides(visible, names)):
             md.set("authors", names, where)
     if visible:
         md.set("authors", visible, source)
