@@ -146,9 +146,13 @@ def looks_like_login(name: str) -> bool:
     return " " not in name and (bool(re.search(r"[._\d-]|[a-z][A-Z]", name)) or name.islower())
 
 
+#: Words that name a team, desk or business, never a person's surname.
 _ORG_WORDS = _words(
-    "team staff admin administrator editors editorial desk newsroom inc llc ltd gmbh group "
-    "media news blog contributor contributors"
+    "team staff admin administrator editors editorial desk newsroom inc llc ltd gmbh corp "
+    "group media news blog contributor contributors clinic hospital health university "
+    "college school institute center centre store shop studio studios labs lab magazine "
+    "journal times press agency company foundation association society network official "
+    "online digital marketing solutions services consulting academy"
 )
 
 
@@ -253,7 +257,8 @@ def text_authors(
         if found:
             return found
     for match in _NAME_THEN_DATE.finditer(text) if beside_date else ():
-        found = clean_people([match.group("name") or match.group("name2")], site_names)
+        name = next(n for n in match.group("name", "name2", "name3", "name4") if n)
+        found = clean_people([name], site_names)
         if found and not _NOT_NAME_WORDS & set(found[0].casefold().split()):
             return found
     return []
@@ -270,14 +275,18 @@ _MONTH_OR_NUMERIC = (
 #: A name standing alone beside the date: "Jane Doe • May 2, 2025", "Jane Doe | Senior
 #: Writer | May 2", "Jane Doe • Last updated:", "Jane Doe (Content Manager) •",
 #: "Jane Doe • Tech Writer", "May 2, 2025 • Jane Doe in Marketing •".
+_NAME_WORDS = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}}"
 _NAME_THEN_DATE = re.compile(
     rf"(?:^|[•|]\s*)(?P<name>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*"
     r"(?:\([^()]{2,40}\)\s*)?"
     r"(?:[•|,]\s*(?:[^•|\d]{2,40}\s*[•|]\s*)?|\s+in\s+[^•|\d]{2,30}[•|]\s*)"
     rf"(?:(?:published|updated|last updated|posted)\b|{_MONTH_OR_NUMERIC}|"
     rf"(?:[\w-]+\s+){{0,2}}{_ROLE_WORDS}\b[^•|]{{0,20}}(?:[•|]|$))"
-    rf"|{_MONTH_OR_NUMERIC}[^•|]{{0,12}}[•|]\s*(?:by\s+)?"
-    rf"(?P<name2>{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,3}})\s*(?:[•|]|\s+in\s)",
+    # "December 18, 2025 • by Jane Doe •", "Dec 26, 2025 • Jane Doe in Marketing"
+    rf"|{_MONTH_OR_NUMERIC}[a-z]*\.?[^•|·]{{0,12}}(?:[•|·]\s*)+"
+    rf"(?:by\s+(?P<name2>{_WORD}(?:\s+{_WORD}){{0,3}})\s*[•|]|(?P<name3>(?-i:{_NAME_WORDS}))\s+in\s)"
+    # "Dec 17, 2025 • Jane Doe •" (a long month name here is more often a title's)
+    rf"|{_MONTH_OR_NUMERIC}[^•|·]{{0,12}}(?:[•|·]\s*)+(?P<name4>(?-i:{_NAME_WORDS}))\s*[•|]",
     re.IGNORECASE,
 )
 _NOT_NAME_WORDS = _words(
@@ -476,7 +485,9 @@ def _fold(word: str) -> str:
     return unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode().casefold()
 
 
-def site_owner(host: str, site_names: tuple[str, ...], named: list[str]) -> list[str]:
+def site_owner(
+    host: str, site_names: tuple[str, ...], named: list[str], orgs: frozenset[str] = frozenset()
+) -> list[str]:
     """The person a one-person site is named for, where JSON-LD or meta name that person as
     the author and the site name is theirs too ("Sam Bossley" on sam.bossley.com, "Cory
     Dransfeldt" on coryd.dev): kept when two or three capitalised words that the host
@@ -486,15 +497,26 @@ def site_owner(host: str, site_names: tuple[str, ...], named: list[str]) -> list
     sites = {normalize_space(s).casefold() for s in site_names if s}
     for raw in named:
         name = clean_person(raw)
-        if not name or name.casefold() not in sites:
+        if not name or name.casefold() not in sites or name.casefold() in orgs:
             continue
         words = name.split()
         if not 2 <= len(words) <= 3 or not all(
             w[0].isupper() and not w.isupper() and _CAPITALISED.fullmatch(w) for w in words
         ):
             continue
+        if _ORG_WORDS & {w.casefold() for w in words}:
+            continue
         first, last = _fold(words[0]), _fold(words[-1])
         spelled = {first + last, first + last[0], first[0] + last, first, last}
         if any(label in spelled for label in labels if len(label) >= 3):
             return [name]
     return []
+
+
+def organisation_names(objs: list[dict[str, Any]]) -> frozenset[str]:
+    """Every name the page's JSON-LD gives an Organization, folded."""
+    return frozenset(
+        normalize_space(o["name"]).casefold()
+        for o in objs
+        if isinstance(o.get("name"), str) and jsonld.types_of(o) & _ORG_TYPES
+    )

@@ -266,7 +266,8 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     if zone is not None and "authors" not in md.values:
         md.set("authors", authors.text_authors(zone.before, site_names, False), "text")
     if "authors" not in md.values:  # a one-person site named for its author
-        named = authors.site_owner(host_of(url), site_names, people + meta_names)
+        orgs_named = authors.organisation_names(objs)
+        named = authors.site_owner(host_of(url), site_names, people + meta_names, orgs_named)
         md.set("authors", named, "site-owner")
     if root is not None and "authors" not in md.values:
         cands = authors.candidates(root)  # one pass over the tree for both fallbacks
