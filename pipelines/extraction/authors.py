@@ -306,13 +306,18 @@ _NOT_NAME_WORDS = _words(
 _CANDIDATES = XPath(
     "(//@class[contains(., 'uthor') or contains(., 'yline') or contains(., 'riter')"
     " or contains(., 'osted-by') or contains(., 'fn')]"
-    " | //@itemprop[. = 'author'] | //a/@rel[. = 'author'])/parent::*"
+    " | //@itemprop[. = 'author'] | //a/@rel[. = 'author']"
+    " | //a/@href[contains(., '/author/') or contains(., '/authors/')])/parent::*"
 )
 _AUTHOR_CLASS = re.compile(r"author|byline|writer", re.IGNORECASE)
 #: Classes that name the byline's name itself (WordPress themes, Newspaper, JNews, hCard).
 _BYLINE_NAME_CLASS = re.compile(
     r"author-name|byline__name|author_name|jeg_meta_author|posted-by|(?:^|\s)byline(?:$|\s)"
 )
+
+
+#: A link to the author's page: "/author/jane-doe", "/articles/authors/jane-doe/".
+_AUTHOR_HREF = re.compile(r"/authors?/[^/?#]+/?$")
 
 
 def candidates(root: Any) -> list[Any]:
@@ -348,7 +353,14 @@ def byline_elements(cands: list[Any]) -> list[Any]:
         if el.get("itemprop") == "author":
             inner = el.find(".//*[@itemprop='name']")
             picked = el if inner is None else inner
-        elif el.tag == "a" and el.get("rel") == "author" or _BYLINE_NAME_CLASS.search(names):
+        elif el.tag == "a" and el.get("rel") == "author":
+            picked = el
+        elif el.tag == "a" and _AUTHOR_HREF.search(el.get("href", "")):
+            # a link to the author's page that shows a name, not "View all posts by …"
+            if not _PERSON.match(normalize_space(el.text_content())):
+                continue
+            picked = el
+        elif _BYLINE_NAME_CLASS.search(names):
             picked = el
         elif "fn" in names.split() and any(
             "author" in (a.get("class") or "") for a in _in_body(el)
@@ -365,7 +377,8 @@ def byline_authors(cands: list[Any], site_names: tuple[str, ...] = ()) -> list[s
     """Names in the first three byline elements anywhere in the page."""
     raw: list[str] = []
     for el in byline_elements(cands)[:3]:
-        text = normalize_space(" ".join(el.itertext()))
+        # <meta itemprop="name" content="Jane Doe"> inside an itemprop=author element
+        text = normalize_space(el.get("content") if el.tag == "meta" else " ".join(el.itertext()))
         if 0 < len(text) < 120:
             raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
     return clean_people(raw, site_names)
