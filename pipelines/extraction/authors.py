@@ -436,6 +436,10 @@ def page_class_authors(cands: list[Any], site_names: tuple[str, ...] = ()) -> li
         ):
             continue
         text = normalize_space(" ".join(el.itertext()))
+        if len(text) >= 120:
+            # an author box: the name on its first line, then the bio
+            text = next((t for t in map(normalize_space, el.itertext()) if t), "")
+            text = text if _PERSON.match(text) and len(text.split()) >= 2 else ""
         if not 2 < len(text) < 120:
             continue
         text = _ABOUT.sub("", text)
