@@ -281,6 +281,8 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
         named = authors.header_class_authors(root, zone) or authors.text_authors(zone.after)
         md.set("authors", named, "byline-organization")
     md.set("authors", authors.clean_people([site_names[1]]), "publisher-organization")
+    # JSON-LD or meta naming the site itself as the author ("Freewrite Store"): an organisation
+    md.set("authors", authors.clean_people(people + meta_names), "site-organization")
 
 
 def safe_join(base: str, href: str) -> str | None:
