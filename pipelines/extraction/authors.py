@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import islice
 from typing import Any
 
 from lxml.etree import XPath
@@ -25,6 +26,9 @@ from pipelines.extraction.clean import clean_author, normalize_space, split_auth
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĘĚĞŁŃŇŐŒŘŚŞŠŢŤŰŹŻŽ"
 _WORD = rf"(?:[{_UPPER}][\w'’.-]*|[{_UPPER}]\.)"
+_PARTICLES = frozenset("de van von der den da di del la le du bin al ter dos das e y".split())
+#: Lower-case words an organisation's name may hold ("Center for Drug Evaluation and Research").
+_ORG_LINKS = frozenset("for and of the in at on by to with".split())
 _PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|du|bin|al|ter|dos|das)"
 _NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
 #: "By A", "Written by A and B", "Author: A, B & C" (names capitalised).
@@ -92,7 +96,8 @@ _NOT_A_NAME = re.compile(
     r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
     r"corresponding author|category|categories|manufacturer|brand|topic|industry|region|"
     r"product|price|type|date|location|subject)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
-    r"reviewed|researched|written|edited|fact checked|medically|updated|published|posted|bio|"
+    r"reviewed|reviewer|researched|written|edited|fact checked|medically|updated|published|"
+    r"posted|bio|"
     r"sign in|log in|menu)\b",
     re.IGNORECASE,
 )
@@ -132,6 +137,10 @@ def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
     if all(w in _CREDENTIALS for w in words):  # "Jane Doe, MD, PhD" split at its commas
         return None
     if name.casefold().rstrip(".") in _CALENDAR_WORDS:
+        return None
+    if not name.islower() and any(
+        w[0].islower() and w not in _PARTICLES and w not in _ORG_LINKS for w in name.split()[1:]
+    ):  # "Personal finance", "Learn about our policies": words, not a name
         return None
     key = name.casefold().replace(" ", "")
     for site in site_names:
@@ -391,6 +400,17 @@ _NOT_BYLINE = re.compile(
 )
 
 
+_REVIEWER = re.compile(r"review|fact.?check|checker|editor|medical", re.IGNORECASE)
+
+
+def _reviewer(el: Any) -> bool:
+    """In a reviewer's, fact checker's or editor's byline (the element or 7 levels up)."""
+    for anc in islice(el.iterancestors(), 7):
+        if _REVIEWER.search(anc.get("class", "")):
+            return True
+    return bool(_REVIEWER.search(el.get("class", "")))
+
+
 def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ()) -> list[str]:
     """Names in elements classed author/byline/writer whose text sits in the header zone."""
     if root is None or zone is None:
@@ -399,6 +419,8 @@ def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ())
     header = " ".join(header.split())
     for el in zone.marked:
         if _NOT_BYLINE.search(el.get("class", "")) or el.tag in ("img", "picture", "svg"):
+            continue
+        if _reviewer(el):
             continue
         text = normalize_space(" ".join(el.itertext()))
         if not 2 < len(text) < 90:

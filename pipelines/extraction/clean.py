@@ -10,7 +10,8 @@ from pipelines.core.urls import is_tracking_param
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _BY_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|published|reported|story|words|text)\s+)?(?:by|von|par|por)[:\s]+",
+    r"^\s*(?:(?:written|authored|posted|published|reported|story|words|text)\s+)?"
+    r"(?:by|von|par|por)[:\s]+",
     re.IGNORECASE,
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
