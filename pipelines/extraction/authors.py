@@ -26,9 +26,6 @@ from pipelines.extraction.clean import clean_author, normalize_space, split_auth
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĘĚĞŁŃŇŐŒŘŚŞŠŢŤŰŹŻŽ"
 _WORD = rf"(?:[{_UPPER}][\w'’.-]*|[{_UPPER}]\.)"
-_PARTICLES = frozenset("de van von der den da di del la le du bin al ter dos das e y".split())
-#: Lower-case words an organisation's name may hold ("Center for Drug Evaluation and Research").
-_ORG_LINKS = frozenset("for and of the in at on by to with".split())
 _PARTICLE = r"(?:de|van|von|der|den|da|di|del|la|le|du|bin|al|ter|dos|das)"
 _NAME = rf"{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{0,3}}"
 #: "By A", "Written by A and B", "Author: A, B & C" (names capitalised).
@@ -51,6 +48,9 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+_PARTICLES = _words("de van von der den da di del la le du bin al ter dos das e y")
+#: Lower-case words an organisation's name may hold ("Center for Drug Evaluation and Research").
+_ORG_LINKS = _words("for and of the in at on by to with")
 _CALENDAR_WORDS = _words(
     "jan january feb february mar march apr april may jun june jul july aug august "
     "sep sept september oct october nov november dec december mon monday tue tuesday "
@@ -95,7 +95,8 @@ _NOT_A_NAME = re.compile(
     r"https?://|www\.|\.com\b|^\W*$|^(?:admin|administrator|staff|editor|editorial|team|guest|"
     r"anonymous|undefined|null|none|unknown|webmaster|author|authors|written by|by|"
     r"corresponding author|category|categories|manufacturer|brand|topic|industry|region|"
-    r"product|price|type|date|location|subject)\W*$|\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
+    r"product|price|type|date|location|subject)\W*$|"
+    r"\b(?:min(?:ute)?s? read|comments?|share|follow|subscribe|"
     r"reviewed|reviewer|researched|written|edited|fact checked|medically|updated|published|"
     r"posted|bio|"
     r"sign in|log in|menu)\b",
@@ -189,8 +190,10 @@ def clean_people(names: list[str], site_names: tuple[str, ...] = ()) -> list[str
 
 
 _ORG_TYPES = frozenset(
-    ["Organization", "NewsMediaOrganization", "Corporation", "EducationalOrganization"]
-    + ["LocalBusiness", "OnlineBusiness", "OnlineStore", "Store", "ProfessionalService"]
+    [
+        *("Organization", "NewsMediaOrganization", "Corporation", "EducationalOrganization"),
+        *("LocalBusiness", "OnlineBusiness", "OnlineStore", "Store", "ProfessionalService"),
+    ]
 )
 
 
@@ -369,10 +372,8 @@ def byline_elements(cands: list[Any]) -> list[Any]:
             if not _PERSON.match(normalize_space(el.text_content())):
                 continue
             picked = el
-        elif _BYLINE_NAME_CLASS.search(names):
-            picked = el
-        elif "fn" in names.split() and any(
-            "author" in (a.get("class") or "") for a in _in_body(el)
+        elif _BYLINE_NAME_CLASS.search(names) or (
+            "fn" in names.split() and any("author" in (a.get("class") or "") for a in _in_body(el))
         ):
             picked = el
         else:
