@@ -79,8 +79,8 @@ _ROLE_AFTER = re.compile(
 #: Where a byline's names end: a date, a time, "5 min read", "Updated ...", "Published on".
 _DATE_TAIL = re.compile(
     r"(?:\s*[•|,–—-]\s*|\s+)(?:(?:updated|published|posted|last updated?|"
-    r"on|reviewed|fact[- ]checked|edited)\b|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"[a-z]*\.?\s+\d{1,2}\b|\d).*$",
+    r"on(?=\s+\S)|reviewed|fact[- ]checked|edited)\b|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\d).*$",
     re.IGNORECASE,
 )
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -125,7 +125,13 @@ def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
     name = _LEADING_DATE.sub("", normalize_space(name))
     name = _DATE_TAIL.sub("", _GLUED.sub(" ", name))
     name = clean_author(name)
-    name = strip_credentials(_ROLE_AFTER.sub("", name))
+    person = _ROLE_AFTER.sub("", name)
+    # "SFist Contributor", "Community Editor": a role after the site's name or one word is
+    # the byline's whole label, not a person's title
+    sites = {s.casefold() for s in site_names if s}
+    if person != name and (len(person.split()) < 2 or person.casefold() in sites):
+        person = name
+    name = strip_credentials(person)
     name = name.strip(" ,;:|-–—·()[]\"'")
     if not name or len(name) > 60 or len(name.split()) > 6 or not any(c.isalpha() for c in name):
         return None
