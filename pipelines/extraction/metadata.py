@@ -246,18 +246,21 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     """Authors from the first source that names a person (authors.py), else an organisation.
 
     The byline beside the headline is what a reader sees: where it names people and the
-    structured sources name only a CMS login ("andrew.keaveney", "KatieS"), it wins."""
+    structured sources name only CMS logins or teams ("andrew.keaveney", "Acme Team"), it
+    wins. It is read only then, or where they name no one (issue 16: cost)."""
     people, orgs = authors.jsonld_authors(art, objs)
+    meta_names = authors.meta_authors(metas)
+    structured = [
+        (authors.clean_people(people, site_names), "jsonld"),
+        (authors.clean_people(meta_names, site_names), "meta"),
+    ]
+    first = next((names for names, _ in structured if names), None)
     visible: list[str] = []
-    if zone is not None:
+    if zone is not None and (first is None or all(map(authors.not_a_byline, first))):
         visible = authors.header_class_authors(root, zone, site_names)
         source = "byline"
         if not visible:
             visible, source = authors.text_authors(zone.after, site_names), "text"
-    structured = [
-        (authors.clean_people(people, site_names), "jsonld"),
-        (authors.clean_people(meta_names := authors.meta_authors(metas), site_names), "meta"),
-    ]
     for names, where in structured:
         if names and not (visible and authors.overrides(visible, names)):
             md.set("authors", names, where)
