@@ -424,7 +424,10 @@ def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ())
         return []
     header = zone.text.replace("\u2022", " ")
     header = " ".join(header.split())
-    for el in zone.marked:
+    # an author box's name element before the box itself ("Liz Kenny", not "Liz Kenny
+    # Former consultant")
+    marked = sorted(zone.marked, key=lambda el: "name" not in el.get("class", ""))
+    for el in marked:
         if _NOT_BYLINE.search(el.get("class", "")) or el.tag in ("img", "picture", "svg"):
             continue
         if _reviewer(el):
