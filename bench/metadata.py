@@ -70,7 +70,17 @@ Authors, accuracy: JSON-LD Persons and meta 0.602; + "By …" beside the headlin
 an organisation where no person is named 0.737 (the site name instead: 0.699, dropped);
 + a name set beside the date or a role, author boxes, "Written by" anywhere 0.798. The
 visible byline over every structured name scored 0.746 (dropped); over a CMS login only,
-kept.
+kept. Second pass (all / A / B): 0.798 / 0.776 / 0.819 -> the theme's `<body>` classes no
+longer hide bylines, dates before names and months after them cut 0.805 / 0.788 / 0.822;
+byline classes in header author boxes and lists, past the zone's text cut 0.811; a
+byline's own paragraph first, facet links refused 0.813; a one-person site's owner kept
+0.819; "date • Name in Section" 0.821; `/author/NAME` links and `<meta itemprop=name>`
+0.823; an author box's first line 0.826; the site named as author kept as an organisation
+0.828; a role after the site's name kept ("SFist Contributor") 0.833; a box's name element
+before the box 0.834 / 0.830 / 0.838. Tried and dropped: logins from JSON-LD refused (the
+gold names the login the page shows: 0.809), the site's name as the author wherever the
+host spells it (a business as often as a person: 0.787), a footer's copyright holder
+(0.826).
 
 Titles, exact: the `<h1>` where the head's title contains it plus a suffix 0.781; the
 `<h1>` wherever it shares at least 30 % of its words with the head's title 0.861 (**kept**;
