@@ -43,10 +43,11 @@ ENGLISH_SHARE = 0.12
 _MIN_WORDS = 30
 #: English function words that are not words of another language the model knows well
 #: ("a", "in", "is", "was", "on", "also", "will", "to" are, and are left out).
-_ENGLISH_WORDS = frozenset(
+_ENGLISH_WORDS_TEXT = (
     "the of and that for with from this are have has they his she their were been which "
-    "would who said about there when after than into its not but by be it you".split()
+    "would who said about there when after than into its not but by be it you"
 )
+_ENGLISH_WORDS = frozenset(_ENGLISH_WORDS_TEXT.split())
 
 
 @functools.cache
