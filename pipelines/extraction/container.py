@@ -110,7 +110,7 @@ def _best_scored(root: Any, scores: dict[Any, float]) -> list[tuple[float, int, 
     for i, (el, votes) in enumerate(scores.items()):
         if el.tag == "html" or is_boilerplate(el):
             continue
-        positive = sel.POSITIVE.search(f"{el.get('class', '')} {el.get('id', '')}")
+        positive = sel.positive(f"{el.get('class', '')} {el.get('id', '')}")
         bound = votes * 1.25 if positive else votes
         if bound > 0:
             bounds.append((-bound, i, el))
@@ -183,7 +183,7 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
         if parent is None or parent.tag in ("body", "html"):
             break
         cls = node.get("class")
-        if not parts and cls and sel.POSITIVE.search(cls) and not sel.LAYOUT.search(cls):
+        if not parts and cls and sel.positive(cls) and not sel.LAYOUT.search(cls):
             siblings = [
                 s
                 for s in parent
