@@ -46,6 +46,8 @@ class PageScan:
     links: list[Any] = field(default_factory=list)
     #: The ``<p>`` elements.
     paragraphs: list[Any] = field(default_factory=list)
+    #: The ``<a>`` elements with an ``href``.
+    anchors: list[Any] = field(default_factory=list)
     _lowered: str | None = None
     _starts: list[int] = field(default_factory=list)
 
@@ -105,7 +107,7 @@ def scan(root: Any) -> PageScan:
     found = PageScan()
     named, names, values = found.named, found.names, []
     heading_like, pages, links = found.heading_like, found.page_link_candidates, found.links
-    paragraphs = found.paragraphs
+    paragraphs, anchors = found.paragraphs, found.anchors
     for el in root.iter():
         tag = el.tag
         if tag.__class__ is not str:
@@ -114,6 +116,9 @@ def scan(root: Any) -> PageScan:
             heading_like.append(el)
         elif tag == "p":
             paragraphs.append(el)
+        elif tag == "a":
+            if el.get("href") is not None:
+                anchors.append(el)
         elif tag == "link":
             links.append(el)
         prop = el.get("itemprop")

@@ -444,7 +444,7 @@ def find_page_nav(root: Any, base_url: str, page_scan: PageScan | None = None) -
             continue
         _read_page_links(el, nav, ok, own)
     if nav.next is None or nav.prev is None:
-        for a in sel.nav_anchors(root):
+        for a in sel.nav_anchors(root, page_scan.anchors if page_scan is not None else None):
             rel = (a.get("rel") or "").lower().split()
             text = normalize_space(a.text_content())
             is_next = nav.next is None and ("next" in rel or sel.NEXT_TEXT.match(text))
