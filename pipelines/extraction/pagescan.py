@@ -81,7 +81,7 @@ class PageScan:
 def xpath_normalize(text: str) -> str:
     """``normalize-space(text)`` as XPath 1.0 does it: only space, tab, CR and LF are
     whitespace there (``str.split()`` knows more)."""
-    return " ".join(w for w in text.translate(_XML_SPACE).split(" ") if w)
+    return _XML_SPACE_RUN.sub(" ", text).strip(" ")
 
 
 def xpath_space_len(text: str) -> int:
@@ -99,7 +99,7 @@ def xpath_space_len_below(text: str, limit: int) -> bool:
     return xpath_space_len(text) < limit
 
 
-_XML_SPACE = {9: 32, 10: 32, 13: 32}
+_XML_SPACE_RUN = re.compile(r"[ \t\r\n]+")
 
 
 def scan(root: Any) -> PageScan:
