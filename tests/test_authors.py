@@ -447,3 +447,18 @@ def test_bylines_found_and_cleaned(html, url, expected, not_taken, source):
 )
 def test_clean_person_more(raw, expected):
     assert clean_person(raw, ("Example Times",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Von Anna Schmidt und Peter Müller • 12.03.2020", ["Anna Schmidt", "Peter Müller"]),
+        ("Par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+        ("Por Juan Pérez y Ana García", ["Juan Pérez", "Ana García"]),
+        ("Dec 26, 2025 • Mahua Das in Project Management • Did you know", ["Mahua Das"]),
+        ("12/19 — 2025 • by ibby • Academy of Art", ["ibby"]),
+        ("December 16, 2025 • Vibe Coding • I have been teaching myself", []),  # a title
+    ],
+)
+def test_text_authors_in_other_languages_and_datelines(text, expected):
+    assert text_authors(text) == expected

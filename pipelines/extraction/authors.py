@@ -33,7 +33,7 @@ BYLINE_IN_TEXT = re.compile(
     rf"(?:(?:^|[•|]\s*|(?<=\d)\s+)(?P<lead>(?i:by|von|par|por|authors?|contributors?|written|words)\b)|"
     rf"(?P<lead2>(?i:(?:written|posted|published|reported|story|text|article|words)\s+by|"
     rf"authors?:)))[\s:•]*"
-    rf"(?P<names>{_NAME}(?:\s*(?:,|\band\b|&|•\s*,|•\s*and)\s*{_NAME})*)",
+    rf"(?P<names>{_NAME}(?:\s*(?:,|\b(?:and|und|et|y)\b|&|•\s*,|•\s*and)\s*{_NAME})*)",
 )
 _NOT_AUTHOR_LEAD = re.compile(
     r"(?:review(?:ed)?|fact[- ]?check(?:ed)?|edit(?:ed)?|illustrat(?:ed|ions?)|"
