@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from pipelines.extraction import authors, jsonld
+from pipelines.extraction import authors, bylines, jsonld
 from pipelines.extraction.clean import (
     normalize_space,
     strip_title_suffix,
@@ -257,7 +257,7 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     first = next((names for names, _ in structured if names), None)
     visible: list[str] = []
     if zone is not None and (first is None or all(map(authors.not_a_byline, first))):
-        visible = authors.header_class_authors(root, zone, site_names)
+        visible = bylines.header_class_authors(root, zone, site_names)
         source = "byline"
         if not visible:
             visible, source = authors.text_authors(zone.after, site_names), "text"
@@ -273,15 +273,15 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
         named = authors.site_owner(host_of(url), site_names, people + meta_names, orgs_named)
         md.set("authors", named, "site-owner")
     if root is not None and "authors" not in md.values:
-        cands = authors.candidates(root)  # one pass over the tree for both fallbacks
-        md.set("authors", authors.byline_authors(cands, site_names), "byline")
-        md.set("authors", authors.page_class_authors(cands, site_names), "author-box")
+        cands = bylines.candidates(root)  # one pass over the tree for both fallbacks
+        md.set("authors", bylines.byline_authors(cands, site_names), "byline")
+        md.set("authors", bylines.page_class_authors(cands, site_names), "author-box")
     if "authors" not in md.values:
-        md.set("authors", authors.page_text_authors(root, site_names), "text")
+        md.set("authors", bylines.page_text_authors(root, site_names), "text")
     md.set("authors", authors.clean_people(orgs), "jsonld-organization")
     if zone is not None and "authors" not in md.values:
         # a byline naming only the site itself ("By Hardtail Canada"): the organisation
-        named = authors.header_class_authors(root, zone) or authors.text_authors(zone.after)
+        named = bylines.header_class_authors(root, zone) or authors.text_authors(zone.after)
         md.set("authors", named, "byline-organization")
     md.set("authors", authors.clean_people([site_names[1]]), "publisher-organization")
     # JSON-LD or meta naming the site itself as the author ("Freewrite Store"): an organisation
