@@ -414,6 +414,14 @@ def _bare(body: str, head: str = "", body_class: str = "") -> bytes:
             "jsonld",
             id="fact-checker-byline-class-is-not-an-author",
         ),
+        pytest.param(
+            _page("", '<div class="review-header"><div class="post-author">Ann Lee</div></div>'),
+            "https://example.com/story",
+            ["Ann Lee"],
+            [],
+            "byline",
+            id="a-review-article-header-is-no-reviewer-byline",
+        ),
     ],
 )
 def test_bylines_found_and_cleaned(html, url, expected, not_taken, source):
@@ -443,6 +451,7 @@ def test_bylines_found_and_cleaned(html, url, expected, not_taken, source):
         ("Community Editor", "Community Editor"),  # a role after one word is the label
         ("Example Times Contributor", "Example Times Contributor"),  # ... or after the site
         ("Jane Doe Staff Writer", "Jane Doe"),
+        ("Abu al-Hassan", "Abu al-Hassan"),  # a hyphenated particle is no sentence
     ],
 )
 def test_clean_person_more(raw, expected):

@@ -146,7 +146,8 @@ def clean_person(raw: str, site_names: tuple[str, ...] = ()) -> str | None:
     if name.casefold().rstrip(".") in _CALENDAR_WORDS:
         return None
     if not name.islower() and any(
-        w[0].islower() and w not in _PARTICLES and w not in _ORG_LINKS for w in name.split()[1:]
+        w[0].islower() and w.isalpha() and w not in _PARTICLES and w not in _ORG_LINKS
+        for w in name.split()[1:]
     ):  # "Personal finance", "Learn about our policies": words, not a name
         return None
     key = name.casefold().replace(" ", "")

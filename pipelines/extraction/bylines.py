@@ -114,7 +114,12 @@ _NOT_BYLINE = re.compile(
 )
 
 
-_REVIEWER = re.compile(r"review|fact.?check|checker|editor|medical", re.IGNORECASE)
+#: A reviewer's, fact checker's or editor's byline by its class ("bylines__group--reviewer",
+#: "fact_checker", "byline-editor"), not a review article's header or an "editorial" block.
+_REVIEWER = re.compile(
+    r"reviewer|reviewed|fact.?check|checker|(?<![a-z])editor(?![a-z])|medical",
+    re.IGNORECASE,
+)
 
 
 def _reviewer(el: Any) -> bool:
