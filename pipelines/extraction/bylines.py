@@ -131,11 +131,10 @@ def _reviewer(el: Any) -> bool:
 
 
 def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ()) -> list[str]:
-    """Names in elements classed author/byline/writer whose text sits in the header zone."""
+    """Names in elements classed author/byline/writer met around the headline (the zone's
+    walk, which reads on past the text it keeps: a byline under a long standfirst)."""
     if root is None or zone is None:
         return []
-    header = zone.text.replace("\u2022", " ")
-    header = " ".join(header.split())
     # an author box's name element before the box itself ("Liz Kenny", not "Liz Kenny
     # Former consultant")
     marked = sorted(zone.marked, key=lambda el: "name" not in el.get("class", ""))
