@@ -87,8 +87,12 @@ class Page:
 
 
 @contextlib.contextmanager
-def browser(profile: Path, *, timeout: float = 30.0) -> Iterator[Page]:
-    """Start headless Chromium with :data:`FLAGS` and a fresh ``profile``; yield its tab."""
+def browser(profile: Path, *, timeout: float = 30.0, proxy: str | None = None) -> Iterator[Page]:
+    """Start headless Chromium with :data:`FLAGS` and a fresh ``profile``; yield its tab.
+
+    With ``proxy`` (``http://127.0.0.1:PORT``), the tab is opened in a new browser context
+    whose requests to anything but loopback go to that proxy (``Target.createBrowserContext``:
+    the flags stay as they are); its service workers and frames included."""
     profile.mkdir(parents=True, exist_ok=True)
     command = [
         chromium(),
@@ -107,15 +111,35 @@ def browser(profile: Path, *, timeout: float = 30.0) -> Iterator[Page]:
                 raise RuntimeError("Chromium did not open its DevTools port")
             time.sleep(0.1)
         port = int(port_file.read_text().splitlines()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as reply:
-            targets = json.load(reply)
-        page = next(t for t in targets if t.get("type") == "page")
-        ws = websocket.create_connection(
-            page["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True
-        )
-        try:
+        with contextlib.ExitStack() as stack:
+            if proxy is None:
+                url = f"http://127.0.0.1:{port}/json/list"
+                with urllib.request.urlopen(url, timeout=10) as reply:
+                    targets = json.load(reply)
+                page = next(t for t in targets if t.get("type") == "page")
+                tab = page["webSocketDebuggerUrl"]
+            else:
+                tab = stack.enter_context(proxied_tab(port, proxy, timeout))
+            ws = websocket.create_connection(tab, timeout=timeout, suppress_origin=True)
+            stack.callback(ws.close)
             yield Page(ws)
-        finally:
-            ws.close()
     finally:
         stop_process(process)
+
+
+@contextlib.contextmanager
+def proxied_tab(port: int, proxy: str, timeout: float) -> Iterator[str]:
+    """The DevTools URL of a new tab in a new browser context that sends everything but
+    loopback to ``proxy``; the context lives as long as this block (its browser session)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version", timeout=10) as reply:
+        browser_url = json.load(reply)["webSocketDebuggerUrl"]
+    ws = websocket.create_connection(browser_url, timeout=timeout, suppress_origin=True)
+    try:
+        session = Page(ws)
+        context = session.send("Target.createBrowserContext", proxyServer=proxy)
+        target = session.send(
+            "Target.createTarget", url="about:blank", browserContextId=context["browserContextId"]
+        )
+        yield f"ws://127.0.0.1:{port}/devtools/page/{target['targetId']}"
+    finally:
+        ws.close()
