@@ -227,3 +227,9 @@ def _guard_handler(guard: GuardProxy) -> type[BaseHTTPRequestHandler]:
         do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_CONNECT = refuse
 
     return Handler
+
+
+if __name__ == "__main__":  # .ci/run fetches it before the test run: PYTHONPATH=. python3 …
+    found = ensure_replaywebpage()
+    print(found)
+    raise SystemExit(0 if isinstance(found, Path) else 1)
