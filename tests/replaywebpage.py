@@ -31,7 +31,10 @@ from crawler.demo.loopback import LoopbackServer, QuietHTTPServer
 #: The version checked: the npm registry's ``replaywebpage`` and its tarball's sha512
 #: (``npm view replaywebpage@2.5.3 dist.integrity``).
 VERSION = "2.5.3"
-INTEGRITY = "sha512-nCj2PSON3BxeSJKE8AsYPyULv0XPZKJWfy4l9PyQre9SqwLZ+WKZVs/sfLqPOQ4GrH+0YkjbwOhr8cSTH08gsQ=="
+INTEGRITY = (
+    "sha512-nCj2PSON3BxeSJKE8AsYPyULv0XPZKJWfy4l9PyQre9SqwLZ+"
+    "WKZVs/sfLqPOQ4GrH+0YkjbwOhr8cSTH08gsQ=="
+)
 FILES = ("ui.js", "sw.js", "LICENSE")
 #: Where the page registers the service worker: its scope (``replaybase``), which must
 #: hold ``sw.js``; the frame the worker serves there loads ``./ui.js`` beside it.
