@@ -31,7 +31,8 @@ from browser import Page, browser, chromium
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from crawl_helpers import scrapy_crawl
-from replaywebpage import REPLAY_BASE, WACZ_PATH, GuardProxy, ReplayServer, ensure_replaywebpage
+from guard_proxy import GuardProxy
+from replaywebpage import REPLAY_BASE, WACZ_PATH, ReplayServer, ensure_replaywebpage
 from test_demo_site import JAPAN, JAPAN_ALIAS
 
 from archive import Archive
