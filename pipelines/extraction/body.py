@@ -488,13 +488,14 @@ def _text_of(blocks: list[Block]) -> int:
 
 
 def extract_blocks(
-    root: Any, title: str | None, base_url: str
+    root: Any, title: str | None, base_url: str, name_values: str | None = None
 ) -> tuple[list[Block], list[str], str | None]:
     """The body blocks of a parsed page, warnings, and the method that found them
     ("selector", "scored" or "density"; None without a body). The tree is modified
-    (boilerplate dropped)."""
+    (boilerplate dropped). ``name_values``: ``PageScan.name_values`` of the page as
+    parsed, when made."""
     prepare(root)
-    container, method = find_container(root)
+    container, method = find_container(root, name_values)
     blocks = (
         _walk(expand(container, climb=method != "selector"), title, base_url)
         if container is not None

@@ -45,9 +45,11 @@ def _link_lengths(root: Any, candidates: Iterable[Any]) -> dict[Any, int]:
     return lengths
 
 
-def _selector_container(root: Any) -> Any | None:
-    """The body container a known theme/CMS selector names, when it holds enough text."""
-    names = "\n".join(sel.NAME_VALUES(root))
+def _selector_container(root: Any, name_values: str | None = None) -> Any | None:
+    """The body container a known theme/CMS selector names, when it holds enough text.
+    ``name_values``: the page's class, id and itemprop values (``PageScan.name_values``),
+    or None to read them here."""
+    names = "\n".join(sel.NAME_VALUES(root)) if name_values is None else name_values
     for needles, xpath in sel.CONTENT_XPATHS:
         if not any(needle in names for needle in needles):
             continue
@@ -111,9 +113,9 @@ def _scored_container(root: Any) -> Any | None:
     return ranked[0][2] if ranked else None
 
 
-def find_container(root: Any) -> tuple[Any | None, str]:
+def find_container(root: Any, name_values: str | None = None) -> tuple[Any | None, str]:
     """The element holding the body, and the method that found it."""
-    found = _selector_container(root)
+    found = _selector_container(root, name_values)
     if found is not None:
         return found, "selector"
     found = _scored_container(root)
