@@ -44,6 +44,8 @@ class PageScan:
     page_link_candidates: list[Any] = field(default_factory=list)
     #: The ``<link>`` elements.
     links: list[Any] = field(default_factory=list)
+    #: The ``<p>`` elements.
+    paragraphs: list[Any] = field(default_factory=list)
     _lowered: str | None = None
     _starts: list[int] = field(default_factory=list)
 
@@ -74,10 +76,25 @@ class PageScan:
                 yield self.named[i]
 
 
+def xpath_normalize(text: str) -> str:
+    """``normalize-space(text)`` as XPath 1.0 does it: only space, tab, CR and LF are
+    whitespace there (``str.split()`` knows more)."""
+    return " ".join(w for w in text.translate(_XML_SPACE).split(" ") if w)
+
+
 def xpath_space_len(text: str) -> int:
-    """``string-length(normalize-space(text))`` as XPath 1.0 counts it: only space, tab,
-    CR and LF are whitespace there (``str.split()`` knows more)."""
-    return len(" ".join(w for w in text.translate(_XML_SPACE).split(" ") if w))
+    """``string-length(normalize-space(text))``."""
+    return len(xpath_normalize(text))
+
+
+def xpath_space_len_below(text: str, limit: int) -> bool:
+    """``xpath_space_len(text) < limit``, from the head of a long text: a prefix's
+    normalised length never exceeds the whole's (heading-like wrappers can hold a page)."""
+    if len(text) < limit:
+        return True
+    if len(text) > 4 * limit and xpath_space_len(text[: 2 * limit]) >= limit:
+        return False
+    return xpath_space_len(text) < limit
 
 
 _XML_SPACE = {9: 32, 10: 32, 13: 32}
@@ -88,12 +105,15 @@ def scan(root: Any) -> PageScan:
     found = PageScan()
     named, names, values = found.named, found.names, []
     heading_like, pages, links = found.heading_like, found.page_link_candidates, found.links
+    paragraphs = found.paragraphs
     for el in root.iter():
         tag = el.tag
         if tag.__class__ is not str:
             continue  # a comment or processing instruction
         if tag in _HEADINGS:
             heading_like.append(el)
+        elif tag == "p":
+            paragraphs.append(el)
         elif tag == "link":
             links.append(el)
         prop = el.get("itemprop")

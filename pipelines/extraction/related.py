@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml.etree import XPath
+
 from pipelines.core.article import RelatedLink
 from pipelines.core.sanitize import is_tracking_pixel
 from pipelines.extraction import selectors as sel
@@ -24,7 +26,7 @@ from pipelines.extraction.clean import (
     strip_tracking,
 )
 from pipelines.extraction.hrefs import absolute, resolution_base, resolve
-from pipelines.extraction.pagescan import PageScan, xpath_space_len
+from pipelines.extraction.pagescan import PageScan, xpath_normalize, xpath_space_len_below
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _SKIP_TEXT_TAGS = frozenset(("script", "style", "noscript", "svg", "button"))
@@ -100,7 +102,28 @@ def _heading_like(root: Any, scanned: PageScan | None) -> list[Any]:
     """``sel.HEADING_LIKE(root)``: from the page's scan when there is one."""
     if scanned is None:
         return list(sel.HEADING_LIKE(root))
-    return [el for el in scanned.heading_like if xpath_space_len(el.text_content()) < 60]
+    return [el for el in scanned.heading_like if xpath_space_len_below(el.text_content(), 60)]
+
+
+_TEASER_CASE = str.maketrans("ADEHLMNORST", "adehlmnorst")
+_TEASER_STARTS = ("read", "related", "see also", "also read", "more:")
+
+
+def _teaser_paragraphs(root: Any, scanned: PageScan | None) -> list[Any]:
+    """``sel.TEASER_PARAGRAPHS(root)``: from the page's scan when there is one."""
+    if scanned is None:
+        return list(sel.TEASER_PARAGRAPHS(root))
+    found = []
+    for p in scanned.paragraphs:
+        text = p.text_content()
+        head = xpath_normalize(text[:64])
+        if len(head) < 10:  # too little to tell from the head: the whole text decides
+            head = xpath_normalize(text)
+        if not head.translate(_TEASER_CASE).startswith(_TEASER_STARTS):
+            continue
+        if xpath_space_len_below(text, 300) and p.find(".//a[@href]") is not None:
+            found.append(p)
+    return found
 
 
 def _block_regions(root: Any, scanned: PageScan | None = None) -> list[list[Any]]:
@@ -130,16 +153,20 @@ def _block_regions(root: Any, scanned: PageScan | None = None) -> list[list[Any]
         if region:
             chosen.update(region)
             regions.append((head, region))
-    for para in sel.TEASER_PARAGRAPHS(root):
+    for para in _teaser_paragraphs(root, scanned):
         if sel.TEASER_PREFIX.match(normalize_space(para.text_content())) and not (
             taken(para) or _excluded(para)
         ):
             chosen.add(para)
             regions.append((para, [para]))
     if len(regions) > 1:
-        order = {el: i for i, el in enumerate(root.iter())}
-        regions.sort(key=lambda r: order.get(r[0], 0))
+        regions.sort(key=lambda r: _DOCUMENT_POSITION(r[0]))
     return [r for _, r in regions]
+
+
+#: An element's place in document order: the elements before it (its ancestors and
+#: those it follows), counted in C for the few heads sorted, not by listing the page.
+_DOCUMENT_POSITION = XPath("count(preceding::*) + count(ancestor::*)")
 
 
 def _after_heading(head: Any) -> list[Any]:
