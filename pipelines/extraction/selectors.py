@@ -11,6 +11,8 @@ from typing import Any
 
 from lxml.etree import XPath
 
+from pipelines.extraction.pagescan import xpath_space_len_below
+
 # --- main content ---------------------------------------------------------------------
 
 #: Containers that themes and CMSs use for the article body, best first: each XPath
@@ -496,17 +498,46 @@ _LINK_TEXTS = XPath("//a[@href]//text()", smart_strings=False)
 _REL_NAV_ANCHORS = XPath("//a[@href][contains(@rel, 'next') or contains(@rel, 'prev')]")
 
 
-def nav_anchors(root: Any) -> list[Any]:
+def nav_anchors(root: Any, anchors: list[Any] | None = None) -> list[Any]:
     """``NAV_ANCHORS(root)``, at a fifth of the cost on the many pages where no link text
     holds any of its words or arrows (issue 7): NAV_ANCHORS converts every link to a
     string up to 17 times. One link's text is a contiguous run of all the links' text
     nodes in document order, so when their concatenation holds none of the needles, no
-    link's text does, and only the ``rel`` test can select a link."""
+    link's text does, and only the ``rel`` test can select a link. ``anchors``: the
+    page's ``<a href>`` elements in document order (``PageScan.anchors``), which the same
+    predicate is then tested on in Python, each text made once (issue 15)."""
     text = "".join(_LINK_TEXTS(root))
     lowered = text.lower()
     if any(word in lowered for word in _NAV_WORDS) or any(s in text for s in _NAV_STRINGS):
-        return list(NAV_ANCHORS(root))
+        if anchors is None:
+            return list(NAV_ANCHORS(root))
+        return [a for a in anchors if _nav_anchor(a)]
     return list(_REL_NAV_ANCHORS(root))
+
+
+_NAV_NEXT_CASE = str.maketrans("NEXTCONUIGÂSÄ", "nextconuigâsä")
+_NAV_CONTINUE_CASE = str.maketrans("CONTINUE", "continue")
+_NAV_PREVIOUS_CASE = str.maketrans("PREVIOUS", "previous")
+_NAV_TEXT_STRINGS = (
+    *("»", "›", "→", ">", "suivante", "chste", "siguiente"),
+    *("«", "‹", "←", "<", "précédente", "vorherige", "anterior"),
+)
+
+
+def _nav_anchor(a: Any) -> bool:
+    """NAV_ANCHORS' predicate on one ``<a href>``, as its XPath tests it."""
+    rel = a.get("rel")
+    if rel and ("next" in rel or "prev" in rel):
+        return True
+    text = a.text_content()
+    if not xpath_space_len_below(text, 40):
+        return False
+    return (
+        "next" in text.translate(_NAV_NEXT_CASE)
+        or "continue" in text.translate(_NAV_CONTINUE_CASE)
+        or "prev" in text.translate(_NAV_PREVIOUS_CASE)
+        or any(s in text for s in _NAV_TEXT_STRINGS)
+    )
 
 
 #: h2-h6, and div/span/p/header elements whose class says title/heading/header, when short.
