@@ -44,6 +44,16 @@ NOT_FOUND = "Archived Page Not Found"
 #: queries form types when a page has forms (the demo article has a comment form). The
 #: fixed flags leave it on; the guard refuses it on 127.0.0.1, so it never leaves.
 CHROMIUM_OWN = {"CONNECT content-autofill.googleapis.com:443"}
+#: All our server may be asked for: the page, ReplayWeb.page's files, the WACZ, the
+#: favicon, and the replay frame's first load, before the service worker takes it over.
+SERVED_PATHS = {
+    "/",
+    REPLAY_BASE,
+    REPLAY_BASE + "ui.js",
+    REPLAY_BASE + "sw.js",
+    WACZ_PATH,
+    "/favicon.ico",
+}
 
 # The replayed document as the page's own scripts left it, read from an isolated world.
 READ_JS = """
@@ -173,12 +183,8 @@ def test_every_request_stayed_on_loopback(replay: Replay) -> None:
     replayed(replay, replay.base + DEMO_SEED_PATH)
     served = replay.server.served
     paths = {urlsplit(s.path).path for s in served}
-    # the page, ReplayWeb.page's files, the WACZ; the frame's first load before its service
-    # worker took over; the favicon. Every replayed URL was answered by the service worker.
-    assert paths <= {"/", REPLAY_BASE, REPLAY_BASE + "ui.js", REPLAY_BASE + "sw.js"} | {
-        WACZ_PATH,
-        "/favicon.ico",
-    }, paths
+    # every replayed URL (…/replay/w/…) was answered by the service worker, from the WACZ
+    assert paths <= SERVED_PATHS, paths
     reads = [s for s in served if s.path == WACZ_PATH and s.method == "GET"]
     assert reads and all(s.status == 206 and s.range for s in reads)  # by byte range
     assert replay.site.requests == []  # the live demo site was never asked
