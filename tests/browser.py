@@ -4,8 +4,9 @@ Chromium is Debian's ``chromium`` package, installed with apt-get when missing.
 It runs with exactly morgue's flags (below), a fresh profile directory and a
 DevTools port on 127.0.0.1 chosen by Chromium itself. The tab is opened in a browser
 context of its own whose every request to anything but loopback goes to a guard proxy
-on 127.0.0.1 (:mod:`guard_proxy`) that refuses it: the flags leave Chromium's autofill
-on, and it asks content-autofill.googleapis.com about any page with a form.
+on 127.0.0.1 (:mod:`guard_proxy`) that refuses it. Besides morgue's flags, one more
+turns off the autofill service, which otherwise asks content-autofill.googleapis.com
+about any page with a form (seen through the guard; with the flag it asks nothing).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # not in morgue's list, but needed for "loopback only": autofill phones home
+    "--disable-features=AutofillServerCommunication",
 )
 
 
