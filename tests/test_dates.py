@@ -75,6 +75,12 @@ CASES = [
     ("2024-13-45", None, None, None),
     ("99999999999999", None, None, None),
     ("x" * 400, None, None, None),
+    # issue 16: a year-first dotted date is read whole, not as its "25.12.17" tail
+    ("Published: 2025.12.17 |", None, "2025-12-17", False),
+    # a year or a month alone is not a day (it used to become January 1st)
+    ("2019", None, None, None),
+    ("January, 2024", None, None, None),
+    ("Last Updated January, 2025", None, None, None),
 ]
 
 

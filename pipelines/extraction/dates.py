@@ -41,7 +41,7 @@ _DATE_IN_TEXT = re.compile(
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?:{_TIME})?{_ZONE}"
-    rf"|\d{{4}}/\d{{1,2}}/\d{{1,2}}(?:{_TIME})?{_ZONE}"
+    rf"|\d{{4}}[/.]\d{{1,2}}[/.]\d{{1,2}}(?:{_TIME})?{_ZONE}"
     r")",
     re.IGNORECASE,
 )
@@ -190,18 +190,15 @@ def parse_date(
     is_iso = bool(re.match(r"^\d{4}-\d{2}-\d{2}", candidate))
     if dayfirst is None:
         dayfirst = bool(re.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
-    try:
-        dt = du_parser.parse(
-            candidate,
-            dayfirst=dayfirst and not is_iso,
-            yearfirst=is_iso,
-            tzinfos=lambda name, offset: zonenames.zone_for(name, offset, language),
-            default=datetime(1, 1, 1),
-        )
-    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+    read = _dateutil(candidate, dayfirst and not is_iso, is_iso, language, datetime(1, 1, 1))
+    if read is None or read.year == 1 or not 1990 <= read.year <= 2100:
         return None
-    if dt.year == 1 or not 1990 <= dt.year <= 2100:
-        return None
+    dt = read
+    if match is None and not _TIMESTAMP.match(text):
+        # free text: a year or a month alone ("2019", "January 2024") is not a day
+        other = _dateutil(candidate, dayfirst and not is_iso, is_iso, language, datetime(1, 2, 2))
+        if other is None or (other.month, other.day) != (dt.month, dt.day):
+            return None
     if not re.search(r"\d{4}|'\d{2}\b|\d{1,2}[/.]\d{1,2}[/.]\d{2}\b", candidate):
         return None
     has_time = bool(re.search(r"\d{1,2}:\d{2}|\d\s*[ap]m\b|T\d{2}", candidate, re.IGNORECASE))
@@ -210,6 +207,22 @@ def parse_date(
     if has_time:
         return ParsedDate(dt.strftime("%Y-%m-%dT%H:%M:%S"), raw, False)
     return ParsedDate(dt.strftime("%Y-%m-%d"), raw, False)
+
+
+def _dateutil(
+    text: str, dayfirst: bool, yearfirst: bool, language: str | None, default: datetime
+) -> datetime | None:
+    """dateutil's reading of ``text``, the missing parts taken from ``default``."""
+    try:
+        return du_parser.parse(
+            text,
+            dayfirst=dayfirst,
+            yearfirst=yearfirst,
+            tzinfos=lambda name, offset: zonenames.zone_for(name, offset, language),
+            default=default,
+        )
+    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+        return None
 
 
 def split_dateline(text: str) -> tuple[str | None, str | None]:
@@ -280,7 +293,8 @@ class FoundDate:
 #: The earliest publication date believed: the web's articles start here.
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 _LABEL_UPDATED = re.compile(
-    r"(?:updated|modified|edited|revised|refreshed|aktualisiert|mis à jour|actualizado)\W*$",
+    r"(?:updated|modified|edited|revised|refreshed|aktualisiert|mis à jour|actualizado)"
+    r"(?:\s+(?:on|at|in))?\W*$",
     re.IGNORECASE,
 )
 _LABEL_PUBLISHED = re.compile(
@@ -335,12 +349,13 @@ def header_dates(
             continue
         lead = text[max(0, match.start() - 90) : match.start()]
         lead = lead.replace("\u2022", " ").rstrip(" :|-–—,")
-        if _LABEL_REVIEWED.search(lead):
-            label = "reviewed"
-        elif _LABEL_UPDATED.search(lead[-30:]):
+        # the nearest label wins: "Reviewed by X • Updated on DATE" is an updated date
+        if _LABEL_UPDATED.search(lead[-30:]):
             label = "updated"
         elif _LABEL_PUBLISHED.search(lead[-30:]):
             label = "published"
+        elif _LABEL_REVIEWED.search(lead):
+            label = "reviewed"
         else:
             label = "plain"
         out.append((label, parsed))
@@ -374,6 +389,22 @@ def header_date(
 
 def same_day(a: ParsedDate, b: ParsedDate) -> bool:
     return a.value[:10] == b.value[:10]
+
+
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d.])")
+
+
+def swapped(parsed: ParsedDate) -> ParsedDate:
+    """The other reading of an all-numeric date whose day and month could trade places
+    ("09.10.2024": 9 October or September 10); the date itself when it has only one."""
+    match = _NUMERIC_DATE.search(parsed.raw)
+    if parsed.has_tz or not match or not re.match(r"\d{4}-\d{2}-\d{2}", parsed.value):
+        return parsed
+    first, second = int(match.group(1)), int(match.group(2))
+    if first == second or first > 12 or second > 12:
+        return parsed
+    value = parsed.value
+    return ParsedDate(f"{value[:5]}{value[8:10]}-{value[5:7]}{value[10:]}", parsed.raw, False)
 
 
 def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
@@ -437,7 +468,7 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
         have = found.get("published")
         if have is None:
             found["published"] = FoundDate(parsed, "text")
-        elif not same_day(have.date, parsed):
+        elif not same_day(have.date, parsed) and not same_day(have.date, swapped(parsed)):
             # the page's head and its visible dateline disagree: htmldate referees, and
             # the dateline wins unless htmldate sides with the structured date
             referee = parse_date(_htmldate(root, url, fetched_at) or "")
@@ -456,7 +487,19 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
             year, month, day = match.groups()
             offer("published", f"{year}-{int(month):02d}-{int(day):02d}", "url")
     if "published" not in found:
-        offer("published", _htmldate(root, url, fetched_at), "htmldate")
+        guess = _htmldate(root, url, fetched_at)
+        modified = found.get("modified")
+        if (
+            guess
+            and modified
+            and modified.source in ("jsonld", "meta")
+            and guess[:10] in (modified.date.date, modified.date.value[:10])
+        ):
+            # htmldate falls back to the head's modified date where the page gives no
+            # published one (a page that shows only its "Updated" date is dated by that)
+            notes.append(f"published_at: htmldate's {guess} is the page's modified date; not taken")
+        else:
+            offer("published", guess, "htmldate")
     return found
 
 
