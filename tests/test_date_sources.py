@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extraction.dates import find_dates, header_dates, parse_date, swapped
+from pipelines.extraction.dates import (
+    find_dates,
+    header_dates,
+    parse_date,
+    same_day,
+    swapped,
+)
 from pipelines.extraction.parse import parse_html
 from pipelines.extraction.zones import Zone, header_zone
 
@@ -108,3 +114,47 @@ def test_a_bare_year_in_a_dateline_is_not_a_date():
     )
     got = found.get("published")
     assert got is None or got.date.value != "2019-01-01"
+
+
+def test_the_same_day_in_the_pages_zone_or_in_utc():
+    local = parse_date("2025-05-14T22:30:03-04:00")
+    assert local is not None
+    assert local.value == "2025-05-15T02:30:03Z"
+    for other in ("2025-05-14", "2025-05-15"):
+        day = parse_date(other)
+        assert day is not None
+        assert same_day(local, day)
+    day = parse_date("2025-05-16")
+    assert day is not None
+    assert not same_day(local, day)
+
+
+@pytest.mark.parametrize(
+    ("dateline", "expected", "source"),
+    [
+        # an "Updated" dateline displaces the structured published date only where
+        # htmldate sides with it (here htmldate reads the 2022 meta date: it does not)
+        ("Ryan Carrigan • Last Updated: Dec 17, 2025 • 5 min read", "2025-12-01", "jsonld"),
+        # an unlabelled one wins unless htmldate sides with the structured date
+        ("Ryan Carrigan • Dec 17, 2025 • 5 min read", "2025-12-17", "text"),
+    ],
+)
+def test_an_updated_dateline_needs_htmldate_to_displace_a_structured_date(
+    dateline, expected, source
+):
+    html = (
+        '<html><head><meta property="article:published_time" content="2022-05-26T15:20:28Z">'
+        f"</head><body><h1>Best movers in New York</h1><p>{dateline}</p>"
+        "<p>Body text.</p></body></html>"
+    )
+    root, _ = parse_html(html)
+    found = find_dates(
+        root,
+        {"article:published_time": ["2022-05-26T15:20:28Z"]},
+        {"@type": "Article", "datePublished": "2025-12-01"},
+        "https://example.com/movers/ny/",
+        FETCHED,
+        zone=header_zone(root),
+    )
+    assert (found["published"].date.value, found["published"].source) == (expected, source)
+    assert found["published"].date.value[:4] != "2022"

@@ -388,7 +388,8 @@ def header_date(
 
 
 def same_day(a: ParsedDate, b: ParsedDate) -> bool:
-    return a.value[:10] == b.value[:10]
+    """The same calendar day, in UTC or in the zone the page wrote it in."""
+    return bool({a.value[:10], a.date} & {b.value[:10], b.date})
 
 
 _NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d.])")
@@ -464,15 +465,20 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
         _offer_time_elements(root, offer)
     shown = header_date(zone, fetched_at, dayfirst, language)
     if shown is not None:
-        parsed, _label = shown
+        parsed, label = shown
         have = found.get("published")
         if have is None:
             found["published"] = FoundDate(parsed, "text")
         elif not same_day(have.date, parsed) and not same_day(have.date, swapped(parsed)):
-            # the page's head and its visible dateline disagree: htmldate referees, and
-            # the dateline wins unless htmldate sides with the structured date
+            # the page's head and its visible dateline disagree: htmldate referees. A
+            # published or unlabelled dateline wins unless htmldate sides with the
+            # structured date; an "Updated" one only where htmldate sides with it
             referee = parse_date(_htmldate(root, url, fetched_at) or "")
-            if referee is None or not same_day(referee, have.date):
+            if label == "updated":
+                wins = referee is not None and same_day(referee, parsed)
+            else:
+                wins = referee is None or not same_day(referee, have.date)
+            if wins:
                 found["published"] = FoundDate(parsed, "text")
     if "published" not in found:
         for el in sel.DATELINE_XPATH(root)[:8]:
