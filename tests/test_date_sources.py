@@ -158,3 +158,30 @@ def test_an_updated_dateline_needs_htmldate_to_displace_a_structured_date(
     )
     assert (found["published"].date.value, found["published"].source) == (expected, source)
     assert found["published"].date.value[:4] != "2022"
+
+
+@pytest.mark.parametrize(
+    ("article", "expected"),
+    [
+        ({"@type": "NewsArticle", "datePublished": "2024-05-01T10:00:00Z"}, "2024-05-01T10:00:00Z"),
+        # the Article nested in a WebPage as its main entity
+        (
+            {
+                "@type": "WebPage",
+                "mainEntity": {"@type": "Article", "datePublished": "2024-05-01T10:00:00Z"},
+            },
+            "2024-05-01T10:00:00Z",
+        ),
+        ({"@type": "BlogPosting", "datePublished": ["2024-05-01"]}, "2024-05-01"),
+        ({"@type": "BlogPosting", "datePublished": {"@value": "2024-05-01"}}, "2024-05-01"),
+        ({"@type": "BlogPosting", "datePublished": ""}, None),
+        ({"@type": "BlogPosting", "datePublished": 12}, None),
+    ],
+)
+def test_json_ld_published_dates(article, expected):
+    root, _ = parse_html("<html><body><p>No visible date.</p></body></html>")
+    found = find_dates(root, {}, article, "https://example.com/a", FETCHED)
+    got = found.get("published")
+    assert (got.date.value if got else None) == expected
+    if got:
+        assert got.source == "jsonld"

@@ -18,7 +18,7 @@ from dateutil import parser as du_parser
 from dateutil.relativedelta import relativedelta
 from lxml import etree
 
-from pipelines.extraction import zonenames
+from pipelines.extraction import jsonld, zonenames
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -480,9 +480,10 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
             return
         found[kind] = FoundDate(parsed, source)
 
-    if article:
-        offer("published", article.get("datePublished") or article.get("dateCreated"), "jsonld")
-        offer("modified", article.get("dateModified"), "jsonld")
+    for obj in _with_main_entity(article):
+        published = obj.get("datePublished") or obj.get("dateCreated")
+        offer("published", jsonld.text_value(published), "jsonld")
+        offer("modified", jsonld.text_value(obj.get("dateModified")), "jsonld")
     for key in _PUBLISHED_META:
         for value in meta.get(key, ()):
             offer("published", value, "meta")
@@ -543,6 +544,17 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
         else:
             offer("published", guess, "htmldate")
     return found
+
+
+def _with_main_entity(article: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The JSON-LD article object, then the object it names as its ``mainEntity`` (a
+    WebPage whose Article is nested in it). Their dates may be lists or objects too."""
+    if not article:
+        return []
+    main = article.get("mainEntity")
+    if isinstance(main, list):
+        main = main[0] if main else None
+    return [article, main] if isinstance(main, dict) else [article]
 
 
 def _offer_time_elements(root: Any, offer: Any) -> None:
