@@ -53,6 +53,14 @@ OLD_CONTENT_XPATHS = [
     ),
 ]
 
+OLD_DATELINE = etree.XPath(
+    '//*[contains(@class, "posted-on") or contains(@class, "entry-date")'
+    ' or contains(@class, "post-date") or contains(@class, "published")'
+    ' or contains(@class, "dateline") or contains(@class, "td-post-date")'
+    ' or contains(@class, "jeg_meta_date") or contains(@class, "article-date")'
+    ' or contains(@class, "date")][not(self::script)]'
+)
+
 NAV_LINKS = [
     '<a href="/p/2/">Next</a>',
     '<a href="/p/2/">NEXT PAGE</a>',
@@ -113,6 +121,19 @@ def test_selectors_match_their_plain_forms_on_fixture_pages(page: Path) -> None:
         assert sel.nav_anchors(root) == list(sel.NAV_ANCHORS(root))
         for (_needles, xpath), old in zip(sel.CONTENT_XPATHS, OLD_CONTENT_XPATHS, strict=True):
             assert xpath(root) == old(root)
+        assert sel.DATELINE_XPATH(root) == OLD_DATELINE(root)
+
+
+def test_dateline_selector_matches_its_plain_form() -> None:
+    html = (
+        '<html><body><span class="posted-on">a</span><time class="entry-date">b</time>'
+        '<div class="Published">no: case</div><p class="updated">e: holds "date"</p>'
+        '<script class="date">no: a script</script><div id="date">no: an id</div>'
+        '<div class="x published y">c</div><li class="meta-date">d</li></body></html>'
+    )
+    for root in trees(html):
+        assert sel.DATELINE_XPATH(root) == OLD_DATELINE(root)
+        assert [el.text[0] for el in sel.DATELINE_XPATH(root)] == ["a", "b", "e", "c", "d"]
 
 
 def test_content_selectors_match_their_plain_forms_on_tricky_markup() -> None:

@@ -410,11 +410,11 @@ BYLINE_XPATH = XPath(
     ' | //*[contains(concat(" ", normalize-space(@class), " "), " byline ")]'
 )
 DATELINE_XPATH = XPath(
-    '//*[contains(@class, "posted-on") or contains(@class, "entry-date")'
-    ' or contains(@class, "post-date") or contains(@class, "published")'
-    ' or contains(@class, "dateline") or contains(@class, "td-post-date")'
-    ' or contains(@class, "jeg_meta_date") or contains(@class, "article-date")'
-    ' or contains(@class, "date")][not(self::script)]'
+    # "entry-date", "post-date", "dateline", "td-post-date", "jeg_meta_date" and
+    # "article-date" all contain "date": the class attributes are tested, then their
+    # elements taken, not every element tested (issue 15: cost; same elements, same order)
+    '//@class[contains(., "posted-on") or contains(., "published") or contains(., "date")]'
+    "/parent::*[not(self::script)]"
 )
 URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])"
