@@ -48,6 +48,14 @@ def normalize_space(text: str | None) -> str:
     return " ".join(text.split())
 
 
+def without_zero_width(text: str) -> str:
+    """``text`` without zero-width marks (what :func:`normalize_space` drops)."""
+    for mark in _ZERO_WIDTH_CHARS:
+        if mark in text:
+            return _ZERO_WIDTH.sub("", text)
+    return text
+
+
 def space_len(text: str | None) -> int:
     """``len(normalize_space(text))`` without building the string."""
     if not text:
