@@ -212,8 +212,8 @@ def wcxb_table(
             for h in "AB"
         }
         lines.append(
-            f"| {name} | {total['body_f1']:.3f} | {total['body_below_0.5']} "
-            f"| {half_f1['A']:.3f} | {half_f1['B']:.3f} "
+            f"| {name} | {total['body_f1']:.4f} | {total['body_below_0.5']} "
+            f"| {half_f1['A']:.4f} | {half_f1['B']:.4f} "
             f"| {statistics.median(run.ms):.1f} | {p90(run.ms):.1f} |"
         )
     return lines
