@@ -6,6 +6,7 @@ import pytest
 
 from pipelines.extraction import extract
 from pipelines.extraction.decode import header_charset
+from pipelines.extraction.parse import parse_html
 
 URL = "http://127.0.0.1:8123/a/"
 TEXT = "A paragraph long enough to count as the body of an article, with commas, and words."
@@ -100,3 +101,40 @@ def test_text_after_dropped_elements_is_kept():
     assert extract(html, URL).body_text == (
         "Start of the sentence and its end, long enough to be the body. Then more after the script."
     )
+
+
+ARTICLE_PARAGRAPHS = "".join(
+    f"<p>Paragraph {i} of the article, long enough to be read as prose, with commas, "
+    f"clauses and a full stop at the end of it.</p>"
+    for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a theme that closes the document, then prints the article (seen on WordPress)
+        "<html><head><title>T</title></head><body><header>Site</header></body></html>"
+        f"<div class='blog-detail-page'><h1>Title</h1>{ARTICLE_PARAGRAPHS}</div>",
+        # a whole second document after the first
+        "<html><body><nav>menu</nav></body></html>"
+        f"<html><head><meta name='author' content='Jane Doe'></head><body><article>"
+        f"<h1>Title</h1>{ARTICLE_PARAGRAPHS}</article></body></html>",
+        # bare text and paragraphs after </html>
+        f"<html><body><p>Lead.</p></body></html>Trailing words {ARTICLE_PARAGRAPHS}",
+    ],
+)
+def test_markup_after_the_end_of_the_document_is_part_of_the_page(html: str) -> None:
+    """A browser reads what follows ``</html>`` into the body; libxml2 made a second root
+    that nothing read, and such a page came out with an empty body (#15)."""
+    root, notes = parse_html(html)
+    assert root is not None and notes == []
+    assert "Paragraph 7 of the article" in root.find("body").text_content()
+    assert list(root.itersiblings()) == [] or all(
+        len(extra) == 0 and not (extra.text or "").strip() for extra in root.itersiblings()
+    )
+    article = extract(html.encode(), "https://blog.example/post/")
+    assert "Paragraph 0 of the article" in article.body_text
+    assert "Paragraph 7 of the article" in article.body_text
+    assert "menu" not in article.body_text
+    assert not any("no text blocks" in w for w in article.warnings)

@@ -18,10 +18,10 @@ import pytest
 from pipelines.extraction import extract
 
 WCXB = Path(__file__).resolve().parents[2] / "shared" / "extraction-dev" / "wcxb"
-#: Measured at pinning: word F1 0.950 over 791 pages, 16 of them below 0.5
+#: Measured at pinning: word F1 0.9507 over 791 pages, 15 of them below 0.5
 #: (trafilatura 2.3.1: 0.937 and 19).
-MIN_WORD_F1 = 0.945
-MAX_BELOW_HALF = 18
+MIN_WORD_F1 = 0.947
+MAX_BELOW_HALF = 17
 
 pytestmark = pytest.mark.skipif(
     not (WCXB / "ground-truth.json.gz").exists(),

@@ -58,4 +58,51 @@ def parse_html(text: str) -> tuple[lxml_html.HtmlElement | None, list[str]]:
         return None, [f"parse: unparsable page ({exc.__class__.__name__}: {exc})"]
     if root is None:
         return None, ["parse: unparsable page"]
+    _adopt_trailing_roots(root)
     return root, []
+
+
+def _adopt_trailing_roots(root: lxml_html.HtmlElement) -> None:
+    """Markup after ``</html>`` goes into the page, as a browser puts it (HTML5's "after
+    after body" mode reprocesses it in the body): libxml2 instead starts a second
+    top-level ``<html>`` beside the root, which every reader of the root missed, so a
+    theme that prints its article after closing the document lost the whole body (12
+    of the 882 dev pages have such a second root). Its ``<head>`` children join the
+    root's head and everything else the root's body, in order. No warning: this is how
+    the page reads in a browser, not a repair of it."""
+    extras = [el for el in root.itersiblings() if isinstance(el.tag, str)]
+    if not extras:
+        return
+    body = root.find("body")
+    if body is None:
+        body = etree.SubElement(root, "body")
+    for extra in extras:
+        _append_text(body, extra.text)
+        extra.text = None
+        for child in list(extra):
+            if child.tag == "head":
+                head = root.find("head")
+                if head is None:
+                    head = etree.Element("head")
+                    root.insert(0, head)
+                head.extend(list(child))
+                _append_text(body, child.tail)
+                extra.remove(child)
+            elif child.tag == "body":
+                _append_text(body, child.text)
+                body.extend(list(child))
+                _append_text(body, child.tail)
+                extra.remove(child)
+            else:
+                body.append(child)  # its tail goes with it
+
+
+def _append_text(el: lxml_html.HtmlElement, text: str | None) -> None:
+    """``text`` after the last child of ``el`` (or as its text when it has none)."""
+    if not text:
+        return
+    if len(el):
+        last = el[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        el.text = (el.text or "") + text
