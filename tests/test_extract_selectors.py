@@ -165,3 +165,115 @@ def test_entry_urls_resolve_as_against_the_page_itself() -> None:
             expected = None
         assert _entry_target(base, page, href) == expected, href
         assert resolve(base, href) == absolute(base, href), href
+
+
+# --- the chrome word tests by set lookup (issue 15) equal the patterns ---------------
+
+_WORD_PIECES = [
+    *sel._STRONG_SET,
+    *sel._WEAK_SET,
+    "x",
+    "post",
+    "content",
+    "Nav",
+    "SHARE",
+    "İ",
+    "credit",
+    "credits",
+    "creditss",
+]
+_SEPS = [" ", "-", "_", "  ", "\t", "\u00a0", "--", "", "s", "a"]
+
+
+@pytest.mark.parametrize(
+    ("names", "strong", "weak"),
+    [
+        ("td-post-sharing-top", True, False),  # "sharing" between separators
+        ("nav-menu main", False, True),  # a token starting with "nav-"
+        ("main-nav", False, False),  # weak words count at a token's start only
+        ("site-header__inner", False, True),  # a weak word holding "-"
+        ("site_header", False, False),
+        ("SocialIcons", False, False),  # no separator: the CamelCase pattern's business
+        ("Share-Bar", True, False),  # case does not matter
+        ("post-credits", False, False),
+        ("credits-roll", False, True),
+        ("shared", False, False),
+        ("", False, False),
+    ],
+)
+def test_chrome_words(names: str, strong: bool, weak: bool) -> None:
+    assert sel.strong_word(names) is strong
+    assert sel.weak_word(names) is weak
+    assert bool(sel.BOILERPLATE_STRONG.search(names)) is strong
+    assert bool(sel.BOILERPLATE_WEAK.search(names)) is weak
+
+
+def test_chrome_words_equal_the_patterns_on_generated_names() -> None:
+    """Every pairing of pieces and separators, three pieces deep, sampled
+    deterministically: the set lookups and the patterns agree on each."""
+    import random
+
+    rng = random.Random(15)
+    pieces = sorted(_WORD_PIECES)
+    for _ in range(20_000):
+        parts = []
+        for _ in range(rng.randint(1, 4)):
+            piece = rng.choice(pieces)
+            if rng.random() < 0.3:
+                piece = piece.upper() if rng.random() < 0.5 else piece.title()
+            parts.append(piece + rng.choice(_SEPS))
+        names = "".join(parts)
+        assert sel.strong_word(names) == bool(sel.BOILERPLATE_STRONG.search(names)), names
+        assert sel.weak_word(names) == bool(sel.BOILERPLATE_WEAK.search(names)), names
+        for token in names.split():
+            assert sel.weak_word_start(token) == bool(sel.BOILERPLATE_WEAK.match(token)), token
+
+
+_TEXT_PIECES = [
+    "Sign up",
+    "subscribe",
+    "to our",
+    "Newsletter",
+    "newsletters",
+    "Follow us on Twitter",
+    "follow",
+    "Posted by",
+    "publié par",
+    "Veröffentlicht von",
+    "Photo by",
+    "Photographs:",
+    "image",
+    "Credit ©",
+    "©",
+    "caption",
+    "wp-caption",
+    "media",
+    "twitter-tweet",
+    "YouTube-Player",
+    "Article",
+    "entry",
+    "words",
+    "x",
+]
+
+
+@pytest.mark.parametrize(
+    ("fast", "pattern"),
+    [
+        (sel.call_to_action, sel.CALL_TO_ACTION),
+        (sel.embed_class, sel.EMBED_CLASS),
+        (sel.positive, sel.POSITIVE),
+        (sel.photo_credit, sel.PHOTO_CREDIT),
+        (sel.caption_class, sel.CAPTION_CLASS),
+    ],
+)
+def test_prefiltered_tests_equal_their_patterns(fast: object, pattern: object) -> None:
+    import random
+
+    assert callable(fast)
+    rng = random.Random(15)
+    for _ in range(5_000):
+        text = "".join(
+            rng.choice(_TEXT_PIECES) + rng.choice(_SEPS) for _ in range(rng.randint(1, 4))
+        )
+        assert fast(text) == bool(pattern.search(text)), text  # type: ignore[attr-defined]

@@ -95,3 +95,56 @@ def test_the_archive_keeps_both() -> None:
     assert (row["language"], row["language_declared"]) == ("de", "en")
     assert '"language": "body_text"' in row["field_sources"]
     assert '"language_declared": "html"' in row["field_sources"]
+
+
+ITALIAN = (
+    "Il consiglio comunale ha deciso martedì sera, dopo un lungo dibattito, che il faro del "
+    "porto resterà acceso per altri dieci anni. I pescatori dell'isola lo avevano chiesto, "
+    "perché l'ingresso è pericoloso con la nebbia e il costo è basso, e a tutti va bene così."
+)
+DUTCH = (
+    "De gemeenteraad heeft dinsdagavond na een lang debat besloten dat het licht in de haven "
+    "nog tien jaar blijft branden. Het was een wens van de vissers van het eiland, want de "
+    "ingang is gevaarlijk bij mist en de kosten zijn laag. Ook de burgemeester is blij."
+)
+PORTUGUESE = (
+    "A câmara municipal decidiu na terça-feira à noite, depois de um longo debate, que o farol "
+    "do porto vai continuar aceso por mais dez anos. Os pescadores da ilha pediram isso, "
+    "porque a entrada é perigosa com nevoeiro e o custo é baixo, e a cidade está de acordo."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "english"),
+    [
+        (ENGLISH, True),
+        (ENGLISH.upper(), True),  # case does not matter
+        (GERMAN, False),  # "was", "will", "also", "in" are German words too: not counted
+        (FRENCH, False),
+        (ITALIAN, False),  # "a", "i", "e" are Italian words: not counted
+        (DUTCH, False),  # "is", "in", "het", "was"
+        (PORTUGUESE, False),  # "a", "o", "as"
+        ("the " * 10, False),  # too few words to tell: the model decides
+    ],
+)
+def test_english_is_told_without_the_model_only_when_it_is_english(
+    text: str, english: bool
+) -> None:
+    from pipelines.extraction.language import _english
+
+    assert _english(" ".join(text.split())) is english
+
+
+@pytest.mark.parametrize(
+    ("declared", "text", "expected"),
+    [
+        ("de", ENGLISH + " " + ENGLISH, ("en", "body_text")),  # the template lies
+        ("en-GB", ENGLISH, ("en-GB", "body_text")),  # agree: the fuller tag is kept
+        ("en", ITALIAN, ("it", "body_text")),  # not English: the model decides, as before
+        ("en", DUTCH, ("nl", "body_text")),
+    ],
+)
+def test_the_shortcut_and_the_model_decide_alike(
+    declared: str, text: str, expected: tuple[str, str]
+) -> None:
+    assert decide(declared, "html", text) == expected

@@ -245,7 +245,7 @@ class _Walker:
             return  # a caption or photo credit on its own
         if tag in ("figure", "img", "amp-img", "picture") or (
             tag == "div"
-            and sel.CAPTION_CLASS.search(el.get("class", ""))
+            and sel.caption_class(el.get("class", ""))
             and el.find(".//img") is not None
             and text_len(el) < 400
         ):
@@ -268,7 +268,7 @@ class _Walker:
         if tag == "table":
             self.table(el, depth)
             return
-        if sel.EMBED_CLASS.search(el.get("class", "")):
+        if sel.embed_class(el.get("class", "")):
             self.embed(el)
             return
         self.walk(el, depth + 1)
@@ -366,7 +366,7 @@ class _Walker:
         return "".join(parts)
 
     def quote(self, el: Any) -> None:
-        if sel.EMBED_CLASS.search(el.get("class", "")):
+        if sel.embed_class(el.get("class", "")):
             self.embed(el)
             return
         paras = [normalize_space(p.text_content()) for p in el.iter("p")]
@@ -439,11 +439,11 @@ def _keep(block: Block, link_len: int) -> bool:
         return True
     if sel.BOILERPLATE_TEXT.match(text):
         return False
-    if len(text) < 250 and block.kind == "paragraph" and sel.CALL_TO_ACTION.search(text):
+    if len(text) < 250 and block.kind == "paragraph" and sel.call_to_action(text):
         return False
     if len(text) < 80 and sel.DATELINE_TEXT.match(text) and any(c.isdigit() for c in text):
         return False
-    if block.kind == "paragraph" and len(text) < 200 and sel.PHOTO_CREDIT.search(text):
+    if block.kind == "paragraph" and len(text) < 200 and sel.photo_credit(text):
         return False
     if len(text) < 60 and (sel.DATE_ONLY.match(text) or sel.BYLINE_TEXT.match(text)):
         return False
@@ -488,13 +488,14 @@ def _text_of(blocks: list[Block]) -> int:
 
 
 def extract_blocks(
-    root: Any, title: str | None, base_url: str
+    root: Any, title: str | None, base_url: str, name_values: str | None = None
 ) -> tuple[list[Block], list[str], str | None]:
     """The body blocks of a parsed page, warnings, and the method that found them
     ("selector", "scored" or "density"; None without a body). The tree is modified
-    (boilerplate dropped)."""
+    (boilerplate dropped). ``name_values``: ``PageScan.name_values`` of the page as
+    parsed, when made."""
     prepare(root)
-    container, method = find_container(root)
+    container, method = find_container(root, name_values)
     blocks = (
         _walk(expand(container, climb=method != "selector"), title, base_url)
         if container is not None

@@ -35,14 +35,14 @@ def _chrome_names(names: str) -> bool:
     across a site's pages, and the patterns are long alternations."""
     if sel.BOILERPLATE_CAMEL.search(names):
         return True
-    if not (sel.BOILERPLATE_STRONG.search(names) or sel.BOILERPLATE_WEAK.search(names)):
+    if not (sel.strong_word(names) or sel.weak_word(names)):
         return False
     if sel.CONTENT_CLASS.search(names) or "embed" in names.lower():
         return False
     for token in names.split():
         if sel.NEUTRAL_TOKEN.match(token):
             continue
-        if sel.BOILERPLATE_STRONG.search(token) or sel.BOILERPLATE_WEAK.match(token):
+        if sel.strong_word(token) or sel.weak_word_start(token):
             return True
     return False
 
@@ -95,9 +95,7 @@ def is_strong_chrome(el: Any) -> bool:
         return True
     names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
     return bool(
-        sel.BOILERPLATE_CAMEL.search(names)
-        or sel.BOILERPLATE_STRONG.search(names)
-        or _hidden_class(names)
+        sel.BOILERPLATE_CAMEL.search(names) or sel.strong_word(names) or _hidden_class(names)
     )
 
 
@@ -113,7 +111,7 @@ def prose_in_chrome_class(el: Any) -> bool:
     names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
     if _hidden_class(names):
         return False
-    if sel.BOILERPLATE_CAMEL.search(names) or sel.BOILERPLATE_STRONG.search(names):
+    if sel.BOILERPLATE_CAMEL.search(names) or sel.strong_word(names):
         return False
     return is_prose(el)
 

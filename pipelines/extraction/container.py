@@ -45,9 +45,11 @@ def _link_lengths(root: Any, candidates: Iterable[Any]) -> dict[Any, int]:
     return lengths
 
 
-def _selector_container(root: Any) -> Any | None:
-    """The body container a known theme/CMS selector names, when it holds enough text."""
-    names = "\n".join(sel.NAME_VALUES(root))
+def _selector_container(root: Any, name_values: str | None = None) -> Any | None:
+    """The body container a known theme/CMS selector names, when it holds enough text.
+    ``name_values``: the page's class, id and itemprop values (``PageScan.name_values``),
+    or None to read them here."""
+    names = "\n".join(sel.NAME_VALUES(root)) if name_values is None else name_values
     for needles, xpath in sel.CONTENT_XPATHS:
         if not any(needle in names for needle in needles):
             continue
@@ -88,22 +90,7 @@ def _scored_container(root: Any) -> Any | None:
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-    ranked: list[tuple[float, int, Any]] = []
-    links = _link_lengths(root, scores) if scores else {}
-    for i, (el, votes) in enumerate(scores.items()):
-        if el.tag == "html" or is_boilerplate(el):
-            continue
-        score = (
-            votes * 1.25
-            if sel.POSITIVE.search(f"{el.get('class', '')} {el.get('id', '')}")
-            else votes
-        )
-        total = text_len(el)
-        if total:
-            score *= 1 - min(links[el] / total, 1.0)
-        if score > 0:
-            ranked.append((-score, i, el))
-    ranked.sort()
+    ranked = _best_scored(root, scores)
     totals: dict[Any, int] = {}
     for _score, _i, el in ranked[:_TRIES]:
         if not inside_chrome(el, is_strong_chrome, totals):
@@ -111,9 +98,43 @@ def _scored_container(root: Any) -> Any | None:
     return ranked[0][2] if ranked else None
 
 
-def find_container(root: Any) -> tuple[Any | None, str]:
+def _best_scored(root: Any, scores: dict[Any, float]) -> list[tuple[float, int, Any]]:
+    """The best :data:`_TRIES` candidates, best first, as ``(-score, vote order, el)``:
+    votes (x 1.25 for a positive class name) times one minus the link density.
+
+    The density only lowers a score, so candidates are scored exactly in the order of
+    their votes and no further once the next one's votes cannot beat the worst of the
+    best :data:`_TRIES` found: the same list as scoring all of them (a page's ~100
+    candidates each cost a text and a link walk), for the few near the top."""
+    bounds: list[tuple[float, int, Any]] = []
+    for i, (el, votes) in enumerate(scores.items()):
+        if el.tag == "html" or is_boilerplate(el):
+            continue
+        positive = sel.positive(f"{el.get('class', '')} {el.get('id', '')}")
+        bound = votes * 1.25 if positive else votes
+        if bound > 0:
+            bounds.append((-bound, i, el))
+    bounds.sort()
+    n_links = sum(1 for _ in root.iter("a")) if bounds else 0
+    lengths = _link_lengths(root, scores) if n_links * len(scores) > _PER_CANDIDATE_WORK else None
+    ranked: list[tuple[float, int, Any]] = []
+    for neg_bound, i, el in bounds:
+        if len(ranked) >= _TRIES and -neg_bound < -ranked[_TRIES - 1][0]:
+            break  # neither this one nor any after it can enter the best few
+        score = -neg_bound
+        total = text_len(el)
+        if total:
+            links = lengths[el] if lengths is not None else link_len(el)
+            score *= 1 - min(links / total, 1.0)
+        if score > 0:
+            ranked.append((-score, i, el))
+            ranked.sort()
+    return ranked[:_TRIES]
+
+
+def find_container(root: Any, name_values: str | None = None) -> tuple[Any | None, str]:
     """The element holding the body, and the method that found it."""
-    found = _selector_container(root)
+    found = _selector_container(root, name_values)
     if found is not None:
         return found, "selector"
     found = _scored_container(root)
@@ -162,7 +183,7 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
         if parent is None or parent.tag in ("body", "html"):
             break
         cls = node.get("class")
-        if not parts and cls and sel.POSITIVE.search(cls) and not sel.LAYOUT.search(cls):
+        if not parts and cls and sel.positive(cls) and not sel.LAYOUT.search(cls):
             siblings = [
                 s
                 for s in parent

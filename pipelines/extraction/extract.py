@@ -8,7 +8,7 @@ from typing import Any
 
 from pipelines.core.article import Article
 from pipelines.core.sanitize import render_blocks
-from pipelines.extraction import dates, jsonld, language, metadata, related, zones
+from pipelines.extraction import dates, jsonld, language, metadata, pagescan, related, zones
 from pipelines.extraction.body import extract_blocks
 from pipelines.extraction.decode import decode_html
 from pipelines.extraction.parse import parse_html
@@ -148,8 +148,9 @@ def _extract(
         warnings=warnings,
         language=md.values.get("language"),
     )
-    related_links = related.find_related(root, url)
-    nav = related.find_page_nav(root, url)
+    page_scan = pagescan.scan(root)
+    related_links = related.find_related(root, url, page_scan)
+    nav = related.find_page_nav(root, url, page_scan)
 
     article = Article(url=url, canonical_url=canonical, site=metadata.host_of(canonical))
     sources: dict[str, str] = {"canonical_url": canonical_source}
@@ -179,7 +180,9 @@ def _extract(
             if not hit.date.has_tz:
                 warnings.append(f"{field}: no time zone in {hit.date.raw!r}; stored as given")
 
-    blocks, body_notes, body_method = extract_blocks(root, article.title, url)
+    blocks, body_notes, body_method = extract_blocks(
+        root, article.title, url, page_scan.name_values
+    )
     warnings.extend(body_notes)
     article.blocks = blocks
     article.body_text = "\n\n".join(b.text for b in blocks if b.text)

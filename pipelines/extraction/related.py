@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml.etree import XPath
+
 from pipelines.core.article import RelatedLink
 from pipelines.core.sanitize import is_tracking_pixel
 from pipelines.extraction import selectors as sel
@@ -24,6 +26,7 @@ from pipelines.extraction.clean import (
     strip_tracking,
 )
 from pipelines.extraction.hrefs import absolute, resolution_base, resolve
+from pipelines.extraction.pagescan import PageScan, xpath_normalize, xpath_space_len_below
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _SKIP_TEXT_TAGS = frozenset(("script", "style", "noscript", "svg", "button"))
@@ -67,10 +70,14 @@ def _related_names(el: Any) -> bool:
     )
 
 
-def _hinted(root: Any) -> Iterator[Any]:
+def _hinted(root: Any, scanned: PageScan | None = None) -> Iterator[Any]:
     """The elements of ``sel.WITH_NAMES(root)`` whose class or id holds a related hint, in
     document order: the others fail :func:`_related_names`. Found from the attribute values,
-    so the ~150 elements of a page that carry names need not all be made (issue 7)."""
+    so the ~150 elements of a page that carry names need not all be made (issue 7), or
+    from the page's scan when the extraction made one (issue 15)."""
+    if scanned is not None:
+        yield from scanned.named_matching(_RELATED_HINT)
+        return
     last = None
     for value in sel.CLASS_AND_ID(root):
         if _RELATED_HINT.search(value.lower()):
@@ -91,7 +98,35 @@ def _holds_article(el: Any) -> bool:
     return False
 
 
-def _block_regions(root: Any) -> list[list[Any]]:
+def _heading_like(root: Any, scanned: PageScan | None) -> list[Any]:
+    """``sel.HEADING_LIKE(root)``: from the page's scan when there is one."""
+    if scanned is None:
+        return list(sel.HEADING_LIKE(root))
+    return [el for el in scanned.heading_like if xpath_space_len_below(el.text_content(), 60)]
+
+
+_TEASER_CASE = str.maketrans("ADEHLMNORST", "adehlmnorst")
+_TEASER_STARTS = ("read", "related", "see also", "also read", "more:")
+
+
+def _teaser_paragraphs(root: Any, scanned: PageScan | None) -> list[Any]:
+    """``sel.TEASER_PARAGRAPHS(root)``: from the page's scan when there is one."""
+    if scanned is None:
+        return list(sel.TEASER_PARAGRAPHS(root))
+    found = []
+    for p in scanned.paragraphs:
+        text = p.text_content()
+        head = xpath_normalize(text[:64])
+        if len(head) < 10:  # too little to tell from the head: the whole text decides
+            head = xpath_normalize(text)
+        if not head.translate(_TEASER_CASE).startswith(_TEASER_STARTS):
+            continue
+        if xpath_space_len_below(text, 300) and p.find(".//a[@href]") is not None:
+            found.append(p)
+    return found
+
+
+def _block_regions(root: Any, scanned: PageScan | None = None) -> list[list[Any]]:
     """Each related-posts block as a list of elements, in document order."""
     regions: list[tuple[Any, list[Any]]] = []
     chosen: set[Any] = set()
@@ -99,7 +134,7 @@ def _block_regions(root: Any) -> list[list[Any]]:
     def taken(el: Any) -> bool:
         return el in chosen or any(a in chosen for a in el.iterancestors())
 
-    for el in _hinted(root):
+    for el in _hinted(root, scanned):
         if el.tag in ("body", "html", "nav") or not _related_names(el):
             continue
         if taken(el) or _excluded(el) or _excluded_names(el):
@@ -108,7 +143,7 @@ def _block_regions(root: Any) -> list[list[Any]]:
             continue
         chosen.add(el)
         regions.append((el, [el]))
-    for head in sel.HEADING_LIKE(root):
+    for head in _heading_like(root, scanned):
         text = normalize_space(head.text_content())
         if not text or len(text) > 60 or not sel.RELATED_HEADING.match(text):
             continue
@@ -118,16 +153,20 @@ def _block_regions(root: Any) -> list[list[Any]]:
         if region:
             chosen.update(region)
             regions.append((head, region))
-    for para in sel.TEASER_PARAGRAPHS(root):
+    for para in _teaser_paragraphs(root, scanned):
         if sel.TEASER_PREFIX.match(normalize_space(para.text_content())) and not (
             taken(para) or _excluded(para)
         ):
             chosen.add(para)
             regions.append((para, [para]))
     if len(regions) > 1:
-        order = {el: i for i, el in enumerate(root.iter())}
-        regions.sort(key=lambda r: order.get(r[0], 0))
+        regions.sort(key=lambda r: _DOCUMENT_POSITION(r[0]))
     return [r for _, r in regions]
+
+
+#: An element's place in document order: the elements before it (its ancestors and
+#: those it follows), counted in C for the few heads sorted, not by listing the page.
+_DOCUMENT_POSITION = XPath("count(preceding::*) + count(ancestor::*)")
 
 
 def _after_heading(head: Any) -> list[Any]:
@@ -297,14 +336,15 @@ def _entry(card: Any, url: str, anchors: list[Any], base_url: str) -> RelatedLin
     )
 
 
-def find_related(root: Any, base_url: str) -> list[RelatedLink]:
-    """Every entry of every related-posts block, in document order, one per URL."""
+def find_related(root: Any, base_url: str, page_scan: PageScan | None = None) -> list[RelatedLink]:
+    """Every entry of every related-posts block, in document order, one per URL.
+    ``page_scan``: the page's :func:`pipelines.extraction.pagescan.scan`, when made."""
     if root is None:
         return []
     page = (absolute(base_url, base_url) or base_url).rstrip("/")
     out: list[RelatedLink] = []
     seen: set[str] = set()
-    for region in _block_regions(root):
+    for region in _block_regions(root, page_scan):
         by_url: dict[str, list[Any]] = {}
         for top in region:
             for a in [top] if top.tag == "a" else top.iter("a"):
@@ -321,14 +361,14 @@ def find_related(root: Any, base_url: str) -> list[RelatedLink]:
     return out
 
 
-def find_related_urls(root: Any, base_url: str) -> list[str]:
+def find_related_urls(root: Any, base_url: str, page_scan: PageScan | None = None) -> list[str]:
     """The URLs :func:`find_related` returns, in the same order, without building entries:
     what the spider follows (titles, teasers and images are the extraction's business)."""
     if root is None:
         return []
     page = (absolute(base_url, base_url) or base_url).rstrip("/")
     found: dict[str, None] = {}
-    for region in _block_regions(root):
+    for region in _block_regions(root, page_scan):
         for top in region:
             for a in [top] if top.tag == "a" else top.iter("a"):
                 url = _entry_url(a, base_url, page)
@@ -370,7 +410,7 @@ def _outside_post_navigation(a: Any) -> bool:
     )
 
 
-def find_page_nav(root: Any, base_url: str) -> PageNav:
+def find_page_nav(root: Any, base_url: str, page_scan: PageScan | None = None) -> PageNav:
     """The next and previous page, the current page number and the numbered page links of
     a multi-page article, in one walk: ``<link rel=next/prev>`` first, then the page-links
     block (``.page-links``, ``.pagination``, ``wp-pagenavi`` ...), then "Next page" /
@@ -390,13 +430,16 @@ def find_page_nav(root: Any, base_url: str) -> PageNav:
             return url
         return None
 
-    for link in root.iter("link"):
+    for link in page_scan.links if page_scan is not None else root.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         if nav.next is None and "next" in rel:
             nav.next = ok(link.get("href"))
         if nav.prev is None and "prev" in rel:
             nav.prev = ok(link.get("href"))
-    for el in sel.PAGE_LINK_CANDIDATES(root):
+    candidates = (
+        page_scan.page_link_candidates if page_scan is not None else sel.PAGE_LINK_CANDIDATES(root)
+    )
+    for el in candidates:
         if not sel.PAGE_LINKS_CLASS.search(_names(el)):
             continue
         _read_page_links(el, nav, ok, own)

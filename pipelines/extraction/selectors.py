@@ -180,6 +180,42 @@ _WEAK_WORDS = (
 )
 BOILERPLATE_STRONG = re.compile(rf"(?:^|[\s_-])(?:{_STRONG_WORDS})(?:$|[\s_-])", re.IGNORECASE)
 BOILERPLATE_WEAK = re.compile(rf"(?:^|\s)(?:{_WEAK_WORDS})(?:$|[\s_-])", re.IGNORECASE)
+
+# The two patterns above as set lookups (issue 15: cost). A regex alternation of ~90
+# words tries every word at every position: ~20-35 us for the long class lists of
+# utility-CSS themes, and chrome tests run on every element the walk meets. The words
+# hold no separator, so a match of BOILERPLATE_STRONG is exactly a token, between
+# separators (whitespace, "_", "-"), equal to a word; one of BOILERPLATE_WEAK is a
+# whitespace-separated token that starts with a word followed by its end, "_" or "-".
+# tests/test_extract_selectors.py checks both against the patterns.
+_STRONG_SET = frozenset(_STRONG_WORDS.split("|"))
+_WEAK_SET = frozenset(
+    w
+    for word in _WEAK_WORDS.split("|")
+    for w in ([word[:-1], word[:-2]] if word.endswith("s?") else [word])
+)
+_SEPARATORS = re.compile(r"[\s_-]+")
+_TOKEN_BREAK = re.compile(r"[_-]")
+
+
+def strong_word(names: str) -> bool:
+    """``bool(BOILERPLATE_STRONG.search(names))``, by set lookups."""
+    return any(token in _STRONG_SET for token in _SEPARATORS.split(names.lower()))
+
+
+def weak_word_start(token: str) -> bool:
+    """``bool(BOILERPLATE_WEAK.match(token))`` for one whitespace-free token."""
+    token = token.lower()
+    if token in _WEAK_SET:
+        return True
+    return any(token[: m.start()] in _WEAK_SET for m in _TOKEN_BREAK.finditer(token))
+
+
+def weak_word(names: str) -> bool:
+    """``bool(BOILERPLATE_WEAK.search(names))``, by set lookups."""
+    return any(weak_word_start(token) for token in names.split())
+
+
 #: CamelCase component names ("PromoSmall-title", "RelatedArticles", "ShareBar").
 BOILERPLATE_CAMEL = re.compile(
     r"(?:^|\s)(?:Promo|Related|Share|Social|Newsletter|Recommended|Trending|Comments?|"
@@ -229,6 +265,28 @@ CALL_TO_ACTION = re.compile(
     r"\b(?:posted|published|publicado|publié|veröffentlicht|pubblicato)\s+(?:by|por|par|von|da)\b",
     re.IGNORECASE,
 )
+_CALL_TO_ACTION_VERBS = (
+    "posted",
+    "published",
+    "publicado",
+    "publié",
+    "veröffentlicht",
+    "pubblicato",
+)
+
+
+def call_to_action(text: str) -> bool:
+    """``bool(CALL_TO_ACTION.search(text))``; the pattern runs only on text holding one of
+    the words every match holds (its ~30 us a paragraph was the walk's costliest test)."""
+    low = text.lower()
+    if not (
+        "newsletter" in low
+        or low.startswith("follow")
+        or any(verb in low for verb in _CALL_TO_ACTION_VERBS)
+    ):
+        return False
+    return CALL_TO_ACTION.search(text) is not None
+
 
 #: Short paragraphs that only carry a date ("Updated at 1:23 p.m.").
 DATELINE_TEXT = re.compile(
@@ -250,6 +308,14 @@ EMBED_CLASS = re.compile(
     r"video-container|youtube-player",
     re.IGNORECASE,
 )
+_EMBED_WORDS = tuple(EMBED_CLASS.pattern.split("|"))
+
+
+def embed_class(names: str) -> bool:
+    """``bool(EMBED_CLASS.search(names))``: its alternatives are plain words."""
+    low = names.lower()
+    return any(word in low for word in _EMBED_WORDS)
+
 
 # --- related posts --------------------------------------------------------------------
 
@@ -350,6 +416,15 @@ URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0[1-9]|1[0-2])/")
 
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 POSITIVE = re.compile(r"article|body|content|entry|main|post|story|text|blog", re.IGNORECASE)
+_POSITIVE_WORDS = tuple(POSITIVE.pattern.split("|"))
+
+
+def positive(names: str) -> bool:
+    """``bool(POSITIVE.search(names))``: its alternatives are plain words."""
+    low = names.lower()
+    return any(word in low for word in _POSITIVE_WORDS)
+
+
 LAYOUT = re.compile(
     r"(?:^|[\s_-])(?:row|container|col|grid|wrapper|wrap|span\d*|layout|flex)(?:$|[\s_-])",
     re.IGNORECASE,
@@ -358,6 +433,16 @@ CAPTION_WORD = re.compile(r"caption|credit", re.IGNORECASE)
 PHOTO_CREDIT = re.compile(
     r"^(?:photo|photograph|image|picture|foto|credit)s?\s*(?:by|:|©)|©", re.IGNORECASE
 )
+_PHOTO_CREDIT_STARTS = ("photo", "image", "picture", "foto", "credit")
+
+
+def photo_credit(text: str) -> bool:
+    """``bool(PHOTO_CREDIT.search(text))``, the pattern run only where it can match."""
+    if "©" not in text and not text[:7].lower().startswith(_PHOTO_CREDIT_STARTS):
+        return False
+    return PHOTO_CREDIT.search(text) is not None
+
+
 DATE_ONLY = re.compile(
     r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)\w*,?\s+)?(?:\w{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+\w{3,9}\.?\s+\d{4}|"
     r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})[\s,|/at-]*(?:\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*\w{0,4})?$",
@@ -371,6 +456,14 @@ END_PUNCT = re.compile(r"[.!?;,…][\"”’')\]]*$")
 CAPTION_CLASS = re.compile(
     r"(?:^|[\s_-])(?:wp-caption|caption|image|photo|figure|media)(?:$|[\s_-])", re.IGNORECASE
 )
+_CAPTION_SET = frozenset(("caption", "image", "photo", "figure", "media"))
+
+
+def caption_class(names: str) -> bool:
+    """``bool(CAPTION_CLASS.search(names))``: a token between separators that is one of
+    its words ("wp-caption" is "wp" and "caption")."""
+    return any(token in _CAPTION_SET for token in _SEPARATORS.split(names.lower()))
+
 
 # --- related-post and next-page lookups (used by related.py) ---------------------------
 
