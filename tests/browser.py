@@ -2,7 +2,11 @@
 
 Chromium is Debian's ``chromium`` package, installed with apt-get when missing.
 It runs with exactly morgue's flags (below), a fresh profile directory and a
-DevTools port on 127.0.0.1 chosen by Chromium itself.
+DevTools port on 127.0.0.1 chosen by Chromium itself. The tab is opened in a browser
+context of its own whose every request to anything but loopback goes to a guard proxy
+on 127.0.0.1 (:mod:`guard_proxy`) that refuses it. Besides morgue's flags, one more
+turns off the autofill service, which otherwise asks content-autofill.googleapis.com
+about any page with a form (seen through the guard; with the flag it asks nothing).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import websocket
+from guard_proxy import GuardProxy
 from processes import stop_process
 
 FLAGS = (
@@ -29,6 +34,8 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # not in morgue's list, but needed for "loopback only": autofill phones home
+    "--disable-features=AutofillServerCommunication",
 )
 
 
@@ -87,8 +94,12 @@ class Page:
 
 
 @contextlib.contextmanager
-def browser(profile: Path, *, timeout: float = 30.0) -> Iterator[Page]:
-    """Start headless Chromium with :data:`FLAGS` and a fresh ``profile``; yield its tab."""
+def browser(profile: Path, *, timeout: float = 30.0, proxy: str | None = None) -> Iterator[Page]:
+    """Start headless Chromium with :data:`FLAGS` and a fresh ``profile``; yield its tab.
+
+    The tab is in a new browser context whose requests to anything but loopback (its
+    service workers' and frames' too) go to ``proxy`` (``http://127.0.0.1:PORT``): by
+    default a :class:`GuardProxy` of its own; pass one to see what it refused."""
     profile.mkdir(parents=True, exist_ok=True)
     command = [
         chromium(),
@@ -107,15 +118,31 @@ def browser(profile: Path, *, timeout: float = 30.0) -> Iterator[Page]:
                 raise RuntimeError("Chromium did not open its DevTools port")
             time.sleep(0.1)
         port = int(port_file.read_text().splitlines()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as reply:
-            targets = json.load(reply)
-        page = next(t for t in targets if t.get("type") == "page")
-        ws = websocket.create_connection(
-            page["webSocketDebuggerUrl"], timeout=timeout, suppress_origin=True
-        )
-        try:
+        with contextlib.ExitStack() as stack:
+            if proxy is None:
+                proxy = stack.enter_context(GuardProxy()).base_url
+            tab = stack.enter_context(proxied_tab(port, proxy, timeout))
+            ws = websocket.create_connection(tab, timeout=timeout, suppress_origin=True)
+            stack.callback(ws.close)
             yield Page(ws)
-        finally:
-            ws.close()
     finally:
         stop_process(process)
+
+
+@contextlib.contextmanager
+def proxied_tab(port: int, proxy: str, timeout: float) -> Iterator[str]:
+    """The DevTools URL of a new tab in a new browser context that sends everything but
+    loopback to ``proxy``; the context lives as long as this block (its browser session)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+    with opener.open(f"http://127.0.0.1:{port}/json/version", timeout=10) as reply:
+        browser_url = json.load(reply)["webSocketDebuggerUrl"]
+    ws = websocket.create_connection(browser_url, timeout=timeout, suppress_origin=True)
+    try:
+        session = Page(ws)
+        context = session.send("Target.createBrowserContext", proxyServer=proxy)
+        target = session.send(
+            "Target.createTarget", url="about:blank", browserContextId=context["browserContextId"]
+        )
+        yield f"ws://127.0.0.1:{port}/devtools/page/{target['targetId']}"
+    finally:
+        ws.close()

@@ -22,6 +22,9 @@ CASES = [
     ("2024-05-01T10:00:00+0530", None, "2024-05-01T04:30:00Z", True),
     ("2024-12-31T23:59:59-01:00", None, "2025-01-01T00:59:59Z", True),
     ("2024-05-01 10:00:00+00:00", None, "2024-05-01T10:00:00Z", True),
+    # issue 16: a space before the offset keeps the zone; nanoseconds are read
+    ("2024-05-09 00:00:00 +0000", None, "2024-05-09T00:00:00Z", True),
+    ("2024-05-01T10:00:00.123456789Z", None, "2024-05-01T10:00:00Z", True),
     # no zone: stored as given, flagged
     ("2024-05-01T10:00:00", None, "2024-05-01T10:00:00", False),
     ("2024-05-01 10:00", None, "2024-05-01T10:00:00", False),
@@ -75,6 +78,12 @@ CASES = [
     ("2024-13-45", None, None, None),
     ("99999999999999", None, None, None),
     ("x" * 400, None, None, None),
+    # issue 16: a year-first dotted date is read whole, not as its "25.12.17" tail
+    ("Published: 2025.12.17 |", None, "2025-12-17", False),
+    # a year or a month alone is not a day (it used to become January 1st)
+    ("2019", None, None, None),
+    ("January, 2024", None, None, None),
+    ("Last Updated January, 2025", None, None, None),
 ]
 
 

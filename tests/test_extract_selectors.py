@@ -35,6 +35,32 @@ OLD_PAGE_LINK_CANDIDATES = etree.XPath(
     " or contains(@id, 'pag') or contains(@class, 'multipage')]"
 )
 
+#: CONTENT_XPATHS' class and id forms before issue 15: one predicate on every element.
+OLD_CONTENT_XPATHS = [
+    etree.XPath('//*[@itemprop="articleBody"]'),
+    *(
+        etree.XPath(f'//*[contains(concat(" ", normalize-space(@class), " "), " {c} ")]')
+        for c in ("entry-content", "post-content", "td-post-content")
+    ),
+    etree.XPath(
+        '//*[contains(concat(" ", normalize-space(@class), " "), " jeg_post_content ")'
+        ' or contains(concat(" ", normalize-space(@class), " "), " content-inner ")]'
+    ),
+    sel.CONTENT_XPATHS[5][1],  # unchanged
+    etree.XPath(
+        '//*[@id="article-body" or @id="articleBody" or @id="story-body" or @id="content-body"'
+        ' or @id="post-body" or @id="entry-content"]'
+    ),
+]
+
+OLD_DATELINE = etree.XPath(
+    '//*[contains(@class, "posted-on") or contains(@class, "entry-date")'
+    ' or contains(@class, "post-date") or contains(@class, "published")'
+    ' or contains(@class, "dateline") or contains(@class, "td-post-date")'
+    ' or contains(@class, "jeg_meta_date") or contains(@class, "article-date")'
+    ' or contains(@class, "date")][not(self::script)]'
+)
+
 NAV_LINKS = [
     '<a href="/p/2/">Next</a>',
     '<a href="/p/2/">NEXT PAGE</a>',
@@ -93,6 +119,38 @@ def test_selectors_match_their_plain_forms_on_fixture_pages(page: Path) -> None:
         assert sel.HEADING_LIKE(root) == OLD_HEADING_LIKE(root)
         assert sel.PAGE_LINK_CANDIDATES(root) == OLD_PAGE_LINK_CANDIDATES(root)
         assert sel.nav_anchors(root) == list(sel.NAV_ANCHORS(root))
+        for (_needles, xpath), old in zip(sel.CONTENT_XPATHS, OLD_CONTENT_XPATHS, strict=True):
+            assert xpath(root) == old(root)
+        assert sel.DATELINE_XPATH(root) == OLD_DATELINE(root)
+
+
+def test_dateline_selector_matches_its_plain_form() -> None:
+    html = (
+        '<html><body><span class="posted-on">a</span><time class="entry-date">b</time>'
+        '<div class="Published">no: case</div><p class="updated">e: holds "date"</p>'
+        '<script class="date">no: a script</script><div id="date">no: an id</div>'
+        '<div class="x published y">c</div><li class="meta-date">d</li></body></html>'
+    )
+    for root in trees(html):
+        assert sel.DATELINE_XPATH(root) == OLD_DATELINE(root)
+        assert [el.text[0] for el in sel.DATELINE_XPATH(root)] == ["a", "b", "e", "c", "d"]
+
+
+def test_content_selectors_match_their_plain_forms_on_tricky_markup() -> None:
+    html = (
+        '<html><body><div class="entry-content-wrap">no</div><div class=" entry-content x">1</div>'
+        '<div class="a\tpost-content">2</div><p class="post-contents">no</p>'
+        '<div class="td-post-content">3</div><div class="content-inner jeg_post_content">4</div>'
+        '<div id="article-body">5</div><div id="article-body-x">no</div>'
+        '<div itemprop="articleBody">6</div><div itemprop="articleBody x">no</div></body></html>'
+    )
+    for root in trees(html):
+        found = []
+        for (_needles, xpath), old in zip(sel.CONTENT_XPATHS, OLD_CONTENT_XPATHS, strict=True):
+            assert xpath(root) == old(root)
+            found.extend(el.text for el in xpath(root))
+        assert "no" not in found
+        assert {"1", "2", "3", "4", "5", "6"} <= set(found)
 
 
 def test_selectors_match_their_plain_forms_on_tricky_markup() -> None:

@@ -72,3 +72,44 @@ def test_xpath_space_len(text: str, length: int) -> None:
     assert xpath_space_len(text) == length
     root = lxml.html.fromstring(f"<p>{text}</p>")
     assert root.xpath("string-length(normalize-space(.))") == length
+
+
+NAV_PAGE = """<html><body><article><p>Text.</p>
+<a href="/2/">NEXT »</a> <a href="/0/">« Précédente</a> <a href="/x/" rel="nofollow next">x</a>
+<a href="/c/">CONTINUE reading</a> <a href="/p/">PREVIOUS</a> <a href="/n/">Nächste Seite</a>
+<a href="/l/">A link whose text is far too long to be a page link, next or not</a>
+<a>next without an href</a> <a href="/s/">siguiente</a> <a href="/S/">Siguiente</a>
+<a href="/g/">go &gt;</a>
+<p>Read more: <a href="/r/">another story</a></p><p>READ ALSO <a href="/r2/">x</a></p>
+<p>Related: no link here</p><p>  See\tAlso  <b><a href="/r3/">x</a></b></p>
+<p>Reading is good, and <a href="/r4/">this</a> is not a teaser.</p>
+</article></body></html>"""
+
+
+def _fixture_roots() -> list[object]:
+    from pathlib import Path
+
+    from pipelines.extraction.parse import parse_html
+
+    pages = sorted((Path(__file__).parent / "fixtures" / "pages").glob("*.html"))
+    roots = [parse_html(p.read_text(encoding="utf-8", errors="replace"))[0] for p in pages]
+    return [lxml.html.fromstring(NAV_PAGE), *[r for r in roots if r is not None]]
+
+
+def test_nav_anchors_and_teasers_from_the_scan_equal_the_xpaths() -> None:
+    from pipelines.extraction.related import _teaser_paragraphs
+
+    roots = _fixture_roots()
+    assert len(roots) > 5
+    for root in roots:
+        found = scan(root)
+        assert sel.nav_anchors(root, found.anchors) == list(sel.NAV_ANCHORS(root))
+        assert _teaser_paragraphs(root, found) == list(sel.TEASER_PARAGRAPHS(root))
+    root = roots[0]
+    hrefs = [a.get("href") for a in sel.nav_anchors(root, scan(root).anchors)]
+    # "Siguiente": the XPath tests that word in lower case only, and so does the scan
+    assert hrefs == ["/2/", "/0/", "/x/", "/c/", "/p/", "/n/", "/s/", "/g/"]
+    teasers = [p.text_content().split()[0] for p in _teaser_paragraphs(root, scan(root))]
+    # not "Related:" (no link); "Reading" passes this prefilter as it passed the XPath,
+    # and sel.TEASER_PREFIX turns it down after
+    assert teasers == ["Read", "READ", "See", "Reading"]

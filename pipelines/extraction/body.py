@@ -186,13 +186,13 @@ class _Walker:
         if self._blocky is None:
             # One bottom-up pass over the tree instead of a descendant scan per inline
             # element, which made deeply nested inline markup quadratic.
+            # lxml picks the block elements out in C: only they become Python objects.
             self._blocky = set()
-            for d in el.getroottree().getroot().iter():
-                if d.tag in _BLOCK_TAGS:
-                    for ancestor in d.iterancestors():
-                        if ancestor in self._blocky:
-                            break
-                        self._blocky.add(ancestor)
+            for d in el.getroottree().getroot().iter(*_BLOCK_TAGS):
+                for ancestor in d.iterancestors():
+                    if ancestor in self._blocky:
+                        break
+                    self._blocky.add(ancestor)
         return el in self._blocky
 
     def inline(self, el: Any, in_link: bool = False, depth: int = 0) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree
 
 from pipelines.extraction import selectors as sel
-from pipelines.extraction.density import is_prose, text_len
+from pipelines.extraction.density import is_prose, text_len, text_longer_than
 
 
 def is_boilerplate(el: Any) -> bool:
@@ -60,12 +60,12 @@ def _unwrap_swallowing(root: Any) -> None:
         return
     page_len = 0
     for el in list(page.iter(*_SWALLOWING)):
-        if el.find(".//p") is None:
-            continue
+        if el.find(".//p") is None or not text_longer_than(el, 1000):
+            continue  # the page's length is needed only for an element this long
         if not page_len:
             page_len = text_len(page)
         n = text_len(el)
-        if n > 1000 and n > page_len / 2 and len(el.xpath(".//p[string-length() > 80]")) >= 3:
+        if n > page_len / 2 and len(el.xpath(".//p[string-length() > 80]")) >= 3:
             el.drop_tag()
 
 

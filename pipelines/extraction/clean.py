@@ -10,7 +10,8 @@ from pipelines.core.urls import is_tracking_param
 _ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 _BY_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|published|reported|story|words|text)\s+)?(?:by|von|par|por)[:\s]+",
+    r"^\s*(?:(?:written|authored|posted|published|reported|story|words|text)\s+)?"
+    r"(?:by|von|par|por)[:\s]+",
     re.IGNORECASE,
 )
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\||\bund\b|\bet\b|\by\b)\s*", re.IGNORECASE)
@@ -45,6 +46,14 @@ def normalize_space(text: str | None) -> str:
             text = _ZERO_WIDTH.sub("", text)
             break
     return " ".join(text.split())
+
+
+def without_zero_width(text: str) -> str:
+    """``text`` without zero-width marks (what :func:`normalize_space` drops)."""
+    for mark in _ZERO_WIDTH_CHARS:
+        if mark in text:
+            return _ZERO_WIDTH.sub("", text)
+    return text
 
 
 def space_len(text: str | None) -> int:

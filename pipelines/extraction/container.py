@@ -9,7 +9,14 @@ from typing import Any
 from pipelines.extraction import selectors as sel
 from pipelines.extraction.chrome import is_boilerplate, is_strong_chrome
 from pipelines.extraction.clean import normalize_space, space_len
-from pipelines.extraction.density import inside_chrome, link_len, mass, text_len, text_longer_than
+from pipelines.extraction.density import (
+    inside_chrome,
+    link_len,
+    mass,
+    parent_span,
+    text_len,
+    text_span,
+)
 
 _TRIES = 8  # scored candidates looked at, best first, for one outside page chrome
 
@@ -175,7 +182,8 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
     content is more of the same (:func:`_more_of_the_same`) is taken instead.
     """
     node = best = container
-    size = text_len(container)
+    span = text_span(container)  # of node: each wrapper is measured from it (issue 15)
+    size = container_len = span.length
     parts: list[Any] = []  # same-class siblings, found on the way up
     masses: dict[Any, tuple[int, int, int]] = {}
     for _ in range(10):
@@ -200,14 +208,15 @@ def expand(container: Any, climb: bool = True) -> list[Any]:
                 best = parent
         if is_boilerplate(parent) or parent.tag == "header":
             break
-        if text_longer_than(parent, size * 1.3 + 200):
+        span = parent_span(parent, node, span)
+        if span.length > size * 1.3 + 200:
             # A container a selector names needs stronger evidence to be overruled.
             if not _more_of_the_same(node, parent, 0.4 if climb else 0.2, masses):
                 break
-            if climb or masses[parent][1] > 3 * text_len(container):
+            if climb or masses[parent][1] > 3 * container_len:
                 best = parent
         node = parent
-        size = text_len(node)
+        size = span.length
     if parts and best is parts[0].getparent():
         return parts
     return [best]

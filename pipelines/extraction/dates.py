@@ -12,12 +12,13 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from dateutil import parser as du_parser
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
-from pipelines.extraction import zonenames
+from pipelines.extraction import jsonld, zonenames
 
 log = logging.getLogger(__name__)
 log.addHandler(logging.NullHandler())
@@ -41,7 +42,7 @@ _DATE_IN_TEXT = re.compile(
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?:{_TIME})?{_ZONE}"
-    rf"|\d{{4}}/\d{{1,2}}/\d{{1,2}}(?:{_TIME})?{_ZONE}"
+    rf"|\d{{4}}[/.]\d{{1,2}}[/.]\d{{1,2}}(?:{_TIME})?{_ZONE}"
     r")",
     re.IGNORECASE,
 )
@@ -153,6 +154,35 @@ def _relative(text: str, fetched_at: str | None) -> datetime | None:
     return None
 
 
+_ISO = re.compile(
+    r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)\s?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def _iso(text: str, raw: str) -> ParsedDate | Literal[False] | None:
+    """The fast path for the ISO-8601 values of meta tags and JSON-LD: the date, False
+    when it is ISO but implausible, None when it is not ISO (dateutil reads it)."""
+    match = _ISO.match(text)
+    if not match:
+        return None
+    day, clock, zone = match.groups()
+    if clock and "." in clock:
+        whole, frac = clock.split(".")
+        clock = f"{whole}.{frac[:6]:0<6}"
+    zone = "+00:00" if zone == "Z" else zone
+    try:
+        dt = datetime.fromisoformat(f"{day}T{clock}{zone or ''}" if clock else day)
+    except ValueError:
+        return None
+    if not 1990 <= dt.year <= 2100:
+        return False
+    if dt.tzinfo is not None:
+        return ParsedDate(_fmt(dt), raw, True, dt.strftime("%Y-%m-%d"))
+    if clock:
+        return ParsedDate(dt.strftime("%Y-%m-%dT%H:%M:%S"), raw, False)
+    return ParsedDate(day, raw, False)
+
+
 def parse_date(
     raw: str | None,
     fetched_at: str | None = None,
@@ -172,6 +202,9 @@ def parse_date(
         except (OverflowError, OSError, ValueError):
             return None
         return ParsedDate(_fmt(dt), raw, True) if 1990 <= dt.year <= 2100 else None
+    iso = _iso(text, raw)
+    if iso is not None:
+        return iso or None
     relative = _relative(text, fetched_at)
     if relative is not None and not _DATE_IN_TEXT.search(text):
         return ParsedDate(_fmt(relative), raw, True)
@@ -190,18 +223,15 @@ def parse_date(
     is_iso = bool(re.match(r"^\d{4}-\d{2}-\d{2}", candidate))
     if dayfirst is None:
         dayfirst = bool(re.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
-    try:
-        dt = du_parser.parse(
-            candidate,
-            dayfirst=dayfirst and not is_iso,
-            yearfirst=is_iso,
-            tzinfos=lambda name, offset: zonenames.zone_for(name, offset, language),
-            default=datetime(1, 1, 1),
-        )
-    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+    read = _dateutil(candidate, dayfirst and not is_iso, is_iso, language, datetime(1, 1, 1))
+    if read is None or read.year == 1 or not 1990 <= read.year <= 2100:
         return None
-    if dt.year == 1 or not 1990 <= dt.year <= 2100:
-        return None
+    dt = read
+    if match is None and not _TIMESTAMP.match(text):
+        # free text: a year or a month alone ("2019", "January 2024") is not a day
+        other = _dateutil(candidate, dayfirst and not is_iso, is_iso, language, datetime(1, 2, 2))
+        if other is None or (other.month, other.day) != (dt.month, dt.day):
+            return None
     if not re.search(r"\d{4}|'\d{2}\b|\d{1,2}[/.]\d{1,2}[/.]\d{2}\b", candidate):
         return None
     has_time = bool(re.search(r"\d{1,2}:\d{2}|\d\s*[ap]m\b|T\d{2}", candidate, re.IGNORECASE))
@@ -210,6 +240,22 @@ def parse_date(
     if has_time:
         return ParsedDate(dt.strftime("%Y-%m-%dT%H:%M:%S"), raw, False)
     return ParsedDate(dt.strftime("%Y-%m-%d"), raw, False)
+
+
+def _dateutil(
+    text: str, dayfirst: bool, yearfirst: bool, language: str | None, default: datetime
+) -> datetime | None:
+    """dateutil's reading of ``text``, the missing parts taken from ``default``."""
+    try:
+        return du_parser.parse(
+            text,
+            dayfirst=dayfirst,
+            yearfirst=yearfirst,
+            tzinfos=lambda name, offset: zonenames.zone_for(name, offset, language),
+            default=default,
+        )
+    except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+        return None
 
 
 def split_dateline(text: str) -> tuple[str | None, str | None]:
@@ -268,6 +314,9 @@ _MODIFIED_META = (
 )
 
 
+_ITEMPROPS = etree.XPath("//@itemprop")
+
+
 @dataclass(frozen=True)
 class FoundDate:
     """A normalised date and the source that gave it: ``jsonld``, ``meta`` (meta tags and
@@ -280,7 +329,8 @@ class FoundDate:
 #: The earliest publication date believed: the web's articles start here.
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 _LABEL_UPDATED = re.compile(
-    r"(?:updated|modified|edited|revised|refreshed|aktualisiert|mis à jour|actualizado)\W*$",
+    r"(?:updated|modified|edited|revised|refreshed|aktualisiert|mis à jour|actualizado)"
+    r"(?:\s+(?:on|at|in))?\W*$",
     re.IGNORECASE,
 )
 _LABEL_PUBLISHED = re.compile(
@@ -335,12 +385,13 @@ def header_dates(
             continue
         lead = text[max(0, match.start() - 90) : match.start()]
         lead = lead.replace("\u2022", " ").rstrip(" :|-–—,")
-        if _LABEL_REVIEWED.search(lead):
-            label = "reviewed"
-        elif _LABEL_UPDATED.search(lead[-30:]):
+        # the nearest label wins: "Reviewed by X • Updated on DATE" is an updated date
+        if _LABEL_UPDATED.search(lead[-30:]):
             label = "updated"
         elif _LABEL_PUBLISHED.search(lead[-30:]):
             label = "published"
+        elif _LABEL_REVIEWED.search(lead):
+            label = "reviewed"
         else:
             label = "plain"
         out.append((label, parsed))
@@ -373,7 +424,24 @@ def header_date(
 
 
 def same_day(a: ParsedDate, b: ParsedDate) -> bool:
-    return a.value[:10] == b.value[:10]
+    """The same calendar day, in UTC or in the zone the page wrote it in."""
+    return bool({a.value[:10], a.date} & {b.value[:10], b.date})
+
+
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[/.-](\d{1,2})[/.-](?:\d{4}|\d{2})(?![\d.])")
+
+
+def swapped(parsed: ParsedDate) -> ParsedDate:
+    """The other reading of an all-numeric date whose day and month could trade places
+    ("09.10.2024": 9 October or September 10); the date itself when it has only one."""
+    match = _NUMERIC_DATE.search(parsed.raw)
+    if parsed.has_tz or not match or not re.match(r"\d{4}-\d{2}-\d{2}", parsed.value):
+        return parsed
+    first, second = int(match.group(1)), int(match.group(2))
+    if first == second or first > 12 or second > 12:
+        return parsed
+    value = parsed.value
+    return ParsedDate(f"{value[:5]}{value[8:10]}-{value[5:7]}{value[10:]}", parsed.raw, False)
 
 
 def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
@@ -412,9 +480,10 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
             return
         found[kind] = FoundDate(parsed, source)
 
-    if article:
-        offer("published", article.get("datePublished") or article.get("dateCreated"), "jsonld")
-        offer("modified", article.get("dateModified"), "jsonld")
+    for obj in _with_main_entity(article):
+        published = obj.get("datePublished") or obj.get("dateCreated")
+        offer("published", jsonld.text_value(published), "jsonld")
+        offer("modified", jsonld.text_value(obj.get("dateModified")), "jsonld")
     for key in _PUBLISHED_META:
         for value in meta.get(key, ()):
             offer("published", value, "meta")
@@ -424,24 +493,29 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
     if root is None:
         return found
     if "published" not in found or "modified" not in found:
-        for el in root.iterfind(".//*[@itemprop]"):
-            prop = el.get("itemprop")
-            kind = {"datePublished": "published", "dateModified": "modified"}.get(prop or "")
+        for prop in _ITEMPROPS(root):  # the attributes: cheaper than every element
+            kind = {"datePublished": "published", "dateModified": "modified"}.get(str(prop))
             if kind:
+                el = prop.getparent()
                 offer(kind, el.get("content") or el.get("datetime") or el.text_content(), "meta")
     if "published" not in found:
         _offer_time_elements(root, offer)
     shown = header_date(zone, fetched_at, dayfirst, language)
     if shown is not None:
-        parsed, _label = shown
+        parsed, label = shown
         have = found.get("published")
         if have is None:
             found["published"] = FoundDate(parsed, "text")
-        elif not same_day(have.date, parsed):
-            # the page's head and its visible dateline disagree: htmldate referees, and
-            # the dateline wins unless htmldate sides with the structured date
+        elif not same_day(have.date, parsed) and not same_day(have.date, swapped(parsed)):
+            # the page's head and its visible dateline disagree: htmldate referees. A
+            # published or unlabelled dateline wins unless htmldate sides with the
+            # structured date; an "Updated" one only where htmldate sides with it
             referee = parse_date(_htmldate(root, url, fetched_at) or "")
-            if referee is None or not same_day(referee, have.date):
+            if label == "updated":
+                wins = referee is not None and same_day(referee, parsed)
+            else:
+                wins = referee is None or not same_day(referee, have.date)
+            if wins:
                 found["published"] = FoundDate(parsed, "text")
     if "published" not in found:
         for el in sel.DATELINE_XPATH(root)[:8]:
@@ -456,8 +530,31 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
             year, month, day = match.groups()
             offer("published", f"{year}-{int(month):02d}-{int(day):02d}", "url")
     if "published" not in found:
-        offer("published", _htmldate(root, url, fetched_at), "htmldate")
+        guess = _htmldate(root, url, fetched_at)
+        modified = found.get("modified")
+        if (
+            guess
+            and modified
+            and modified.source in ("jsonld", "meta")
+            and guess[:10] in (modified.date.date, modified.date.value[:10])
+        ):
+            # htmldate falls back to the head's modified date where the page gives no
+            # published one (a page that shows only its "Updated" date is dated by that)
+            notes.append(f"published_at: htmldate's {guess} is the page's modified date; not taken")
+        else:
+            offer("published", guess, "htmldate")
     return found
+
+
+def _with_main_entity(article: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The JSON-LD article object, then the object it names as its ``mainEntity`` (a
+    WebPage whose Article is nested in it). Their dates may be lists or objects too."""
+    if not article:
+        return []
+    main = article.get("mainEntity")
+    if isinstance(main, list):
+        main = main[0] if main else None
+    return [article, main] if isinstance(main, dict) else [article]
 
 
 def _offer_time_elements(root: Any, offer: Any) -> None:

@@ -14,12 +14,12 @@ Also here: the measures of prose that both methods use to judge a subtree.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml.etree import XPath
 
 from pipelines.extraction import selectors as sel
-from pipelines.extraction.clean import space_len
+from pipelines.extraction.clean import space_len, without_zero_width
 
 #: Text inside the elements an article is written in (one text node counted once).
 _PROSE_TEXT = XPath(
@@ -65,6 +65,71 @@ def text_longer_than(el: Any, limit: float) -> bool:
     if len(text) > 4 * limit and space_len(text[: 2 * int(limit) + 2]) > limit:
         return True  # a long text: its head decides, most of the time
     return space_len(text) > limit
+
+
+class TextSpan(NamedTuple):
+    """What :func:`space_len` needs to know of a text to measure it joined to others:
+    its non-space characters, its words, and whether it starts and ends inside a word.
+    ``space_len(a + b) == (TextSpan.of(a) + TextSpan.of(b)).length`` (a word cut by
+    the join counts once), so a wrapper is measured from the part already measured
+    and what it adds, not from all its text again (issue 15: cost)."""
+
+    letters: int = 0
+    words: int = 0
+    starts_in_word: bool = False
+    ends_in_word: bool = False
+    empty: bool = True
+
+    @classmethod
+    def of(cls, text: str | None) -> TextSpan:
+        text = without_zero_width(text or "")
+        if not text:
+            return _EMPTY
+        words = text.split()
+        return cls(
+            sum(map(len, words)), len(words), not text[0].isspace(), not text[-1].isspace(), False
+        )
+
+    def __add__(self, other: object) -> TextSpan:
+        assert isinstance(other, TextSpan)
+        if other.empty:
+            return self
+        if self.empty:
+            return other
+        joined = self.ends_in_word and other.starts_in_word
+        return TextSpan(
+            self.letters + other.letters,
+            self.words + other.words - joined,
+            self.starts_in_word,
+            other.ends_in_word,
+            False,
+        )
+
+    @property
+    def length(self) -> int:
+        """``space_len`` of the text: letters and one space between words."""
+        return self.letters + self.words - 1 if self.words else 0
+
+
+_EMPTY = TextSpan()
+
+
+def text_span(el: Any) -> TextSpan:
+    return TextSpan.of(el.text_content())
+
+
+def parent_span(parent: Any, child: Any, child_span: TextSpan) -> TextSpan:
+    """``text_span(parent)`` from its child's span and the rest of its text: the string
+    value of an element is its text, then each child's string value (none for a comment
+    or processing instruction) and tail, in order."""
+    span = TextSpan.of(parent.text)
+    for c in parent:
+        if c is child:
+            span = span + child_span
+        elif isinstance(c.tag, str):
+            span = span + TextSpan.of(c.text_content())
+        span = span + TextSpan.of(c.tail)
+    return span
 
 
 def link_len(el: Any) -> int:

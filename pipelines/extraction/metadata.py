@@ -8,11 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from pipelines.extraction import authors, jsonld
-from pipelines.extraction import selectors as sel
+from pipelines.extraction import authors, bylines, jsonld
 from pipelines.extraction.clean import (
     normalize_space,
-    split_authors,
     strip_title_suffix,
 )
 
@@ -173,7 +171,8 @@ def extract_metadata(  # noqa: PLR0917 - one call site, the parts parsed once up
             if not _is_site_name(title, site_name):
                 md.set("title", title, source)
 
-    _set_authors(md, root, metas, objs, art, zone, (site_name or "", _publisher_name(publisher)))
+    site_names = (site_name or "", _publisher_name(publisher))
+    _set_authors(md, root, metas, objs, art, zone, site_names, url)
 
     lang = root.get("lang") if root is not None else None
     md.set("language", normalize_space(lang), "html")
@@ -242,46 +241,51 @@ def _set_authors(  # noqa: PLR0917 - the page parts, parsed once upstream
     art: dict[str, Any],
     zone: Any,
     site_names: tuple[str, ...],
+    url: str = "",
 ) -> None:
     """Authors from the first source that names a person (authors.py), else an organisation.
 
     The byline beside the headline is what a reader sees: where it names people and the
-    structured sources name only a CMS login ("andrew.keaveney", "KatieS"), it wins."""
+    structured sources name only CMS logins or teams ("andrew.keaveney", "Acme Team"), it
+    wins. It is read only then, or where they name no one (issue 16: cost)."""
     people, orgs = authors.jsonld_authors(art, objs)
+    meta_names = authors.meta_authors(metas)
+    structured = [
+        (authors.clean_people(people, site_names), "jsonld"),
+        (authors.clean_people(meta_names, site_names), "meta"),
+    ]
+    first = next((names for names, _ in structured if names), None)
     visible: list[str] = []
-    if zone is not None:
-        visible = authors.header_class_authors(root, zone, site_names)
+    if zone is not None and (first is None or all(map(authors.not_a_byline, first))):
+        visible = bylines.header_class_authors(root, zone, site_names)
         source = "byline"
         if not visible:
             visible, source = authors.text_authors(zone.after, site_names), "text"
-    structured = [
-        (authors.clean_people(people, site_names), "jsonld"),
-        (authors.clean_people(authors.meta_authors(metas), site_names), "meta"),
-    ]
     for names, where in structured:
-        if names and (not visible or not all(map(authors.looks_like_login, names))):
+        if names and not (visible and authors.overrides(visible, names)):
             md.set("authors", names, where)
     if visible:
         md.set("authors", visible, source)
     if zone is not None and "authors" not in md.values:
         md.set("authors", authors.text_authors(zone.before, site_names, False), "text")
+    if "authors" not in md.values:  # a one-person site named for its author
+        orgs_named = authors.organisation_names(objs)
+        named = authors.site_owner(host_of(url), site_names, people + meta_names, orgs_named)
+        md.set("authors", named, "site-owner")
     if root is not None and "authors" not in md.values:
-        raw = []
-        matches = [el for el in sel.BYLINE_XPATH(root) if not _in_author_box(el)]
-        for el in matches[:3]:
-            text = normalize_space(" ".join(el.itertext()))
-            if 0 < len(text) < 120:
-                raw.extend(split_authors(re.split(r"\s(?:on|\||–|—|-)\s", text)[0]))
-        md.set("authors", authors.clean_people(raw, site_names), "byline")
+        cands = bylines.candidates(root)  # one pass over the tree for both fallbacks
+        md.set("authors", bylines.byline_authors(cands, site_names), "byline")
+        md.set("authors", bylines.page_class_authors(cands, site_names), "author-box")
     if "authors" not in md.values:
-        md.set("authors", authors.page_class_authors(root, site_names), "author-box")
-        md.set("authors", authors.page_text_authors(root, site_names), "text")
+        md.set("authors", bylines.page_text_authors(root, site_names), "text")
     md.set("authors", authors.clean_people(orgs), "jsonld-organization")
     if zone is not None and "authors" not in md.values:
         # a byline naming only the site itself ("By Hardtail Canada"): the organisation
-        named = authors.header_class_authors(root, zone) or authors.text_authors(zone.after)
+        named = bylines.header_class_authors(root, zone) or authors.text_authors(zone.after)
         md.set("authors", named, "byline-organization")
     md.set("authors", authors.clean_people([site_names[1]]), "publisher-organization")
+    # JSON-LD or meta naming the site itself as the author ("Freewrite Store"): an organisation
+    md.set("authors", authors.clean_people(people + meta_names), "site-organization")
 
 
 def safe_join(base: str, href: str) -> str | None:
@@ -290,15 +294,6 @@ def safe_join(base: str, href: str) -> str | None:
         return urljoin(base, href.strip())
     except ValueError:
         return None
-
-
-def _in_author_box(el: Any) -> bool:
-    """Inside comments, related posts or an author bio box: not the article's byline."""
-    for anc in el.iterancestors():
-        names = f"{anc.get('class', '')} {anc.get('id', '')}"
-        if len(names) > 2 and sel.NOT_BYLINE_ANCESTOR.search(names):
-            return True
-    return False
 
 
 def _dedupe(items: list[str]) -> list[str]:

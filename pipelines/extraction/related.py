@@ -107,6 +107,7 @@ def _heading_like(root: Any, scanned: PageScan | None) -> list[Any]:
 
 _TEASER_CASE = str.maketrans("ADEHLMNORST", "adehlmnorst")
 _TEASER_STARTS = ("read", "related", "see also", "also read", "more:")
+_TEASER_FIRST = frozenset("rRsSaAmM")
 
 
 def _teaser_paragraphs(root: Any, scanned: PageScan | None) -> list[Any]:
@@ -116,6 +117,9 @@ def _teaser_paragraphs(root: Any, scanned: PageScan | None) -> list[Any]:
     found = []
     for p in scanned.paragraphs:
         text = p.text_content()
+        start = text.lstrip(" \t\r\n")[:1]
+        if not start or start not in _TEASER_FIRST:
+            continue  # most paragraphs: no needle starts with their first letter
         head = xpath_normalize(text[:64])
         if len(head) < 10:  # too little to tell from the head: the whole text decides
             head = xpath_normalize(text)
@@ -444,7 +448,7 @@ def find_page_nav(root: Any, base_url: str, page_scan: PageScan | None = None) -
             continue
         _read_page_links(el, nav, ok, own)
     if nav.next is None or nav.prev is None:
-        for a in sel.nav_anchors(root):
+        for a in sel.nav_anchors(root, page_scan.anchors if page_scan is not None else None):
             rel = (a.get("rel") or "").lower().split()
             text = normalize_space(a.text_content())
             is_next = nav.next is None and ("next" in rel or sel.NEXT_TEXT.match(text))
