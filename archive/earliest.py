@@ -23,13 +23,13 @@ from archive.base import in_chunks
 
 # The per-article form (the fallback, and what the batch form must agree with).
 EARLIEST_COPY = """
-SELECT id, cluster_id FROM articles WHERE content_hash = ? AND id != ? AND duplicate_of IS NULL
+SELECT id, cluster_id FROM articles WHERE content_hash = ? AND id != ? AND +duplicate_of IS NULL
 ORDER BY first_seen_at, rowid LIMIT 1
 """
 
 _CANDIDATES = """
 SELECT content_hash, first_seen_at, rowid, id, cluster_id FROM articles
-WHERE content_hash IN ({marks}) AND duplicate_of IS NULL
+WHERE content_hash IN ({marks}) AND +duplicate_of IS NULL
 """
 
 

@@ -88,7 +88,7 @@ UPDATE links SET target_id = COALESCE(
     (SELECT a.id FROM articles a WHERE a.canonical_url = links.target_url),
     (SELECT al.article_id FROM aliases al WHERE al.url = links.target_url)
 )
-WHERE source_id = ? AND target_id IS NULL
+WHERE source_id = ? AND +target_id IS NULL
 """
 
 # The same, for many new articles in one statement ({marks}: their IDs), and archived
@@ -99,11 +99,11 @@ UPDATE links SET target_id = COALESCE(
     (SELECT a.id FROM articles a WHERE a.canonical_url = links.target_url),
     (SELECT al.article_id FROM aliases al WHERE al.url = links.target_url)
 )
-WHERE source_id IN ({marks}) AND target_id IS NULL
+WHERE source_id IN ({marks}) AND +target_id IS NULL
 """
 _RESOLVE_IN_MANY = """
 UPDATE links SET target_id = (SELECT al.article_id FROM aliases al WHERE al.url = links.target_url)
-WHERE target_id IS NULL
+WHERE +target_id IS NULL
   AND target_url IN (SELECT url FROM aliases WHERE article_id IN ({marks}))
 """
 

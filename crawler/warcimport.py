@@ -111,9 +111,15 @@ class ImportCrawler:
         from scrapy.signalmanager import SignalManager
         from scrapy.statscollectors import MemoryStatsCollector
 
+        class ImportStats(MemoryStatsCollector):
+            # Scrapy's collector routes every attribute read through a __getattribute__
+            # that wraps its methods to warn of a spider argument (which morgue never
+            # passes): ~7 us a counter bump, ~35 bumps a page. Plain lookups: ~1 us.
+            __getattribute__ = object.__getattribute__
+
         self.settings = settings
         self.signals = SignalManager(self)
-        self.stats = MemoryStatsCollector(cast("Crawler", self))
+        self.stats = ImportStats(cast("Crawler", self))
         self.spider = _ImportSpider(files)
         self.engine = None
 

