@@ -82,16 +82,22 @@ def _hidden_class(names: str) -> bool:
     )
 
 
+def _hidden_or_role(attrib: Any) -> bool:
+    """Hidden (``hidden``, ``aria-hidden``, a hiding style) or given any ``role``: a sign
+    stronger than any class word, either way."""
+    if "hidden" in attrib or attrib.get("aria-hidden") == "true" or attrib.get("role"):
+        return True
+    style = attrib.get("style")
+    return bool(style and sel.HIDDEN_STYLE.search(style))
+
+
 def is_strong_chrome(el: Any) -> bool:
     """Chrome by a strong sign: hidden, a chrome role, or a strong class word (comments,
     related, share, sidebar, popup...), not the weak words that layout classes share."""
     if not is_boilerplate(el):
         return False
     attrib = el.attrib
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true" or attrib.get("role"):
-        return True
-    style = attrib.get("style")
-    if style and sel.HIDDEN_STYLE.search(style):
+    if _hidden_or_role(attrib):
         return True
     names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
     return bool(
@@ -103,10 +109,7 @@ def prose_in_chrome_class(el: Any) -> bool:
     """A page builder's text widget ("so-panel widget"), not chrome: a weak class word
     only, on an element that holds long prose with few links."""
     attrib = el.attrib
-    if "hidden" in attrib or attrib.get("aria-hidden") == "true" or attrib.get("role"):
-        return False
-    style = attrib.get("style")
-    if style and sel.HIDDEN_STYLE.search(style):
+    if _hidden_or_role(attrib):
         return False
     names = f"{attrib.get('class', '')} {attrib.get('id', '')}"
     if _hidden_class(names):

@@ -41,11 +41,7 @@ def normalize_space(text: str | None) -> str:
     """
     if not text:
         return ""
-    for mark in _ZERO_WIDTH_CHARS:
-        if mark in text:
-            text = _ZERO_WIDTH.sub("", text)
-            break
-    return " ".join(text.split())
+    return " ".join(without_zero_width(text).split())
 
 
 def without_zero_width(text: str) -> str:
@@ -60,11 +56,7 @@ def space_len(text: str | None) -> int:
     """``len(normalize_space(text))`` without building the string."""
     if not text:
         return 0
-    for mark in _ZERO_WIDTH_CHARS:
-        if mark in text:
-            text = _ZERO_WIDTH.sub("", text)
-            break
-    words = text.split()
+    words = without_zero_width(text).split()
     return sum(map(len, words)) + len(words) - 1 if words else 0
 
 
