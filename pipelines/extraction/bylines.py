@@ -35,10 +35,6 @@ _CANDIDATES = XPath(
     " | //a/@href[contains(., '/author/') or contains(., '/authors/')])/parent::*"
 )
 _AUTHOR_CLASS = re.compile(r"author|byline|writer", re.IGNORECASE)
-#: Classes that name the byline's name itself (WordPress themes, Newspaper, JNews, hCard).
-_BYLINE_NAME_CLASS = re.compile(
-    r"author-name|byline__name|author_name|jeg_meta_author|posted-by|(?:^|\s)byline(?:$|\s)"
-)
 
 
 #: A link to the author's page: "/author/jane-doe", "/articles/authors/jane-doe/".
@@ -85,7 +81,7 @@ def byline_elements(cands: list[Any]) -> list[Any]:
             if not PERSON.match(normalize_space(el.text_content())):
                 continue
             picked = el
-        elif _BYLINE_NAME_CLASS.search(names) or (
+        elif sel.BYLINE_NAME_CLASS.search(names) or (
             "fn" in names.split() and any("author" in (a.get("class") or "") for a in _in_body(el))
         ):
             picked = el

@@ -399,6 +399,12 @@ POST_NAVIGATION = re.compile(
 
 # --- metadata -------------------------------------------------------------------------
 
+#: Classes that name the byline's name itself, by theme family: WordPress themes
+#: ("author-name", "posted-by"), BEM ("byline__name"), Newspaper ("author_name"), JNews
+#: ("jeg_meta_author"), and a bare "byline" class (pipelines/extraction/bylines.py).
+BYLINE_NAME_CLASS = re.compile(
+    r"author-name|byline__name|author_name|jeg_meta_author|posted-by|(?:^|\s)byline(?:$|\s)"
+)
 DATELINE_XPATH = XPath(
     # "entry-date", "post-date", "dateline", "td-post-date", "jeg_meta_date" and
     # "article-date" all contain "date": the class attributes are tested, then their
