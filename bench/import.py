@@ -49,7 +49,10 @@ def write_warc(path: Path, pages: int) -> int:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    start = 1_740_000_000  # 2025-02-19, one second per page
+    # fetched after the pages' own dates (published 2025-06-14, comments to 2025-06-18):
+    # a WARC-Date before them makes every page's dates "later than the fetch", refused,
+    # and sends each page to htmldate, which no real capture does
+    start = 1_751_328_000  # 2025-07-01, one second per page
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "bench"}))
