@@ -3,7 +3,10 @@
 Each page is the demo seed page with its title, body and "Related Posts" grid
 replaced and an inline config script added: about 45 KB of HTML, and six related
 cards linking to the next six pages (so one seed reaches them all). The article text
-is made from the demo site's own vocabulary, and its length follows real news pages:
+is drawn word by word from the demo articles' own text, each word as often as those
+articles use it (a unigram model: "the", "a", "and" lead, as in any English text;
+drawn uniformly from a word list, the text read as no language, which no real page
+does, and sent every page to the language model), and its length follows real news pages:
 the articles of ../shared/extraction-dev have a median of 529 words, a mean of 833 and
 a 90th percentile of 1,921, which a log-normal with median 530 and sigma 0.95 matches
 (mean 830, p90 1,790). Until issue 7's second session every page had 9 to 13
@@ -14,10 +17,12 @@ pages are the common case. Deterministic for a given seed.
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import math
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +35,9 @@ _GRID = re.compile(r'(<div class="related-posts-grid">)(.*?)(</div>\n\s*</sectio
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
 _H1 = re.compile(r'<h1 class="entry-title">.*?</h1>', re.S)
 _CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">')
-_WORD = re.compile(r"[A-Za-z][a-z]{2,}")
+_WORD = re.compile(r"[A-Za-z][a-z']*")
+_PARAGRAPH = re.compile(r"<p[^>]*>(.*?)</p>", re.S)
+_TAG = re.compile(r"<[^>]+>")
 
 SEED_TITLE = "Prison Scandal: Female Officers Busted in Secret Inmate Romances…"
 SEED_SLUG = DEMO_SEED_PATH.strip("/")
@@ -56,20 +63,39 @@ def page_path(i: int) -> str:
     return f"/story/{i:05d}-a-viral-story-about-number-{i}/"
 
 
-def _vocabulary() -> list[str]:
-    words: list[str] = []
-    for page in sorted(demo_site_root().rglob("index.html")):
-        words.extend(w.lower() for w in _WORD.findall(page.read_text(encoding="utf-8")))
-    return sorted(set(words))
+class Vocabulary:
+    """The words of the demo articles' paragraphs, with how often each occurs."""
+
+    def __init__(self) -> None:
+        counts: Counter[str] = Counter()
+        for page in sorted(demo_site_root().rglob("index.html")):
+            match = _CONTENT.search(page.read_text(encoding="utf-8"))
+            if match is None:  # a hub or an error page: no article text
+                continue
+            for paragraph in _PARAGRAPH.findall(match.group(2)):
+                text = html.unescape(_TAG.sub(" ", paragraph))
+                counts.update(word.lower() for word in _WORD.findall(text))
+        if not counts:
+            raise ValueError("the demo site has no article paragraphs to draw words from")
+        self.words = sorted(counts)
+        self.cum_weights = list(itertools.accumulate(counts[word] for word in self.words))
+
+    def draw(self, rng: random.Random, count: int) -> list[str]:
+        """``count`` words, each as often as the demo articles use it."""
+        return rng.choices(self.words, cum_weights=self.cum_weights, k=count)
 
 
-def _sentence(rng: random.Random, vocab: list[str]) -> str:
-    words = [rng.choice(vocab) for _ in range(rng.randint(8, 22))]
-    return " ".join(words).capitalize() + "."
+def _vocabulary() -> Vocabulary:
+    return Vocabulary()
 
 
-def _title(rng: random.Random, vocab: list[str]) -> str:
-    return " ".join(rng.choice(vocab).capitalize() for _ in range(rng.randint(6, 11)))
+def _sentence(rng: random.Random, vocab: Vocabulary) -> str:
+    return " ".join(vocab.draw(rng, rng.randint(8, 22))).capitalize() + "."
+
+
+def _title(rng: random.Random, vocab: Vocabulary) -> str:
+    """Title words are drawn from the distinct words: a headline is mostly content words."""
+    return " ".join(rng.choice(vocab.words).capitalize() for _ in range(rng.randint(6, 11)))
 
 
 def _body_words(rng: random.Random) -> int:
@@ -78,7 +104,7 @@ def _body_words(rng: random.Random) -> int:
     return min(max(words, BODY_WORDS_RANGE[0]), BODY_WORDS_RANGE[1])
 
 
-def _paragraphs(rng: random.Random, vocab: list[str]) -> list[str]:
+def _paragraphs(rng: random.Random, vocab: Vocabulary) -> list[str]:
     """Paragraphs of 5 to 9 sentences, with an occasional subhead, until the drawn length."""
     target, written, out = _body_words(rng), 0, []
     while written < target:
@@ -137,8 +163,8 @@ def iter_pages(pages: int = 5000, seed: int = 7) -> Iterator[tuple[str, str]]:
                 )
             )
         # Real pages carry large inline scripts (ad, analytics and theme config): ~18 KB here,
-        # which keeps the median page at ~44 KB as before the article lengths were fitted.
-        config = {f"slot_{n}": _sentence(rng, vocab) for n in range(160)}
+        # which keeps the median page at ~46 KB, as before the article lengths were fitted.
+        config = {f"slot_{n}": _sentence(rng, vocab) for n in range(215)}
         script = f"<script>window.__THEME_CONFIG__ = {json.dumps(config)};</script>\n"
         page = template.replace("</head>", script + "</head>", 1)
         page = _splice(page, _CONTENT, "\n" + "\n".join(paragraphs))
