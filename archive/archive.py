@@ -109,3 +109,8 @@ class CrawlArchive(WritesMixin, PagesMixin, ImportsMixin, Archive):
     ``captures_present``, ``warc_original``). Opened by :mod:`pipelines.registry` for a crawl;
     researchers need none of it.
     """
+
+    def close(self) -> None:
+        """Close the connection and the near-dup scratch stores (idempotent)."""
+        self.close_near_dup_scratch()
+        super().close()

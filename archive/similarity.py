@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from archive.base import ArchiveBase, in_chunks
+from archive.neardup_scratch import ScratchStore
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,22 @@ ON CONFLICT (key) DO UPDATE SET articles = articles + 1
 
 class SimilarityMixin(ArchiveBase):
     _staged_near_dups: dict[str, NearDupRecord]
+    _scratch_stores: list[ScratchStore]
+
+    def near_dup_scratch(self, width: int) -> ScratchStore:
+        """A new, empty scratch store for a near-dup index whose rows hold ``width`` bytes
+        of low bits (:mod:`archive.neardup_scratch`); closed, so deleted, with the archive."""
+        store = ScratchStore(width)
+        if not hasattr(self, "_scratch_stores"):
+            self._scratch_stores = []
+        self._scratch_stores.append(store)
+        return store
+
+    def close_near_dup_scratch(self) -> None:
+        """Close (and delete) every scratch store this archive made."""
+        for store in getattr(self, "_scratch_stores", ()):
+            store.close()
+        self._scratch_stores = []
 
     def stage_near_dup(self, record: NearDupRecord) -> None:
         """Keep ``record`` until the batch that stores its article writes it."""

@@ -49,9 +49,14 @@ logger = logging.getLogger(__name__)
 
 def load_index(archive: CrawlArchive, params: SketchParams, threshold: float) -> NearDupIndex:
     """The near-dup index with every signature the archive holds for ``params`` (it
-    reads a likely match's full signature back from the archive: staged or stored)."""
+    reads a likely match's full signature back from the archive: staged or stored). Its
+    rows and band keys live in the archive's scratch store, not in this process's
+    memory (issue 18: an import's peak RSS stays flat)."""
     index = NearDupIndex(
-        params, threshold, lambda ids: archive.near_dup_signatures(ids, params.key)
+        params,
+        threshold,
+        lambda ids: archive.near_dup_signatures(ids, params.key),
+        store=archive.near_dup_scratch((params.num_perm + 1) // 2),
     )
     rows = archive.iter_near_dups(params.key)
     while chunk := list(itertools.islice(rows, 20000)):

@@ -7,18 +7,20 @@ derived from the MinHash Jaccard estimate and the two set sizes) reaches the
 threshold: a truncated copy, or one padded with another site's boilerplate, still
 scores high where plain Jaccard would not.
 
-Memory (issue 7: a long crawl's memory stays nearly flat). Per article the index holds
-in RAM only its band keys (:mod:`pipelines.neardup.bands`, 8 bytes a band in sorted
-arrays), the low 4 bits of each signature value (two to a byte), the shingle count
-and the article and cluster IDs as 64-bit ints (:mod:`pipelines.neardup.compact`):
-about 330 bytes with 64 permutations in 32 bands. Full signatures stay where they are
-persisted (the archive's ``near_dups``) and are fetched, through a
-:data:`SignatureSource`, only for the candidates that may reach the threshold: two
-equal values have equal low bits, so the low bits' agreement is an upper bound of
-the signatures' and its containment an upper bound of the true one; a candidate whose
-bound is below the threshold cannot be the match, the others are scored exactly. The
-answers are those of an index holding every full signature. Without a source (tests,
-small tools) the index keeps full signatures in a dict of its own.
+Memory (issues 7 and 18). Per article the index keeps only its band keys
+(:mod:`pipelines.neardup.bands`), the low 4 bits of each signature value (two to a
+byte), the shingle count and the article and cluster IDs, in an
+:class:`pipelines.neardup.store.IndexStore`: compact arrays in memory by default (about
+330 bytes an article with 64 permutations in 32 bands), or the archive's scratch file
+(:mod:`archive.neardup_scratch`: the crawl's and the import's dedup stage, whose memory
+then stays flat). Full signatures stay where they are persisted (the archive's
+``near_dups``) and are fetched, through a :data:`SignatureSource`, only for the
+candidates that may reach the threshold: two equal values have equal low bits, so the
+low bits' agreement is an upper bound of the signatures' and its containment an upper
+bound of the true one; a candidate whose bound is below the threshold cannot be the
+match, the others are scored exactly. The answers are those of an index holding every
+full signature, wherever its store is. Without a source (tests, small tools) the index
+keeps full signatures in a dict of its own.
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from pipelines.neardup.bands import BandTable, fold
-from pipelines.neardup.compact import IdColumn, RowMap
+from pipelines.neardup.bands import fold
 from pipelines.neardup.sketch import DEFAULT_PARAMS, Sketch, SketchParams, containment
+from pipelines.neardup.store import IndexStore, MemoryStore
 
 #: Most candidates verified per query (a guard against degenerate, boilerplate-only texts).
 MAX_CANDIDATES = 4000
@@ -66,6 +68,7 @@ class NearDupIndex:
         params: SketchParams = DEFAULT_PARAMS,
         threshold: float = 0.5,
         signatures: SignatureSource | None = None,
+        store: IndexStore | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-dup threshold must be in (0, 1], not {threshold}")
@@ -74,13 +77,8 @@ class NearDupIndex:
         self.min_shingles = 1
         self._own: dict[str, bytes] | None = None if signatures is not None else {}
         self._source: SignatureSource = signatures or self._own_signatures
-        self._ids = IdColumn()
-        self._row_of = RowMap()
-        self._clusters = IdColumn()
-        self._sizes = np.zeros(1024, dtype=np.int32)
         self._width = (params.num_perm + 1) // 2  # bytes of low bits a row
-        self._low = np.zeros((1024, self._width), dtype=np.uint8)
-        self._table = BandTable()
+        self._store: IndexStore = store if store is not None else MemoryStore(self._width)
         self._last_keys: tuple[Sketch, npt.NDArray[np.uint32]] | None = None
         band = np.arange(params.bands, dtype=np.uint64)
         self._band_salt = (band + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
@@ -88,15 +86,15 @@ class NearDupIndex:
         self._row_mult = rng.integers(1, 2**63, size=params.rows, dtype=np.uint64) | np.uint64(1)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._store)
 
     def __contains__(self, article_id: object) -> bool:
-        return isinstance(article_id, str) and self._row_of.get(article_id) is not None
+        return isinstance(article_id, str) and self._store.row_of(article_id) is not None
 
     @property
     def nbytes(self) -> int:
-        """Bytes of the index's arrays (capacity included)."""
-        return int(self._table.nbytes + self._low.nbytes + self._sizes.nbytes)
+        """Bytes of the index's state held in this process (capacity included)."""
+        return self._store.nbytes
 
     def _nibbles(self, signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint8]:
         """The low 4 bits of each value, two to a byte (rows of ``_width`` bytes)."""
@@ -128,42 +126,40 @@ class NearDupIndex:
     # -- queries -----------------------------------------------------------------------
     def query(self, found: Sketch, exclude: str | None = None) -> Match | None:
         """The best archived near copy of ``found`` at or above the threshold, if any."""
-        if found.shingles < self.min_shingles or not len(self._ids):
+        if found.shingles < self.min_shingles or not len(self._store):
             return None
         rows = self._candidates(self._keys_of(found))
-        excluded = None if exclude is None else self._row_of.get(exclude)
+        excluded = None if exclude is None else self._store.row_of(exclude)
         if excluded is not None:
             rows = rows[rows != excluded]
         if rows.size == 0:
             return None
-        agree = _EQUAL_NIBBLES[self._low[rows] ^ self._nibbles(found.signature)[None, :]]
+        sizes, low = self._store.rows(rows)
+        agree = _EQUAL_NIBBLES[low ^ self._nibbles(found.signature)[None, :]]
         padding = 2 * self._width - self.params.num_perm  # an odd num_perm's empty nibble
-        bound = _scores(
-            (agree.sum(axis=1) - padding) / self.params.num_perm,
-            self._sizes[rows],
-            found.shingles,
-        )
-        rows = rows[bound >= self.threshold]
+        bound = _scores((agree.sum(axis=1) - padding) / self.params.num_perm, sizes, found.shingles)
+        kept = bound >= self.threshold
+        rows, sizes = rows[kept], sizes[kept]
         if rows.size == 0:
             return None
-        ids = [self._ids[int(row)] for row in rows]
+        ids = self._store.ids(rows.tolist())
         fetched = self._source(ids)
         width = self.params.num_perm * 4
         have = [n for n, a in enumerate(ids) if len(fetched.get(a, b"")) == width]
         if not have:
             return None
-        rows = rows[have]
+        rows, sizes = rows[have], sizes[have]
         sigs = np.frombuffer(b"".join(fetched[ids[n]] for n in have), dtype="<u4").reshape(
             len(have), self.params.num_perm
         )
         jaccard = (sigs == found.signature[None, :]).mean(axis=1)
-        scores = _scores(jaccard, self._sizes[rows], found.shingles)
+        scores = _scores(jaccard, sizes, found.shingles)
         best = int(np.argmax(scores))
         score = float(scores[best])
         if score < self.threshold:
             return None
         row = int(rows[best])
-        return Match(ids[have[best]], self._clusters[row], score)
+        return Match(ids[have[best]], self._store.cluster(row), score)
 
     def similarity(self, a: Sketch, b: Sketch) -> float:
         """Estimated containment of two sketches."""
@@ -171,7 +167,7 @@ class NearDupIndex:
         return containment(jaccard, a.shingles, b.shingles)
 
     def _candidates(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
-        found = self._table.lookup(keys)
+        found = self._store.lookup(keys)
         if found.size == 0:
             return found
         rows = np.unique(found)
@@ -181,23 +177,20 @@ class NearDupIndex:
     def add(self, article_id: str, found: Sketch, cluster_id: str) -> None:
         """Index an article (a second add of the same ID replaces its signature). With a
         :data:`SignatureSource`, the caller persists the signature where it finds it."""
-        row = self._row_of.get(article_id)
+        row = self._store.row_of(article_id)
+        low = self._nibbles(found.signature)
         if row is None:
-            row = len(self._ids)
-            self._reserve(row + 1)
-            self._ids.append(article_id)
-            self._row_of.set_new([(article_id, row)])
-            self._clusters.append(cluster_id)
+            row = self._store.add_rows(
+                [article_id], [cluster_id], np.array([found.shingles], np.int32), low[None, :]
+            )
         else:  # re-sketched after a change: keep the row, refresh the values
-            self._clusters[row] = cluster_id
-        self._low[row] = self._nibbles(found.signature)
-        self._sizes[row] = found.shingles
+            self._store.set_row(row, cluster_id, found.shingles, low)
         if self._own is not None:
             self._own[article_id] = found.signature.astype("<u4").tobytes()
         if found.shingles < self.min_shingles:
             return
         keys = self._keys_of(found)
-        self._table.insert(keys, np.full(keys.size, row, dtype=np.int32))
+        self._store.insert(keys, np.full(keys.size, row, dtype=np.int32))
 
     def add_many(
         self,
@@ -207,14 +200,9 @@ class NearDupIndex:
         cluster_ids: list[str],
     ) -> None:
         """Index many new articles at once (loading the persisted index): one vector pass."""
-        count = len(article_ids)
-        start = len(self._ids)
-        self._reserve(start + count)
-        self._ids.extend(article_ids)
-        self._clusters.extend(cluster_ids)
-        self._row_of.set_new([(a, start + n) for n, a in enumerate(article_ids)])
-        self._low[start : start + count] = self._nibbles(signatures)
-        self._sizes[start : start + count] = shingles
+        start = self._store.add_rows(
+            article_ids, cluster_ids, shingles.astype(np.int32), self._nibbles(signatures)
+        )
         if self._own is not None:
             for article_id, signature in zip(article_ids, signatures, strict=True):
                 self._own[article_id] = signature.astype("<u4").tobytes()
@@ -230,7 +218,7 @@ class NearDupIndex:
             keys = (grid * self._row_mult[None, None, :]).sum(axis=2, dtype=np.uint64)
             keys ^= self._band_salt[None, :]
         rows = np.repeat((start + indexed).astype(np.int32), self.params.bands)
-        self._table.insert(fold(keys.ravel()), rows)
+        self._store.insert(fold(keys.ravel()), rows)
 
     def add_signature(
         self, article_id: str, signature: npt.NDArray[np.uint32], shingles: int, cluster_id: str
@@ -239,13 +227,5 @@ class NearDupIndex:
         self.add(article_id, Sketch(signature, shingles), cluster_id)
 
     def cluster_of(self, article_id: str) -> str | None:
-        row = self._row_of.get(article_id)
-        return None if row is None else self._clusters[row]
-
-    def _reserve(self, rows: int) -> None:
-        """Room for ``rows`` rows: a sixteenth more, grown in place (``realloc``)."""
-        if rows <= len(self._sizes):
-            return
-        size = max(rows, len(self._sizes) + len(self._sizes) // 16)
-        self._sizes.resize(size, refcheck=False)
-        self._low.resize((size, self._width), refcheck=False)
+        row = self._store.row_of(article_id)
+        return None if row is None else self._store.cluster(row)
