@@ -1,8 +1,10 @@
 """Generate the crawl benchmark's site: N article pages in the demo's viral theme.
 
 Each page is the demo seed page with its title, body and "Related Posts" grid
-replaced and an inline config script added: about 45 KB of HTML, and six related
-cards linking to the next six pages (so one seed reaches them all). The article text
+replaced, an inline config script added, and the furniture of a real news page around
+the article (bench/crawlchrome.py: menus, widgets, a "More stories" grid, footer
+columns): about 66 KB of HTML, ~640 elements and ~140 links, and six related cards
+linking to the next six pages (so one seed reaches them all). The article text
 is drawn word by word from the demo articles' own text, each word as often as those
 articles use it (a unigram model: "the", "a", "and" lead, as in any English text;
 drawn uniformly from a word list, the text read as no language, which no real page
