@@ -38,7 +38,7 @@ _ZONE = (
 )
 _DATE_IN_TEXT = re.compile(
     r"(?P<d>"
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|[+-]\d{2}:?\d{2})?)?"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?:{_TIME})?{_ZONE}"
@@ -300,6 +300,12 @@ _PUBLISHED_META = (
     "article.published",
     "originalpublicationdate",
     "displaydate",
+    "published",
+    "published-date",
+    "published_date",
+    "publisheddate",
+    "publication_date",
+    "og:publish_date",
 )
 _MODIFIED_META = (
     "article:modified_time",
@@ -311,6 +317,8 @@ _MODIFIED_META = (
     "article.updated",
     "lastmod",
     "dc.date.modified",
+    "og:modified_time",
+    "modified-date",
 )
 
 
