@@ -1,8 +1,10 @@
 """Generate the crawl benchmark's site: N article pages in the demo's viral theme.
 
 Each page is the demo seed page with its title, body and "Related Posts" grid
-replaced and an inline config script added: about 45 KB of HTML, and six related
-cards linking to the next six pages (so one seed reaches them all). The article text
+replaced, an inline config script added, and the furniture of a real news page around
+the article (bench/crawlchrome.py: menus, widgets, a "More stories" grid, footer
+columns): about 66 KB of HTML, ~640 elements and ~140 links, and six related cards
+linking to the next six pages (so one seed reaches them all). The article text
 is drawn word by word from the demo articles' own text, each word as often as those
 articles use it (a unigram model: "the", "a", "and" lead, as in any English text;
 drawn uniformly from a word list, the text read as no language, which no real page
@@ -23,8 +25,10 @@ import math
 import random
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import crawlchrome
 
 from crawler.demo.server import DEMO_SEED_PATH, demo_site_root
 
@@ -32,6 +36,7 @@ _CONTENT = re.compile(
     r'(<div class="entry-content">)(.*?)(\n\s*</div>\n\s*<footer class="entry-footer">)', re.S
 )
 _GRID = re.compile(r'(<div class="related-posts-grid">)(.*?)(</div>\n\s*</section>)', re.S)
+_MENU = re.compile(r'(<ul id="primary-menu" class="menu">)(.*?)(</ul>\n\s*</nav>)', re.S)
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
 _H1 = re.compile(r'<h1 class="entry-title">.*?</h1>', re.S)
 _CANONICAL = re.compile(r'<link rel="canonical" href="[^"]*">')
@@ -117,6 +122,31 @@ def _paragraphs(rng: random.Random, vocab: Vocabulary) -> list[str]:
     return out
 
 
+def _furnish(
+    page: str, index: int, titles: list[str], paths: list[str], teaser: Callable[[], str]
+) -> str:
+    """The page with the furniture of a real news page around its article (crawlchrome)."""
+    page = _splice(page, _MENU, crawlchrome.mega_menu())
+    main = '<main id="main" class="site-main">\n'
+    page = _insert(page, main, crawlchrome.breadcrumb(titles[index]))
+    stories = crawlchrome.more_stories(index, titles, paths, teaser)
+    page = _insert(page, "", stories, before='      <div id="comments"')
+    widgets = crawlchrome.sidebar_widgets(index, titles, paths)
+    page = _insert(page, "", widgets, before="    </aside>")
+    footer = '<footer id="colophon" class="site-footer">\n'
+    return _insert(page, footer, crawlchrome.footer_columns())
+
+
+def _insert(page: str, after: str, text: str, before: str | None = None) -> str:
+    """``text`` put right after the first ``after`` (or right before the first ``before``)."""
+    mark = before if before is not None else after
+    at = page.find(mark)
+    if at < 0:
+        raise ValueError(f"the demo template no longer has {mark!r}")
+    at += 0 if before is not None else len(mark)
+    return page[:at] + text + page[at:]
+
+
 def _splice(page: str, pattern: re.Pattern[str], inner: str) -> str:
     """Replace the middle group of ``pattern``'s first match with ``inner``."""
     match = pattern.search(page)
@@ -175,4 +205,4 @@ def iter_pages(pages: int = 5000, seed: int = 7) -> Iterator[tuple[str, str]]:
         page = _TITLE.sub(f"<title>{title} | The Daily Buzz</title>", page, count=1)
         page = _H1.sub(f'<h1 class="entry-title">{title}</h1>', page, count=1)
         page = _CANONICAL.sub(f'<link rel="canonical" href="{paths[i]}">', page, count=1)
-        yield paths[i], page
+        yield paths[i], _furnish(page, i, titles, paths, lambda: _sentence(rng, vocab))

@@ -10,6 +10,7 @@ from pipelines.extraction.dates import (
     header_dates,
     parse_date,
     same_day,
+    shown_on_page,
     swapped,
 )
 from pipelines.extraction.parse import parse_html
@@ -185,3 +186,54 @@ def test_json_ld_published_dates(article, expected):
     assert (got.date.value if got else None) == expected
     if got:
         assert got.source == "jsonld"
+
+
+_LONG = "<p>" + "The history of coffee is a bit of a delicious mystery. " * 16 + "</p>"
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        # htmldate reads the day from a script's data: the page never shows it
+        (
+            '<script>window.__DATA__={"title":"x","publish_at":"2025-05-27T09:02:00Z"}</script>',
+            None,
+        ),
+        # the same day shown in a byline far below the headline is taken
+        (
+            '<div class="author-details"><p>Luke Kim</p><small>May 27, 2025</small></div>',
+            "2025-05-27",
+        ),
+        # shown in another form than the one htmldate read
+        (
+            '<script>window.__DATA__={"publish_at":"2025-05-27T09:02:00Z"}</script>'
+            '<div class="author-details"><p>Luke Kim</p><small>27/05/2025</small></div>',
+            "2025-05-27",
+        ),
+    ],
+)
+def test_htmldates_last_guess_must_be_a_day_the_page_shows(tail, expected):
+    html = f"<html><body><h1>History of coffee</h1>{_LONG}{_LONG}{tail}</body></html>"
+    notes: list[str] = []
+    found = _dates(html, notes=notes)
+    got = found.get("published")
+    assert (got.date.value[:10] if got else None) == expected
+    if got:
+        assert got.source == "htmldate"
+    else:
+        assert any("not shown on the page" in note for note in notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "shown"),
+    [
+        ("<p>Posted on the 15/12/2025 at 19:00</p>", "2025-12-15", True),
+        ("<p>December 17, 2025</p>", "2025-12-17", True),
+        ("<p>December 17, 2025</p>", "2025-12-18", False),
+        ("<script>var d = 'December 17, 2025';</script><p>No date.</p>", "2025-12-17", False),
+        ('<img src="/Blog-Background-2023-04-04T091036.png"><p>Text.</p>', "2023-04-04", False),
+    ],
+)
+def test_shown_on_page(text, day, shown):
+    root, _ = parse_html(f"<html><body>{text}</body></html>")
+    assert shown_on_page(root, day, None, None) is shown

@@ -24,6 +24,9 @@ CASES = [
     ("2024-05-01 10:00:00+00:00", None, "2024-05-01T10:00:00Z", True),
     # issue 16: a space before the offset keeps the zone; nanoseconds are read
     ("2024-05-09 00:00:00 +0000", None, "2024-05-09T00:00:00Z", True),
+    # Go's time format (Hugo and other Go sites): the offset after a space, then the zone's name
+    ("2025-12-13 00:00:00 +0000 UTC", None, "2025-12-13T00:00:00Z", True),
+    ("2025-12-13 10:00:00 -0500 EST", None, "2025-12-13T15:00:00Z", True),
     ("2024-05-01T10:00:00.123456789Z", None, "2024-05-01T10:00:00Z", True),
     # no zone: stored as given, flagged
     ("2024-05-01T10:00:00", None, "2024-05-01T10:00:00", False),
@@ -252,3 +255,27 @@ def test_extract_sets_published_date_and_flags_a_zoneless_time():
     assert article.published_raw == "2019-11-19T09:02:00"
     zoned = extract(html.replace(b"09:02:00", b"09:02:00+02:00"), "https://e.com/a")
     assert (zoned.published_at, zoned.published_local) == ("2019-11-19T07:02:00Z", False)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        # meta names that CMSs use for the published date beside article:published_time
+        ("published", "May 17, 2025", "2025-05-17"),
+        ("published-date", "2021-02-16", "2021-02-16"),
+        ("publisheddate", "2024-11-14T00:00:00Z", "2024-11-14T00:00:00Z"),
+        ("og:publish_date", "2024-12-13 00:00:00 +0000 UTC", "2024-12-13T00:00:00Z"),
+        # a modified date is not a published one
+        ("og:modified_time", "2024-10-14T16:46:33-04:00", None),
+        ("modified-date", "2024-07-30", None),
+        # a value that is no date dates nothing
+        ("published", "yes", None),
+    ],
+)
+def test_published_meta_names(name, content, expected):
+    root, _ = parse_html(f'<html><head><meta name="{name}" content="{content}"></head></html>')
+    found = find_dates(root, {name: [content]}, None, "https://e.com/x", fetched_at=FETCHED)
+    got = found.get("published")
+    assert (got.date.value if got else None) == expected
+    if expected is None and content[:1].isdigit():
+        assert found["modified"].source == "meta"

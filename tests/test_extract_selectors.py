@@ -312,6 +312,13 @@ _TEXT_PIECES = [
     "entry",
     "words",
     "x",
+    "card__title",
+    "Headline",
+    "entry-summary",
+    "post-excerpt",
+    "read-time",
+    "byline",
+    "",
 ]
 
 
@@ -323,6 +330,9 @@ _TEXT_PIECES = [
         (sel.positive, sel.POSITIVE),
         (sel.photo_credit, sel.PHOTO_CREDIT),
         (sel.caption_class, sel.CAPTION_CLASS),
+        (sel.title_class, sel.TITLE_CLASS),
+        (sel.teaser_class, sel.TEASER_CLASS),
+        (sel.card_meta_class, sel.CARD_META_CLASS),
     ],
 )
 def test_prefiltered_tests_equal_their_patterns(fast: object, pattern: object) -> None:

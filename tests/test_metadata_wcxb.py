@@ -23,11 +23,12 @@ REPO = Path(__file__).resolve().parents[1]
 CANDIDATES = [p / "shared" / "extraction-dev" / "wcxb" for p in REPO.parents[:2]]
 WCXB = next((p for p in CANDIDATES if (p / "ground-truth.json.gz").is_file()), None)
 
-#: Measured 2026-12 (bench/metadata.py): date F 0.858 (halves 0.885 / 0.832), author
-#: 0.834 (halves 0.830 / 0.838 after the second author pass of #16), title 0.861.
-FLOORS = {"date_F": 0.85, "author_acc": 0.82, "title_exact": 0.84}
+#: Measured 2026-12 (bench/metadata.py): date F 0.862 (halves 0.886 / 0.839 after the
+#: third date pass of #16), author 0.834 (halves 0.830 / 0.838 after the second author
+#: pass), title 0.862.
+FLOORS = {"date_F": 0.855, "author_acc": 0.82, "title_exact": 0.84}
 #: Each half of the sites (by a hash of the host) must hold up too.
-HALF_FLOORS = {"date_F": 0.82, "author_acc": 0.81, "title_exact": 0.82}
+HALF_FLOORS = {"date_F": 0.83, "author_acc": 0.81, "title_exact": 0.82}
 
 pytestmark = pytest.mark.skipif(
     WCXB is None, reason="../shared/extraction-dev/wcxb/ is not here (dev pages, never committed)"

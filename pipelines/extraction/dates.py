@@ -38,7 +38,7 @@ _ZONE = (
 )
 _DATE_IN_TEXT = re.compile(
     r"(?P<d>"
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s?(?:Z|[+-]\d{2}:?\d{2})?)?"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}(?:{_TIME})?{_ZONE}"
     rf"|\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}(?:{_TIME})?{_ZONE}"
@@ -300,6 +300,12 @@ _PUBLISHED_META = (
     "article.published",
     "originalpublicationdate",
     "displaydate",
+    "published",
+    "published-date",
+    "published_date",
+    "publisheddate",
+    "publication_date",
+    "og:publish_date",
 )
 _MODIFIED_META = (
     "article:modified_time",
@@ -311,6 +317,8 @@ _MODIFIED_META = (
     "article.updated",
     "lastmod",
     "dc.date.modified",
+    "og:modified_time",
+    "modified-date",
 )
 
 
@@ -541,9 +549,34 @@ def find_dates(  # noqa: PLR0917 - the page parts are parsed once, upstream
             # htmldate falls back to the head's modified date where the page gives no
             # published one (a page that shows only its "Updated" date is dated by that)
             notes.append(f"published_at: htmldate's {guess} is the page's modified date; not taken")
+        elif guess and not shown_on_page(root, guess, dayfirst, language):
+            # read from a script's data, an image's file name or an attribute: not a
+            # date the page shows its reader
+            notes.append(f"published_at: htmldate's {guess} is not shown on the page; not taken")
         else:
             offer("published", guess, "htmldate")
     return found
+
+
+_SHOWN_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+#: How many dates of the page's text :func:`shown_on_page` reads before it gives up.
+SHOWN_LIMIT = 200
+
+
+def shown_on_page(root: Any, day: str, dayfirst: bool | None, language: str | None) -> bool:
+    """Whether the page's visible text writes the calendar day ``day`` (``YYYY-MM-DD``)
+    in any form the dateline reader knows."""
+    text = " ".join(str(t) for t in _SHOWN_TEXT(root))
+    for n, match in enumerate(_DATE_IN_TEXT.finditer(text)):
+        if n >= SHOWN_LIMIT:
+            break
+        parsed = parse_date(match.group("d"), None, dayfirst, language)
+        if parsed is not None and day[:10] in (parsed.value[:10], parsed.date):
+            return True
+    return False
 
 
 def _with_main_entity(article: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -218,11 +218,6 @@ def _entry_url(a: Any, base_url: str, page: str) -> str | None:
     return _entry_target(base_url, page, a.get("href"))
 
 
-def _anchor_urls(el: Any, base_url: str, page: str) -> set[str]:
-    anchors = [el] if el.tag == "a" else el.iter("a")
-    return {u for a in anchors if (u := _entry_url(a, base_url, page))}
-
-
 def _img_src(img: Any) -> str | None:
     src = (
         img.get("data-src")
@@ -238,13 +233,20 @@ def _visible(el: Any) -> str:
     return normalize_space(el.text_content())
 
 
+def _links_elsewhere(el: Any, url: str, base_url: str, page: str) -> bool:
+    """``el`` holds a link to an entry other than ``url``. Stops at the first such link:
+    a grid of cards is not read whole for each card that climbs to it."""
+    anchors = [el] if el.tag == "a" else el.iter("a")
+    return any((u := _entry_url(a, base_url, page)) and u != url for a in anchors)
+
+
 def _card(anchor: Any, url: str, region: list[Any], base_url: str, page: str) -> Any:
     """The largest ancestor of ``anchor`` inside the block that links to ``url`` only."""
     card = anchor
     tops = set(region)
     while card not in tops:
         parent = card.getparent()
-        if parent is None or _anchor_urls(parent, base_url, page) - {url}:
+        if parent is None or _links_elsewhere(parent, url, base_url, page):
             break
         card = parent
     return card
@@ -254,7 +256,7 @@ def _teaser(card: Any, skip: set[Any]) -> str | None:
     for el in card.iter():
         if el is card or not isinstance(el.tag, str):
             continue
-        if sel.TEASER_CLASS.search(el.get("class", "")) and el not in skip:
+        if sel.teaser_class(el.get("class", "")) and el not in skip:
             text = _visible(el)
             if text:
                 return text
@@ -269,7 +271,7 @@ def _teaser(card: Any, skip: set[Any]) -> str | None:
                 and c not in skip
                 and c.tag not in _SKIP_TEXT_TAGS
                 and c.tag not in _HEADINGS
-                and not sel.CARD_META_CLASS.search(c.get("class", ""))
+                and not sel.card_meta_class(c.get("class", ""))
             ):
                 rec(c)
             if c.tail:
@@ -282,24 +284,25 @@ def _teaser(card: Any, skip: set[Any]) -> str | None:
 
 def _entry(card: Any, url: str, anchors: list[Any], base_url: str) -> RelatedLink:
     title_el = None
+    visible = ""
     for el in card.iter():
         is_title = el.tag in _HEADINGS or (
             el is not card
             and isinstance(el.tag, str)
-            and sel.TITLE_CLASS.search(el.get("class", ""))
+            and sel.title_class(el.get("class", ""))
             and el.tag != "img"
         )
-        if is_title and _visible(el) and not sel.RELATED_HEADING.match(_visible(el)):
-            title_el = el
+        if is_title and (shown := _visible(el)) and not sel.RELATED_HEADING.match(shown):
+            title_el, visible = el, shown
             break
-    texts = [_visible(a) for a in anchors]
-    visible = _visible(title_el) if title_el is not None else max(texts, key=len, default="")
+    if title_el is None:
+        visible = max((_visible(a) for a in anchors), key=len, default="")
     skip: set[Any] = set()
     if title_el is not None:
         skip.add(title_el)
     for a in anchors:
         if not any(
-            el.tag in ("p",) or sel.TEASER_CLASS.search(el.get("class", ""))
+            el.tag in ("p",) or sel.teaser_class(el.get("class", ""))
             for el in a.iterdescendants()
             if isinstance(el.tag, str)
         ):
