@@ -103,3 +103,15 @@ def test_the_crawl_archive_closes_its_scratch_with_itself() -> None:
     with pytest.raises(RuntimeError, match="closed"):
         store.row_of("a")
     assert not hasattr(Archive(":memory:"), "near_dup_scratch")
+
+
+def test_a_failing_scratch_file_is_a_clean_archive_error() -> None:
+    from archive.errors import ArchiveError
+
+    store = ScratchStore(4)
+    assert store.row_of("a1") is None
+    assert store._conn is not None
+    store._conn.close()  # as if its file had gone: every read now fails in SQLite
+    with pytest.raises(ArchiveError, match="scratch file failed.*TMPDIR"):
+        store.row_of("a1")
+    store.close()
