@@ -112,6 +112,6 @@ def test_a_failing_scratch_file_is_a_clean_archive_error() -> None:
     assert store.row_of("a1") is None
     assert store._conn is not None
     store._conn.close()  # as if its file had gone: every read now fails in SQLite
-    with pytest.raises(ArchiveError, match="scratch file failed.*TMPDIR"):
+    with pytest.raises(ArchiveError, match=r"scratch file failed.*TMPDIR"):
         store.row_of("a1")
     store.close()
