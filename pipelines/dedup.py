@@ -51,7 +51,7 @@ def load_index(archive: CrawlArchive, params: SketchParams, threshold: float) ->
     """The near-dup index with every signature the archive holds for ``params`` (it
     reads a likely match's full signature back from the archive: staged or stored). Its
     rows and band keys live in the archive's scratch store, not in this process's
-    memory (issue 18: an import's peak RSS stays flat)."""
+    memory (issue 18: it no longer grows with the articles indexed)."""
     index = NearDupIndex(
         params,
         threshold,

@@ -11,7 +11,7 @@ order articles were added in):
 :class:`MemoryStore` keeps them in compact arrays (about 330 bytes an article: a long
 crawl's memory still grows with it). The crawl's and the import's dedup stage use the
 archive's :class:`archive.neardup_scratch.ScratchStore` instead, a SQLite scratch file
-with a bounded page cache, so their memory stays flat however many articles they index
+with a bounded page cache, so the index holds the same memory however many articles it has
 (issue 18). Both answer every call identically: the index's matches do not depend on
 where its state lives.
 """
