@@ -12,8 +12,8 @@ Memory (issues 7 and 18). Per article the index keeps only its band keys
 byte), the shingle count and the article and cluster IDs, in an
 :class:`pipelines.neardup.store.IndexStore`: compact arrays in memory by default (about
 330 bytes an article with 64 permutations in 32 bands), or the archive's scratch file
-(:mod:`archive.neardup_scratch`: the crawl's and the import's dedup stage, whose memory
-then stays flat). Full signatures stay where they are persisted (the archive's
+(:mod:`archive.neardup_scratch`: the crawl's and the import's dedup stage, where its memory
+is then bounded). Full signatures stay where they are persisted (the archive's
 ``near_dups``) and are fetched, through a :data:`SignatureSource`, only for the
 candidates that may reach the threshold: two equal values have equal low bits, so the
 low bits' agreement is an upper bound of the signatures' and its containment an upper
