@@ -23,6 +23,14 @@ def _page(head: str, body: str) -> bytes:
     ).encode()
 
 
+def _assert_authors(article, expected, not_taken, source):
+    """The authors found, none of the names that must not be taken, and their source."""
+    assert article.authors == expected
+    for name in not_taken:
+        assert all(name not in author for author in article.authors), name
+    assert article.field_sources.get("authors") == source
+
+
 @pytest.mark.parametrize(
     ("head", "body", "expected", "not_taken", "source"),
     [
@@ -149,11 +157,9 @@ def _page(head: str, body: str) -> bytes:
     ],
 )
 def test_bylines(head, body, expected, not_taken, source):
-    article = extract(_page(head, body), "https://example.com/story")
-    assert article.authors == expected
-    for name in not_taken:
-        assert all(name not in author for author in article.authors), name
-    assert article.field_sources.get("authors") == source
+    _assert_authors(
+        extract(_page(head, body), "https://example.com/story"), expected, not_taken, source
+    )
 
 
 @pytest.mark.parametrize(
@@ -425,11 +431,7 @@ def _bare(body: str, head: str = "", body_class: str = "") -> bytes:
     ],
 )
 def test_bylines_found_and_cleaned(html, url, expected, not_taken, source):
-    article = extract(html, url)
-    assert article.authors == expected
-    for name in not_taken:
-        assert all(name not in author for author in article.authors), name
-    assert article.field_sources.get("authors") == source
+    _assert_authors(extract(html, url), expected, not_taken, source)
 
 
 @pytest.mark.parametrize(

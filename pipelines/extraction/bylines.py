@@ -151,14 +151,17 @@ def header_class_authors(root: Any, zone: Any, site_names: tuple[str, ...] = ())
     return []
 
 
-_AWAY_FROM_ARTICLE = re.compile(
-    r"comment|related|recommend|sidebar|respond|reply|testimonial|review-list|"
-    r"(?:^|[\s_-])(?:nav|menu|footer)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
 _ABOUT = re.compile(
     r"^(?:about(?:\s+the)?\s+authors?|about|meet the author|view all posts by)\W*", re.IGNORECASE
 )
+
+
+def _away_from_article(el: Any) -> bool:
+    """An ancestor of ``el`` (within the body) is a comment, related, sidebar or nav block."""
+    return any(
+        sel.AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
+        for a in _in_body(el)
+    )
 
 
 def page_class_authors(cands: list[Any], site_names: tuple[str, ...] = ()) -> list[str]:
@@ -168,10 +171,7 @@ def page_class_authors(cands: list[Any], site_names: tuple[str, ...] = ()) -> li
     for el in marked[:60]:
         if el.tag in ("img", "picture", "svg", "script", "style", "meta", "link", "body", "html"):
             continue
-        if any(
-            _AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
-            for a in _in_body(el)
-        ):
+        if _away_from_article(el):
             continue
         text = normalize_space(" ".join(el.itertext()))
         if len(text) >= 120:
@@ -228,10 +228,7 @@ def page_text_authors(root: Any, site_names: tuple[str, ...] = ()) -> list[str]:
     for el, _text in islice(nodes, 20):
         if el.tag in _NO_TEXT:
             continue
-        if any(
-            _AWAY_FROM_ARTICLE.search(f"{a.get('class', '')} {a.get('id', '')}")
-            for a in _in_body(el)
-        ):
+        if _away_from_article(el):
             continue
         # the element's own text first ("<p>By <b>Ann Lee</b></p>"), then its block's
         # ("<span>By</span> <a>Ann Lee</a>")

@@ -400,6 +400,13 @@ POST_NAVIGATION = re.compile(
 
 # --- metadata -------------------------------------------------------------------------
 
+#: Ancestors' class or id names that put an author box or byline element away from the
+#: article (comments, related posts, sidebars, reviews, navigation): not its author.
+AWAY_FROM_ARTICLE = re.compile(
+    r"comment|related|recommend|sidebar|respond|reply|testimonial|review-list|"
+    r"(?:^|[\s_-])(?:nav|menu|footer)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 #: Classes that name the byline's name itself, by theme family: WordPress themes
 #: ("author-name", "posted-by"), BEM ("byline__name"), Newspaper ("author_name"), JNews
 #: ("jeg_meta_author"), and a bare "byline" class (pipelines/extraction/bylines.py).
