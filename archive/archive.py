@@ -111,6 +111,6 @@ class CrawlArchive(WritesMixin, PagesMixin, ImportsMixin, Archive):
     """
 
     def close(self) -> None:
-        """Close the connection and the near-dup scratch stores (idempotent)."""
-        self.close_near_dup_scratch()
+        """Close the connection and the dedup stage's scratch files (idempotent)."""
+        self.close_scratch()
         super().close()

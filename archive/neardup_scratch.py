@@ -19,42 +19,16 @@ candidates, one over their rows; it writes one row and the band pairs (about 32)
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
 from archive.base import in_chunks
-from archive.errors import ArchiveError
+from archive.scratch_sets import CACHE_KIB, clean_errors, connect_scratch
 from pipelines.neardup.bands import MAX_PER_KEY
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _clean_errors(method: _F) -> _F:
-    """SQLite's errors as an :class:`ArchiveError` that says where the scratch file goes:
-    the file is made in SQLite's temp folder, which may be missing, full or read-only."""
-
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        except sqlite3.Error as exc:
-            raise ArchiveError(
-                f"The near-dup index's scratch file failed ({exc}). It is made in the "
-                "temporary folder (SQLITE_TMPDIR, else TMPDIR, else /var/tmp or /tmp): "
-                "check that it exists, is writable and has room."
-            ) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-#: The scratch database's page cache, in KiB: what it adds to the process's memory at most.
-CACHE_KIB = 2048
 
 _SCHEMA = (
     "CREATE TABLE rows (row INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, "
@@ -69,20 +43,12 @@ _SCHEMA = (
 class ScratchStore:
     """A :class:`pipelines.neardup.store.IndexStore` in a private SQLite file."""
 
-    @_clean_errors
+    @clean_errors
     def __init__(self, width: int) -> None:
         self.width = width
-        self._conn: sqlite3.Connection | None = sqlite3.connect(
-            "", isolation_level=None, check_same_thread=False
-        )
-        conn = self._conn
-        conn.execute("PRAGMA page_size = 4096")
-        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        conn.execute("PRAGMA journal_mode = OFF")  # scratch: nothing to roll back to
-        conn.execute("PRAGMA synchronous = OFF")
+        self._conn: sqlite3.Connection | None = connect_scratch()  # in one open transaction
         for statement in _SCHEMA:
-            conn.execute(statement)
-        conn.execute("BEGIN")  # one open transaction: no commit work per article
+            self._conn.execute(statement)
         self._count = 0
         #: The keys of the last lookup and how many rows each holds: the insert that
         #: follows a query for the same article needs those counts again.
@@ -110,14 +76,14 @@ class ScratchStore:
         """At most the page cache (SQLite allocates it as it is used)."""
         return CACHE_KIB * 1024
 
-    @_clean_errors
+    @clean_errors
     def row_of(self, article_id: str) -> int | None:
         found = self.conn.execute(
             "SELECT row FROM rows WHERE article_id = ?", (article_id,)
         ).fetchone()
         return None if found is None else int(found[0])
 
-    @_clean_errors
+    @clean_errors
     def add_rows(
         self,
         article_ids: Sequence[str],
@@ -140,7 +106,7 @@ class ScratchStore:
         self._count += len(article_ids)
         return start
 
-    @_clean_errors
+    @clean_errors
     def set_row(self, row: int, cluster_id: str, shingles: int, low: npt.NDArray[np.uint8]) -> None:
         self.conn.execute(
             "UPDATE rows SET cluster_id = ?, shingles = ?, low = ? WHERE row = ?",
@@ -148,7 +114,7 @@ class ScratchStore:
         )
         self._fetched.pop(row, None)
 
-    @_clean_errors
+    @clean_errors
     def rows(
         self, rows: npt.NDArray[np.int32]
     ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
@@ -166,7 +132,7 @@ class ScratchStore:
         low = np.frombuffer(b"".join(found[r][3] for r in wanted), dtype=np.uint8)
         return sizes, low.reshape(len(wanted), self.width)
 
-    @_clean_errors
+    @clean_errors
     def _id_and_cluster(self, row: int) -> tuple[str, str]:
         known = self._fetched.get(row)
         if known is not None:
@@ -184,7 +150,7 @@ class ScratchStore:
     def cluster(self, row: int) -> str:
         return self._id_and_cluster(row)[1]
 
-    @_clean_errors
+    @clean_errors
     def lookup(self, keys: npt.NDArray[np.uint32]) -> npt.NDArray[np.int32]:
         held: Counter[int] = Counter()
         found: list[int] = []
@@ -196,7 +162,7 @@ class ScratchStore:
         self._last = (keys, held)
         return np.array(found, dtype=np.int32)
 
-    @_clean_errors
+    @clean_errors
     def _held(self, keys: list[int]) -> Counter[int]:
         """How many rows each of ``keys`` holds."""
         held: Counter[int] = Counter()
@@ -207,7 +173,7 @@ class ScratchStore:
             held.update({int(key): int(count) for key, count in cursor})
         return held
 
-    @_clean_errors
+    @clean_errors
     def insert(self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32]) -> int:
         last, self._last = self._last, None
         listed = keys.tolist()

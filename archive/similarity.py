@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from archive.base import ArchiveBase, in_chunks
 from archive.neardup_scratch import ScratchStore
+from archive.scratch_sets import ScratchCounts, ScratchFile, ScratchIdSet
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ ON CONFLICT (key) DO UPDATE SET articles = articles + 1
 class SimilarityMixin(ArchiveBase):
     _staged_near_dups: dict[str, NearDupRecord]
     _scratch_stores: list[ScratchStore]
+    _scratch_file: ScratchFile | None
 
     def near_dup_scratch(self, width: int) -> ScratchStore:
         """A new, empty scratch store for a near-dup index whose rows hold ``width`` bytes
@@ -60,11 +62,42 @@ class SimilarityMixin(ArchiveBase):
         self._scratch_stores.append(store)
         return store
 
-    def close_near_dup_scratch(self) -> None:
-        """Close (and delete) every scratch store this archive made."""
+    def _scratch(self) -> ScratchFile:
+        """The one scratch file the dedup stage's sets share (:mod:`archive.scratch_sets`)."""
+        if getattr(self, "_scratch_file", None) is None:
+            self._scratch_file = ScratchFile()
+        assert self._scratch_file is not None
+        return self._scratch_file
+
+    def scratch_id_set(self) -> ScratchIdSet:
+        """A new, empty set of article IDs in the archive's scratch file (closed, so
+        deleted, with the archive)."""
+        return ScratchIdSet(self._scratch())
+
+    def scratch_paragraph_counts(self, minimum: int = 2) -> ScratchCounts:
+        """The paragraph counts of at least ``minimum`` articles, copied into the
+        archive's scratch file to be counted on there (read in key order, streamed)."""
+        counts = ScratchCounts(self._scratch())
+        cursor = self.conn.execute(
+            "SELECT key, articles FROM paragraph_counts WHERE articles >= ? ORDER BY key",
+            (minimum,),
+        )
+        try:
+            while chunk := cursor.fetchmany(20000):
+                counts.load(chunk)
+        finally:
+            cursor.close()
+        return counts
+
+    def close_scratch(self) -> None:
+        """Close (and delete) every scratch store and the scratch file of this archive."""
         for store in getattr(self, "_scratch_stores", ()):
             store.close()
         self._scratch_stores = []
+        scratch = getattr(self, "_scratch_file", None)
+        if scratch is not None:
+            scratch.close()
+        self._scratch_file = None
 
     def stage_near_dup(self, record: NearDupRecord) -> None:
         """Keep ``record`` until the batch that stores its article writes it."""

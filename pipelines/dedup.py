@@ -33,7 +33,6 @@ from pipelines.core.clock import utc_now_iso
 from pipelines.core.urls import canonical_url
 from pipelines.neardup import Match, NearDupIndex, Sketch, SketchParams, sketch
 from pipelines.neardup.boilerplate import BoilerplateFilter
-from pipelines.neardup.compact import IdSet
 from pipelines.neardup.settings import NearDupSettings
 from pipelines.registry import archive_for
 
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
     from archive import CrawlArchive
+    from archive.scratch_sets import ScratchIdSet
     from pipelines.core.article import Article
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class DedupPipeline:
         self.near_dup = NearDupSettings.from_settings(crawler.settings)
         self.params, self.threshold = self.near_dup.params, self.near_dup.threshold
         self.enabled = crawler.settings.getbool("NEAR_DUP_ENABLED", True)
-        self._seen = IdSet()  # 8 bytes an article, not a set entry and a str (issue 7)
+        self._seen: ScratchIdSet | None = None
         self._index: NearDupIndex | None = None
         self._boilerplate: BoilerplateFilter | None = None
 
@@ -112,6 +112,14 @@ class DedupPipeline:
         return self._index
 
     @property
+    def seen(self) -> ScratchIdSet:
+        """The IDs of the articles met in this run, in the archive's scratch file (issue
+        18: not in this process's memory)."""
+        if self._seen is None:
+            self._seen = archive_for(self.crawler).scratch_id_set()
+        return self._seen
+
+    @property
     def boilerplate(self) -> BoilerplateFilter:
         if self._boilerplate is None:
             self._boilerplate = load_boilerplate(archive_for(self.crawler), self.near_dup)
@@ -128,11 +136,10 @@ class DedupPipeline:
             self.stats.inc_value("morgue/dedup/canonical/rewritten")
         article_id = article.id
         adapter["article_id"] = article_id
-        if article_id in self._seen:
+        if not self.seen.add_new(article_id):
             adapter["action"] = "seen"
             self.stats.inc_value("morgue/dedup/seen_in_run")
             return item
-        self._seen.add(article_id)
         archive = archive_for(self.crawler)
         state = archive.article_states([article_id]).get(article_id)
         if state is None:
@@ -201,8 +208,10 @@ class DedupPipeline:
 
 
 def load_boilerplate(archive: CrawlArchive, near_dup: NearDupSettings) -> BoilerplateFilter:
-    """The boilerplate filter with the paragraph counts the archive holds."""
-    return BoilerplateFilter(near_dup.boilerplate_min, archive.paragraph_counts(2))
+    """The boilerplate filter with the paragraph counts the archive holds (those of two
+    articles or more), counted on in the archive's scratch file (issue 18: not in this
+    process's memory)."""
+    return BoilerplateFilter(near_dup.boilerplate_min, store=archive.scratch_paragraph_counts(2))
 
 
 def sketch_article(

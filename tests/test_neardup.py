@@ -145,7 +145,7 @@ def test_boilerplate_filter_keeps_distinct_paragraphs_apart() -> None:
         stripped, keys = boiler.strip("a.example", "\n\n".join(paragraphs))
         assert stripped.count("\n\n") == 5
         boiler.observe(keys)
-    assert len(boiler) == 18000 and not boiler._counts
+    assert len(boiler) == 18000 and not boiler.store._counts  # type: ignore[attr-defined]
     stripped, keys = boiler.strip("a.example", "Paragraph 7-1 of the story, 7 words.\n\nNew.")
     boiler.observe(keys)  # its second article: counted 2, boilerplate from the third on
     assert boiler.is_boilerplate(keys[0]) and not boiler.is_boilerplate(keys[1])

@@ -6,16 +6,25 @@ and a syndicated copy carrying another site's boilerplate look less like its ori
 So a paragraph met on ``min_articles`` or more articles *of the same site* is left out
 of the text that is sketched. Counts are per (site, paragraph) key, kept by the archive
 (``paragraph_counts``) so the next run knows them; a run loads only the keys seen twice
-or more (single sightings, the vast majority, stay on disk). In memory, keys met once
-are kept as 32-bit fingerprints in a sorted array grown and merged in place
-(:class:`pipelines.neardup.compact.KeySet`: 4 bytes a key, not a dict entry's ~100,
-and no second copy while merging), so a long crawl's memory stays nearly flat (issue 7).
+or more (single sightings, the vast majority, stay on disk).
+
+The run's counts sit behind a small interface, :class:`ParagraphCounts`, with two
+implementations that answer alike:
+
+* :class:`MemoryCounts` (tests, small tools): a dict of the keys met twice or more, and
+  the keys met once as 32-bit fingerprints in a sorted array grown and merged in place
+  (:class:`pipelines.neardup.compact.KeySet`: 4 bytes a key, not a dict entry's ~100),
+  so a long crawl's memory grows slowly (issue 7), but still ~37 bytes an article;
+* the archive's scratch counts (:class:`archive.scratch_sets.ScratchCounts`), which the
+  crawl's and the import's dedup stage use: exact keys in a private SQLite scratch file
+  with a bounded page cache, so nothing here grows with the articles met (issue 18).
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 import numpy as np
 
@@ -39,9 +48,26 @@ def fingerprint(key: int) -> int:
     return key & 0xFFFFFFFF
 
 
-class BoilerplateFilter:
-    def __init__(self, min_articles: int = 3, counts: Mapping[int, int] | None = None) -> None:
-        self.min_articles = max(2, min_articles)
+class ParagraphCounts(Protocol):
+    """How many articles of this run and the archive carried each paragraph key."""
+
+    def counts_of(self, keys: list[int]) -> list[int]:
+        """Each key's count (0 for a key never met), in the order of ``keys``."""
+        ...
+
+    def observe(self, distinct_keys: list[int]) -> None:
+        """Add one sighting to each key (``distinct_keys`` holds each key once)."""
+        ...
+
+    def __len__(self) -> int:
+        """Distinct keys known."""
+        ...
+
+
+class MemoryCounts:
+    """:class:`ParagraphCounts` in this process's memory (module docstring)."""
+
+    def __init__(self, counts: Mapping[int, int] | None = None) -> None:
         self._counts: dict[int, int] = {k: n for k, n in (counts or {}).items() if n >= 2}
         # keys met on exactly one article (not in _counts), as 32-bit fingerprints: 4
         # bytes a key; a new key mistaken for a once-met one (about one in 2**32 / the
@@ -52,10 +78,7 @@ class BoilerplateFilter:
                 self._once.add(fingerprint(key))
         self._distinct = len(self._counts) + len(self._once)
 
-    def _count(self, key: int) -> int:
-        return self._counts_of([key])[0]
-
-    def _counts_of(self, keys: list[int]) -> list[int]:
+    def counts_of(self, keys: list[int]) -> list[int]:
         """Each key's count, with one search of the once-met array for them all."""
         counts = [self._counts.get(key, 0) for key in keys]
         unknown = [n for n, count in enumerate(counts) if count == 0]
@@ -65,22 +88,45 @@ class BoilerplateFilter:
                 counts[n] = 1 if hit else 0
         return counts
 
-    def keys(self, site: str, paragraphs: Iterable[str]) -> list[int]:
-        return [paragraph_key(site, p) for p in paragraphs]
-
-    def is_boilerplate(self, key: int) -> bool:
-        """Whether the paragraph was met on enough other articles already."""
-        return self._count(key) >= self.min_articles - 1
-
-    def observe(self, keys: Iterable[int]) -> None:
-        """Count one more article carrying each of ``keys`` (each key once)."""
-        distinct = list(set(keys))
-        for key, count in zip(distinct, self._counts_of(distinct), strict=True):
+    def observe(self, distinct_keys: list[int]) -> None:
+        for key, count in zip(distinct_keys, self.counts_of(distinct_keys), strict=True):
             if count == 0:
                 self._once.add_absent(fingerprint(key))
                 self._distinct += 1
             else:  # a key leaving _once stays in its array; _counts answers first
                 self._counts[key] = count + 1
+
+    def __len__(self) -> int:
+        return self._distinct
+
+
+class BoilerplateFilter:
+    """Strips a site's boilerplate paragraphs, with ``store``'s counts (by default a
+    :class:`MemoryCounts` of ``counts``; a given ``store`` comes filled already)."""
+
+    def __init__(
+        self,
+        min_articles: int = 3,
+        counts: Mapping[int, int] | None = None,
+        store: ParagraphCounts | None = None,
+    ) -> None:
+        if store is not None and counts:
+            raise ValueError("give the counts or a store holding them, not both")
+        self.min_articles = max(2, min_articles)
+        self.store: ParagraphCounts = MemoryCounts(counts) if store is None else store
+
+    def keys(self, site: str, paragraphs: Iterable[str]) -> list[int]:
+        return [paragraph_key(site, p) for p in paragraphs]
+
+    def is_boilerplate(self, key: int) -> bool:
+        """Whether the paragraph was met on enough other articles already."""
+        return self.store.counts_of([key])[0] >= self.min_articles - 1
+
+    def observe(self, keys: Iterable[int]) -> None:
+        """Count one more article carrying each of ``keys`` (each key once)."""
+        distinct = list(set(keys))
+        if distinct:
+            self.store.observe(distinct)
 
     def strip(self, site: str, text: str) -> tuple[str, list[int]]:
         """``(text without the site's boilerplate paragraphs, every paragraph's key)``.
@@ -91,10 +137,10 @@ class BoilerplateFilter:
         paragraphs = [p for p in text.split(PARAGRAPH_SEPARATOR) if p.strip()]
         keys = self.keys(site, paragraphs)
         least = self.min_articles - 1  # as is_boilerplate
-        counts = self._counts_of(keys)
+        counts = self.store.counts_of(keys) if keys else []
         kept = [p for p, n in zip(paragraphs, counts, strict=True) if n < least]
         return (PARAGRAPH_SEPARATOR.join(kept) if kept else text), keys
 
     def __len__(self) -> int:
         """Distinct keys known."""
-        return self._distinct
+        return len(self.store)
