@@ -51,6 +51,9 @@ CONCURRENT_ITEMS = 8
 EXTRACT_BATCH_SIZE = 32  # pages handed to an extraction worker at once (issue 7)
 EXTRACT_BATCH_SECONDS = 0.1  # a partial batch waits at most this long
 EXTRACT_MAX_BYTES = 5 * 1024 * 1024  # a bigger page is kept raw, not extracted (#20)
+# glibc's mmap threshold, fixed: buffers of a page or more are mapped on their own and
+# given back when freed, so a long run's heap does not fragment and grow (issue 18)
+MALLOC_MMAP_THRESHOLD = 128 * 1024
 
 # -- morgue's own settings (docs/settings.md) ------------------------------------------
 ARCHIVE_PATH = _archive.DEFAULT_PATH  # where the store pipeline writes ("archive.db")
@@ -104,6 +107,7 @@ EXTENSIONS = {
     "crawler.extensions.runlock.RunLockExtension": 0,
     "crawler.extensions.quietlog.QuietLogExtension": 1,  # #20: one line per failed seed
     "crawler.extensions.warcwriter.WarcWriterExtension": 500,  # issue 18: WARC_DIR
+    "crawler.extensions.malloc.MallocExtension": 2,  # issue 18: MALLOC_MMAP_THRESHOLD
 }
 COMMANDS_MODULE = "crawler.commands"
 RECRAWL_AFTER = 7 * 86400  # seconds; 0 = re-fetch every known page every run

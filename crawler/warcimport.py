@@ -203,12 +203,14 @@ def total_bytes(sources: Sequence[Source]) -> int:
 class _Import:
     def __init__(self, sources: list[Source], settings: Settings, progress: Progress | None):
         from archive.archive import CrawlArchive
+        from crawler.extensions.malloc import fix_mmap_threshold
         from pipelines.dedup import DedupPipeline
         from pipelines.extract import ExtractPipeline
         from pipelines.registry import use_archive
         from pipelines.stitch import StitchPipeline
         from pipelines.store import StorePipeline
 
+        fix_mmap_threshold(settings.getint("MALLOC_MMAP_THRESHOLD"))  # no extensions here
         self.sources = sources
         self.progress = progress
         files = list(dict.fromkeys(str(source.path) for source in sources))

@@ -86,11 +86,13 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def clean_url(url: str) -> str:
     """The canonical form of ``url`` by the rules above; a URL it cannot parse comes back as is.
 
-    Pure, so cached: a crawl meets each link on several pages (issue 7).
+    Pure, so cached: a crawl meets each link on several pages (issue 7), a menu's or a
+    card grid's within a few dozen pages. Not more than that: an import meets each page's
+    own URL once, and a bigger cache only kept those longer, 340 bytes each (issue 18).
     """
     try:
         canonical = canonicalize_url(url.strip(), keep_fragments=False)

@@ -1,0 +1,91 @@
+"""glibc's mmap threshold, fixed for a long crawl or import (issue 18)."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from archive.cli import cli
+from archive.errors import UsageError
+from crawler.extensions.malloc import MAX_THRESHOLD, MallocExtension, fix_mmap_threshold
+
+glibc = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
+
+# Frees an 8 MiB mapped buffer (glibc's default then serves anything under 8 MiB from the
+# heap), then counts how many of four 300 KB buffers got a mapping of their own.
+PROBE = """
+import ctypes, json, sys
+from crawler.extensions.malloc import fix_mmap_threshold
+
+class Info(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split())]
+
+libc = ctypes.CDLL(None)
+libc.mallinfo2.restype = Info
+applied = fix_mmap_threshold(int(sys.argv[1]))
+big = bytearray(8 << 20)
+del big
+before = libc.mallinfo2().hblks
+buffers = [bytearray(300_000) for _ in range(4)]
+print(json.dumps({"applied": applied, "mapped": libc.mallinfo2().hblks - before}))
+"""
+
+
+def probe(threshold: int) -> dict[str, int]:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(threshold)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        timeout=60,
+    )
+    return dict(json.loads(done.stdout))
+
+
+@glibc
+def test_a_fixed_threshold_maps_page_sized_buffers_after_a_big_one_was_freed() -> None:
+    assert probe(128 * 1024) == {"applied": True, "mapped": 4}
+
+
+@glibc
+def test_left_alone_glibc_raises_its_threshold_and_serves_them_from_the_heap() -> None:
+    assert probe(0) == {"applied": False, "mapped": 0}
+
+
+@pytest.mark.parametrize("nbytes", [-1, MAX_THRESHOLD + 1])
+def test_a_threshold_glibc_would_refuse_is_a_usage_error(nbytes: int) -> None:
+    with pytest.raises(UsageError, match="MALLOC_MMAP_THRESHOLD must be a size from 1 to"):
+        fix_mmap_threshold(nbytes)
+
+
+def test_zero_leaves_malloc_alone_and_the_extension_off() -> None:
+    assert fix_mmap_threshold(0) is False
+    with pytest.raises(NotConfigured):
+        MallocExtension.from_crawler(get_crawler(settings_dict={"MALLOC_MMAP_THRESHOLD": 0}))
+
+
+def test_the_crawl_settings_enable_the_extension() -> None:
+    from crawler import settings
+
+    assert "crawler.extensions.malloc.MallocExtension" in settings.EXTENSIONS
+    assert settings.MALLOC_MMAP_THRESHOLD == 128 * 1024
+
+
+def test_morgue_import_applies_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "empty.warc").write_bytes(b"")
+    args = [str(tmp_path / "empty.warc"), "--db", str(tmp_path / "a.db")]
+    result = CliRunner().invoke(cli, ["import", *args, "-s", "MALLOC_MMAP_THRESHOLD=-5"])
+    assert result.exit_code != 0
+    assert "MALLOC_MMAP_THRESHOLD must be a size from 1 to" in result.output
+    assert "Traceback" not in result.output
