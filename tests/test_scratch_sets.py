@@ -11,7 +11,7 @@ from test_dedup_pipeline import STORY, article, page
 
 from archive.archive import CrawlArchive
 from archive.errors import ArchiveError
-from archive.scratch_sets import ScratchCounts, ScratchFile, ScratchIdSet
+from archive.scratch_sets import CACHE_KIB, ScratchCounts, ScratchFile, ScratchIdSet
 from crawler.spiders.articles import ArticlesSpider
 from pipelines.dedup import DedupPipeline
 from pipelines.neardup.boilerplate import BoilerplateFilter, MemoryCounts, paragraph_key
@@ -166,3 +166,13 @@ def test_the_dedup_stage_keeps_its_run_sets_in_the_archive_scratch() -> None:
     assert dedup.seen._scratch is store._scratch is archive._scratch()
     assert len(dedup.seen) == 1 and len(store) == 2  # the new article's two paragraphs
     archive.close()
+
+
+def test_the_scratch_page_cache_is_filled_when_the_file_opens(scratch: ScratchFile) -> None:
+    """The cache's pages are taken at once (a prefilled table, dropped): its pages wait
+    on the free list, so the run's tables reuse them instead of growing the cache."""
+    free = scratch.conn.execute("PRAGMA freelist_count").fetchone()[0]
+    assert free >= CACHE_KIB // 4
+    assert scratch.conn.execute("SELECT name FROM sqlite_master").fetchall() == []
+    ScratchIdSet(scratch).add("0000000000000001")
+    assert scratch.conn.execute("PRAGMA freelist_count").fetchone()[0] < free
