@@ -73,7 +73,7 @@ class ScratchStore:
 
     @property
     def nbytes(self) -> int:
-        """At most the page cache (SQLite allocates it as it is used)."""
+        """The page cache (taken when the file opens: archive.scratch_sets.connect_scratch)."""
         return CACHE_KIB * 1024
 
     @clean_errors
