@@ -12,8 +12,8 @@ the process's resident memory creeps up with every page handled.
 Setting the threshold with ``mallopt`` fixes it (and turns the adjustment off), so
 every buffer of a page or more is mapped and unmapped on its own. On an import of 20,000
 generated pages the main process's free-but-held heap stayed at 10-11 MiB instead of
-growing from 16 to 24 MiB, and its resident memory at 20,000 pages was 10 MiB lower
-(docs/benchmarks.md, "Import").
+growing from 16 to 24 MiB, and its resident memory at 20,000 pages was 7-10 MiB lower
+(docs/benchmarks.md, "WARC import").
 
 Only glibc has the knob; anywhere else (musl, macOS) this does nothing.
 """
