@@ -25,18 +25,22 @@ PROBE = """
 import ctypes, json, sys
 from crawler.extensions.malloc import fix_mmap_threshold
 
+libc = ctypes.CDLL(None)
+# mallinfo2 from glibc 2.33 on; mallinfo's int fields before (hblks fits either way)
+mallinfo = getattr(libc, "mallinfo2", None) or libc.mallinfo
+field = ctypes.c_size_t if hasattr(libc, "mallinfo2") else ctypes.c_int
+
 class Info(ctypes.Structure):
-    _fields_ = [(n, ctypes.c_size_t) for n in (
+    _fields_ = [(n, field) for n in (
         "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split())]
 
-libc = ctypes.CDLL(None)
-libc.mallinfo2.restype = Info
+mallinfo.restype = Info
 applied = fix_mmap_threshold(int(sys.argv[1]))
 big = bytearray(8 << 20)
 del big
-before = libc.mallinfo2().hblks
+before = mallinfo().hblks
 buffers = [bytearray(300_000) for _ in range(4)]
-print(json.dumps({"applied": applied, "mapped": libc.mallinfo2().hblks - before}))
+print(json.dumps({"applied": applied, "mapped": mallinfo().hblks - before}))
 """
 
 
