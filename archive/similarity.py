@@ -9,6 +9,7 @@ a row or a signature without an article.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -78,15 +79,9 @@ class SimilarityMixin(ArchiveBase):
         """The paragraph counts of at least ``minimum`` articles, copied into the
         archive's scratch file to be counted on there (read in key order, streamed)."""
         counts = ScratchCounts(self._scratch())
-        cursor = self.conn.execute(
-            "SELECT key, articles FROM paragraph_counts WHERE articles >= ? ORDER BY key",
-            (minimum,),
-        )
-        try:
-            while chunk := cursor.fetchmany(20000):
-                counts.load(chunk)
-        finally:
-            cursor.close()
+        rows = self.iter_paragraph_counts(minimum)
+        while chunk := list(itertools.islice(rows, 20000)):
+            counts.load(chunk)
         return counts
 
     def close_scratch(self) -> None:
@@ -138,12 +133,22 @@ class SimilarityMixin(ArchiveBase):
         found.update(signatures_in(self.conn, "main", wanted, params))
         return found
 
+    def iter_paragraph_counts(self, minimum: int = 2) -> Iterator[tuple[int, int]]:
+        """``(paragraph key, articles)`` for keys carried by at least ``minimum`` articles,
+        in key order (streamed)."""
+        cursor = self.conn.execute(
+            "SELECT key, articles FROM paragraph_counts WHERE articles >= ? ORDER BY key",
+            (minimum,),
+        )
+        try:
+            for key, n in cursor:
+                yield int(key), int(n)
+        finally:
+            cursor.close()
+
     def paragraph_counts(self, minimum: int = 2) -> dict[int, int]:
         """``{paragraph key: articles}`` for keys carried by at least ``minimum`` articles."""
-        cursor = self.conn.execute(
-            "SELECT key, articles FROM paragraph_counts WHERE articles >= ?", (minimum,)
-        )
-        return {int(key): int(n) for key, n in cursor}
+        return dict(self.iter_paragraph_counts(minimum))
 
     def save_near_dups(self, records: list[NearDupRecord]) -> int:
         """Stage and write ``records`` now (reprocess, the bench); returns rows written."""

@@ -84,6 +84,9 @@ def test_the_crawl_settings_enable_the_extension() -> None:
 
     assert "crawler.extensions.malloc.MallocExtension" in settings.EXTENSIONS
     assert settings.MALLOC_MMAP_THRESHOLD == 128 * 1024
+    crawler = get_crawler(settings_dict={"MALLOC_MMAP_THRESHOLD": settings.MALLOC_MMAP_THRESHOLD})
+    extension = MallocExtension.from_crawler(crawler)
+    assert extension.applied is (platform.libc_ver()[0] == "glibc")
 
 
 def test_morgue_import_applies_the_setting(tmp_path: Path) -> None:
