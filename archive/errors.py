@@ -69,3 +69,7 @@ class CrawlFailedError(MorgueError):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class ExtractionError(MorgueError):
+    """The extraction processes could not run (pipelines/workpool.py)."""

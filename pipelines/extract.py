@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
@@ -31,7 +29,7 @@ from pipelines.extraction import extract
 from pipelines.extraction.dates import parse_date
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_cap
-from pipelines.orphans import exit_with_parent
+from pipelines.workpool import BatchFn, WorkerCrashed, WorkPool
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +119,8 @@ class ExtractPipeline:
         self.workers = max(0, workers)
         self.batch_size = max(1, batch_size)
         self.batch_seconds = max(0.0, batch_seconds)
-        self._pool: Executor | None = None
+        self.batch_fn: BatchFn[Job, Done] = work_batch
+        self._pool: WorkPool[Job, Done] | None = None
         self._batch: list[tuple[Job, asyncio.Future[Done]]] = []
         self._timer: asyncio.TimerHandle | None = None
 
@@ -144,18 +143,13 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers and self._pool is None:
-            # forkserver: never fork the threaded reactor process itself
-            context = multiprocessing.get_context("forkserver")
-            # exit_with_parent: a killed crawl leaves no worker behind (pipelines/orphans.py)
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=exit_with_parent
-            )
+            self._pool = WorkPool(self.workers, self.stats, self.batch_fn)
         self.stats.set_value("morgue/extract/workers", self.workers)
 
     def close_spider(self) -> None:
         self._send()
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown()
             self._pool = None
 
     async def _run(self, job: Job) -> Done:
@@ -178,21 +172,19 @@ class ExtractPipeline:
         batch, self._batch = self._batch, []
         if not batch or self._pool is None:
             return
-        loop = batch[0][1].get_loop()
-        submitted = self._pool.submit(work_batch, [job for job, _ in batch])
+        self._pool.submit(batch)
         self.stats.inc_value("morgue/extract/batches")
-
-        def settle(done: Future[tuple[list[Done], float]]) -> None:
-            loop.call_soon_threadsafe(self._resolve, batch, done)
-
-        submitted.add_done_callback(settle)
 
     async def _pack(self, adapter: ItemAdapter) -> None:
         """A body not extracted is still compressed off the reactor thread."""
         body = adapter.get("body")
         if body:
             job = (body, adapter["final_url"], None, None, False, None, False)
-            _, adapter["packed"], _, _ = await self._run(job)
+            try:
+                _, adapter["packed"], _, _ = await self._run(job)
+            except WorkerCrashed as crash:  # compressing alone does not crash, but still
+                adapter["packed"] = crash.packed
+                adapter["notes"].append(f"not compressed in a worker: {crash.reason}")
             adapter["body"] = b""
 
     async def process_item(self, item: Any) -> Any:
@@ -204,9 +196,14 @@ class ExtractPipeline:
             return item
         job = (adapter["body"], adapter["final_url"], adapter["headers"], adapter["fetched_at"])
         classify = self.classify and adapter.get("page_kind") is None
-        found, adapter["packed"], adapter["sketch"], kind = await self._run(
-            (*job, True, self.sketch_params, classify)
-        )
+        try:
+            found, adapter["packed"], adapter["sketch"], kind = await self._run(
+                (*job, True, self.sketch_params, classify)
+            )
+        except WorkerCrashed as crash:  # its capture is still kept
+            adapter["packed"], adapter["body"] = crash.packed, b""
+            adapter["notes"].append(f"not extracted: {crash.reason}")
+            return item
         adapter["body"] = b""  # the packed copy is what the store writes
         if kind is not None:
             adapter["page_kind"], adapter["page_kind_reason"] = kind
@@ -240,26 +237,6 @@ class ExtractPipeline:
         adapter["article"] = article
         self.stats.inc_value("morgue/extract/articles")
         return item
-
-    def _resolve(
-        self,
-        batch: list[tuple[Job, asyncio.Future[Done]]],
-        done: Future[tuple[list[Done], float]],
-    ) -> None:
-        """Give each item of a batch its result, in order (or the batch's error)."""
-        error = done.exception()
-        results: list[Done] = []
-        if error is None:
-            results, cpu = done.result()
-            key = "morgue/extract/worker_cpu_s"
-            self.stats.set_value(key, round(float(self.stats.get_value(key, 0.0)) + cpu, 3))
-        for index, (_, future) in enumerate(batch):
-            if future.done():  # the item's processing was cancelled
-                continue
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(results[index])
 
     def _skip_reason(self, item: Any, adapter: ItemAdapter) -> str | None:
         """Why this page is not extracted (a stats key), or None to extract it."""

@@ -1,0 +1,178 @@
+"""The extraction pool when a worker process dies or its work raises (pipelines/workpool.py).
+
+Every case runs real worker processes: the batch functions of tests/crashing_work.py
+kill their process (SIGKILL, as the out-of-memory killer does) or raise on a marked
+page. Each run is bounded by ``asyncio.wait_for``, so a regression fails, not hangs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import crashing_work
+import pytest
+from scrapy.utils.test import get_crawler
+from warc_helpers import SITE, article_html, response, write_warc
+
+from archive import Archive
+from archive.errors import ExtractionError
+from crawler.items import RawPage
+from crawler.spiders.articles import ArticlesSpider
+from crawler.warcimport import run_import
+from pipelines.extract import ExtractPipeline
+
+BODY = (Path(__file__).parent / "fixtures" / "spider" / "wp_story.html").read_bytes()
+LIMIT_S = 120.0
+
+
+def page(n: int, marker: bytes = b"") -> RawPage:
+    url = f"https://coastline.example/story-{n}/"
+    return RawPage(
+        url=url,
+        final_url=url,
+        status=200,
+        headers={"content-type": "text/html; charset=UTF-8"},
+        body=BODY.replace(b"</body>", marker + b"</body>"),
+        fetched_at="2025-03-03T10:00:00.000000Z",
+        reached_by="seed",
+    )
+
+
+def pipeline(batch_fn: Any, workers: int = 2) -> ExtractPipeline:
+    stats = get_crawler(ArticlesSpider).stats
+    assert stats is not None
+    extract = ExtractPipeline(stats, workers=workers, batch_size=4, batch_seconds=0.01)
+    extract.batch_fn = batch_fn
+    return extract
+
+
+def run(extract: ExtractPipeline, items: list[RawPage]) -> list[Any]:
+    """Every item through the pipeline at once; results or exceptions, in order."""
+
+    async def all_items() -> list[Any]:
+        jobs = [extract.process_item(item) for item in items]
+        return await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), LIMIT_S)
+
+    extract.open_spider()
+    try:
+        return asyncio.run(all_items())
+    finally:
+        extract.close_spider()
+
+
+def stat(extract: ExtractPipeline, name: str) -> Any:
+    return extract.stats.get_value(f"morgue/extract/{name}")
+
+
+def test_a_page_that_kills_its_worker_fails_alone_and_keeps_its_capture() -> None:
+    extract = pipeline(crashing_work.dies_on_marked_page)
+    items = [page(n, crashing_work.KILL if n == 5 else b"") for n in range(12)]
+    raw = items[5].body
+    done = run(extract, items)
+    assert all(isinstance(item, RawPage) for item in done)  # no item raised
+    assert [item.article is not None for item in done] == [n != 5 for n in range(12)]
+    crashed = done[5]
+    assert crashed.body == b"" and crashed.packed is not None  # the capture, compressed
+    assert zlib.decompress(crashed.packed.data) == raw
+    assert crashed.notes == [
+        "not extracted: its extraction process died (killed, out of memory, or a crash "
+        "in a C library)"
+    ]
+    assert stat(extract, "pool_restarts") == 1
+    assert stat(extract, "crashed") == 1
+    assert stat(extract, "retried") >= 4  # at least the page's own batch, each page alone
+    assert stat(extract, "failed") is None
+
+
+def test_the_pool_works_on_after_a_death() -> None:
+    extract = pipeline(crashing_work.dies_on_marked_page)
+    extract.open_spider()
+
+    async def rounds() -> tuple[Any, list[Any]]:
+        first = await extract.process_item(page(0, crashing_work.KILL))
+        rest = [extract.process_item(page(n)) for n in range(1, 9)]
+        return first, await asyncio.gather(*rest)
+
+    try:
+        first, rest = asyncio.run(asyncio.wait_for(rounds(), LIMIT_S))
+    finally:
+        extract.close_spider()
+    assert first.article is None and first.packed is not None
+    assert all(item.article is not None for item in rest)
+    assert stat(extract, "pool_restarts") == 1 and stat(extract, "crashed") == 1
+
+
+def test_an_error_outside_the_extractors_guard_fails_only_its_page() -> None:
+    extract = pipeline(crashing_work.raises_on_marked_page)
+    items = [page(n, crashing_work.RAISE if n == 2 else b"") for n in range(8)]
+    done = run(extract, items)
+    assert [item.article is not None for item in done] == [n != 2 for n in range(8)]
+    assert done[2].notes == [
+        "not extracted: its extraction raised MemoryError: no room for this page"
+    ]
+    assert stat(extract, "crashed") == 1
+    assert stat(extract, "pool_restarts") is None  # nothing died
+    assert stat(extract, "retried") == 4
+
+
+def test_processes_that_never_work_stop_with_a_clear_error() -> None:
+    extract = pipeline(crashing_work.always_dies)
+    done = run(extract, [page(n) for n in range(6)])
+    # the pool's death, then the first page retried alone died too: that page is kept as
+    # crashed; the third death without a page finished stops the rest with the error
+    assert isinstance(done[0], RawPage) and done[0].article is None and done[0].packed
+    assert all(isinstance(outcome, ExtractionError) for outcome in done[1:])
+    message = str(done[1])
+    assert "died 3 times without finishing a page" in message
+    assert 'if __name__ == "__main__":' in message and "EXTRACT_WORKERS=0" in message
+    assert stat(extract, "failed") == message
+
+
+def test_processes_that_cannot_start_give_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("An attempt has been made to start a new process before ...")
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", refuse)
+    extract = pipeline(crashing_work.dies_on_marked_page)
+    # 5 pages: one full batch, sent at once, and one sent by the batch timer
+    done = run(extract, [page(n) for n in range(5)])
+    assert all(isinstance(outcome, ExtractionError) for outcome in done)
+    assert "could not start (An attempt has been made" in str(done[0])
+    assert stat(extract, "crashed") is None
+
+
+def test_an_import_keeps_the_page_that_killed_its_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pipelines.extract.work_batch", crashing_work.dies_on_marked_page)
+    urls = [f"{SITE}news/story-{n}/" for n in range(6)]
+
+    def records(writer: Any) -> list[Any]:
+        return [
+            response(
+                writer,
+                url,
+                article_html(f"Story number {n} of the day", f"Paragraph of story {n}.")
+                + (crashing_work.KILL if n == 3 else b""),
+                date=f"2025-03-03T10:00:0{n}Z",
+            )
+            for n, url in enumerate(urls)
+        ]
+
+    warc = tmp_path / "six.warc.gz"
+    write_warc(warc, records)
+    db = tmp_path / "a.db"
+    report = run_import([str(warc)], archive_path=str(db), settings={"EXTRACT_WORKERS": 2})
+    assert report.count("extract/crashed") == 1
+    assert report.count("import/pages") == 6
+    with Archive(db) as archive:
+        counts = archive.conn.execute("SELECT count(*), count(article_id) FROM captures").fetchone()
+        kept = archive.conn.execute(
+            "SELECT article_id FROM captures WHERE url = ?", (urls[3],)
+        ).fetchone()
+    assert tuple(counts) == (6, 5)  # every capture kept; the crashed page has no article
+    assert kept is not None and kept[0] is None
