@@ -51,6 +51,7 @@ CONCURRENT_ITEMS = 8
 EXTRACT_BATCH_SIZE = 32  # pages handed to an extraction worker at once (issue 7)
 EXTRACT_BATCH_SECONDS = 0.1  # a partial batch waits at most this long
 EXTRACT_MAX_BYTES = 5 * 1024 * 1024  # a bigger page is kept raw, not extracted (#20)
+EXTRACT_TIMEOUT = 120  # s a batch may take in the pool; then its page is given up (#18)
 # glibc's mmap threshold, fixed: buffers of a page or more are mapped on their own and
 # given back when freed, so a long run's heap does not fragment and grow (issue 18)
 MALLOC_MMAP_THRESHOLD = 128 * 1024

@@ -29,7 +29,7 @@ from pipelines.extraction import extract
 from pipelines.extraction.dates import parse_date
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_cap
-from pipelines.workpool import BatchFn, WorkerCrashed, WorkPool
+from pipelines.workpool import DEFAULT_TIMEOUT, BatchFn, WorkerCrashed, WorkPool
 
 logger = logging.getLogger(__name__)
 
@@ -109,12 +109,14 @@ class ExtractPipeline:
         *,
         max_bytes: int = EXTRACT_MAX_BYTES,
         classify: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self.stats = stats
         self.max_bytes = max_bytes
         # decide article or hub for items that come without a page_kind (EXTRACT_CLASSIFY:
         # morgue import; a crawl's spider decides it before the item is made)
         self.classify = classify
+        self.timeout = timeout  # EXTRACT_TIMEOUT: seconds a batch may take in the pool
         self.sketch_params = sketch_params
         self.workers = max(0, workers)
         self.batch_size = max(1, batch_size)
@@ -139,11 +141,12 @@ class ExtractPipeline:
             sketch_params=NearDupSettings.from_settings(settings).params if enabled else None,
             max_bytes=settings.getint("EXTRACT_MAX_BYTES", EXTRACT_MAX_BYTES),
             classify=settings.getbool("EXTRACT_CLASSIFY", False),
+            timeout=settings.getfloat("EXTRACT_TIMEOUT", DEFAULT_TIMEOUT),
         )
 
     def open_spider(self) -> None:
         if self.workers and self._pool is None:
-            self._pool = WorkPool(self.workers, self.stats, self.batch_fn)
+            self._pool = WorkPool(self.workers, self.stats, self.batch_fn, timeout=self.timeout)
         self.stats.set_value("morgue/extract/workers", self.workers)
 
     def close_spider(self) -> None:

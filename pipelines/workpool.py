@@ -17,11 +17,17 @@ pages in flight, then of every page after (or hung, waiting on a batch never sen
    saying why, and the log names its URL. A page whose work raised outside the extractor's
    own guard (which records its errors as warnings) is found and kept the same way.
 
+A batch not done ``timeout`` seconds after it was handed over (``EXTRACT_TIMEOUT``: a
+page that sends the extractor into a loop; a batch waiting behind others gets a
+``timeout`` for each round of them) is treated the same way: its pool's
+processes are stopped (``morgue/extract/timeouts``), which fails its batches as a death
+does, and the page that stalls again when run alone is the one given up.
+
 When the processes cannot run at all, every page waiting and every later one fails
 with :class:`~archive.errors.ExtractionError`, a message for the user: when a process
 cannot be started (no ``fork``; a script that starts an import without an
 ``if __name__ == "__main__":`` guard, which the forkserver re-runs in every process),
-or when they died :data:`SYSTEMIC_DEATHS` times without finishing a single batch.
+or when they died (or stalled) :data:`SYSTEMIC_DEATHS` times without finishing a batch.
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ logger = logging.getLogger(__name__)
 #: Deaths of extraction processes, with not one batch finished in between, after which
 #: the processes are taken not to work at all (rather than a page killing each).
 SYSTEMIC_DEATHS = 3
+#: ``EXTRACT_TIMEOUT``: seconds a batch may take from its hand-over. A page takes
+#: milliseconds, a 5 MiB page (``EXTRACT_MAX_BYTES``) about a second; a batch may wait
+#: behind one batch per process.
+DEFAULT_TIMEOUT = 120.0
 
 J = TypeVar("J", bound=tuple[Any, ...])  # a page's job: (raw body, URL, ...)
 D = TypeVar("D")  # what a page's work gives back
@@ -85,19 +95,36 @@ def _when_done(
     )
 
 
+def _kill(pool: ProcessPoolExecutor | None) -> None:
+    """Stop ``pool``'s processes at once: its futures then fail as ``BrokenProcessPool``."""
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.kill()
+
+
 class WorkPool(Generic[J, D]):
     """``workers`` processes running ``batch_fn``; survives the death of any of them."""
 
-    def __init__(self, workers: int, stats: StatsCollector, batch_fn: BatchFn[J, D]) -> None:
+    def __init__(
+        self,
+        workers: int,
+        stats: StatsCollector,
+        batch_fn: BatchFn[J, D],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self.workers = workers
         self.stats = stats
         self.batch_fn = batch_fn
+        self.timeout = timeout  # seconds a batch may take once handed over; 0: no limit
         self._pool: ProcessPoolExecutor | None = self._new_pool(workers)
         self._generation = 0  # which pool a batch went to: one death, one restart
         self._quarantine: ProcessPoolExecutor | None = None
         self._suspects: deque[tuple[J, asyncio.Future[D]]] = deque()
         self._quarantine_busy = False
+        self._stalled: Future[Any] | None = None  # the suspect stopped for its time
         self._deaths = 0  # since the last batch that finished
+        self._in_flight = 0  # batches handed to the pool and not settled
         self._failed: ExtractionError | None = None
 
     @staticmethod
@@ -125,11 +152,23 @@ class WorkPool(Generic[J, D]):
             self._give_up(f"The extraction processes could not start ({exc}). " + _guard_hint())
             self._fail_all(batch)
             return
-        _when_done(submitted, batch[0][1].get_loop(), self._settle, batch, generation)
+        loop = batch[0][1].get_loop()
+        # a batch waits behind those handed over before it: a time for each round of them
+        rounds = 1 + self._in_flight // max(1, self.workers)
+        self._in_flight += 1
+        timer = self._arm(loop, rounds, self._overdue, submitted, generation)
+        _when_done(submitted, loop, self._settle, batch, generation, timer)
 
     def _settle(
-        self, batch: Batch[J, D], generation: int, done: Future[tuple[list[D], float]]
+        self,
+        batch: Batch[J, D],
+        generation: int,
+        timer: asyncio.TimerHandle | None,
+        done: Future[tuple[list[D], float]],
     ) -> None:
+        self._in_flight -= 1
+        if timer is not None:
+            timer.cancel()
         error = self._error_of(done)
         if error is None:
             results, cpu = done.result()
@@ -142,7 +181,7 @@ class WorkPool(Generic[J, D]):
             self._fail_all(batch)
             return
         if isinstance(error, BrokenExecutor):
-            self._restart(generation, "an extraction process died")
+            self._restart(generation, "an extraction process died or was stopped")
         else:
             logger.warning(
                 "a batch of %d pages failed in its extraction process (%s: %s); "
@@ -177,11 +216,20 @@ class WorkPool(Generic[J, D]):
             self._fail_all([(job, future)])
             return
         self._quarantine_busy = True
-        _when_done(submitted, future.get_loop(), self._suspect_done, job, future)
+        loop = future.get_loop()
+        timer = self._arm(loop, 1, self._suspect_overdue, submitted)
+        _when_done(submitted, loop, self._suspect_done, job, future, timer)
 
     def _suspect_done(
-        self, job: J, future: asyncio.Future[D], done: Future[tuple[list[D], float]]
+        self,
+        job: J,
+        future: asyncio.Future[D],
+        timer: asyncio.TimerHandle | None,
+        done: Future[tuple[list[D], float]],
     ) -> None:
+        if timer is not None:
+            timer.cancel()
+        stalled, self._stalled = self._stalled is done, None
         self._quarantine_busy = False
         error = self._error_of(done)
         if error is None:
@@ -197,7 +245,10 @@ class WorkPool(Generic[J, D]):
                 self._close(self._quarantine)
                 self._quarantine = None
                 reason = (
-                    "its extraction process died (killed, out of memory, or a crash in a C library)"
+                    f"its extraction took more than {self.timeout:g} s (EXTRACT_TIMEOUT)"
+                    if stalled
+                    else "its extraction process died (killed, out of memory, or a crash in "
+                    "a C library)"
                 )
             else:
                 reason = f"its extraction raised {type(error).__name__}: {error}"
@@ -208,6 +259,38 @@ class WorkPool(Generic[J, D]):
                 logger.error("%s was not extracted: %s; its capture is kept", job[1], reason)
                 future.set_exception(WorkerCrashed(reason, PackedBody.pack(job[0])))
         self._next_suspect()
+
+    # -- time limits ---------------------------------------------------------------------
+
+    def _arm(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        rounds: int,
+        callback: Callable[..., None],
+        *args: Any,
+    ) -> asyncio.TimerHandle | None:
+        """Call ``callback(*args)`` in ``rounds`` times ``timeout`` seconds (or never)."""
+        if self.timeout <= 0:
+            return None
+        return loop.call_later(rounds * self.timeout, partial(callback, *args))
+
+    def _overdue(self, submitted: Future[Any], generation: int) -> None:
+        if submitted.done() or generation != self._generation:
+            return
+        self.stats.inc_value("morgue/extract/timeouts")
+        logger.error(
+            "a batch of pages took more than %g s (EXTRACT_TIMEOUT): stopping the extraction "
+            "processes",
+            self.timeout,
+        )
+        _kill(self._pool)  # its batches fail as after a death: retried alone
+
+    def _suspect_overdue(self, submitted: Future[Any]) -> None:
+        if submitted.done():
+            return
+        self.stats.inc_value("morgue/extract/timeouts")
+        self._stalled = submitted
+        _kill(self._quarantine)
 
     # -- deaths and giving up ------------------------------------------------------------
 
@@ -236,8 +319,8 @@ class WorkPool(Generic[J, D]):
     def _systemic(self) -> bool:
         if self._deaths >= SYSTEMIC_DEATHS and self._failed is None:
             self._give_up(
-                f"The extraction processes died {self._deaths} times without finishing a "
-                "page. " + _guard_hint()
+                f"The extraction processes died or stalled {self._deaths} times without "
+                "finishing a page. " + _guard_hint()
             )
         return self._failed is not None
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from typing import Any
 
 from pipelines.extract import work_batch
 
 KILL = b"<!-- kill the worker -->"
 RAISE = b"<!-- raise in the worker -->"
+STALL = b"<!-- stall the worker -->"
 
 
 def dies_on_marked_page(jobs: list[Any]) -> Any:
@@ -34,4 +36,11 @@ def raises_on_marked_page(jobs: list[Any]) -> Any:
 def always_dies(jobs: list[Any]) -> Any:
     """A process that can never work: it dies on every batch."""
     os.kill(os.getpid(), signal.SIGKILL)
+    return work_batch(jobs)
+
+
+def stalls_on_marked_page(jobs: list[Any]) -> Any:
+    """A page that sends the work into a loop it never leaves."""
+    if any(STALL in job[0] for job in jobs):
+        time.sleep(3600)
     return work_batch(jobs)

@@ -42,10 +42,12 @@ def page(n: int, marker: bytes = b"") -> RawPage:
     )
 
 
-def pipeline(batch_fn: Any, workers: int = 2) -> ExtractPipeline:
+def pipeline(batch_fn: Any, workers: int = 2, timeout: float = 60.0) -> ExtractPipeline:
     stats = get_crawler(ArticlesSpider).stats
     assert stats is not None
-    extract = ExtractPipeline(stats, workers=workers, batch_size=4, batch_seconds=0.01)
+    extract = ExtractPipeline(
+        stats, workers=workers, batch_size=4, batch_seconds=0.01, timeout=timeout
+    )
     extract.batch_fn = batch_fn
     return extract
 
@@ -119,6 +121,25 @@ def test_an_error_outside_the_extractors_guard_fails_only_its_page() -> None:
     assert stat(extract, "retried") == 4
 
 
+def test_a_page_that_stalls_is_stopped_after_the_timeout_and_fails_alone() -> None:
+    extract = pipeline(crashing_work.stalls_on_marked_page, timeout=3.0)
+    items = [page(n, crashing_work.STALL if n == 6 else b"") for n in range(8)]
+    raw = items[6].body
+    done = run(extract, items)
+    assert [item.article is not None for item in done] == [n != 6 for n in range(8)]
+    assert done[6].notes == ["not extracted: its extraction took more than 3 s (EXTRACT_TIMEOUT)"]
+    assert done[6].packed is not None and zlib.decompress(done[6].packed.data) == raw
+    assert stat(extract, "timeouts") == 2  # its batch in the pool, then the page alone
+    assert stat(extract, "pool_restarts") == 1 and stat(extract, "crashed") == 1
+
+
+def test_no_timeout_fires_on_batches_that_finish() -> None:
+    extract = pipeline(crashing_work.stalls_on_marked_page, timeout=30.0)
+    done = run(extract, [page(n) for n in range(8)])
+    assert all(item.article is not None for item in done)
+    assert stat(extract, "timeouts") is None and stat(extract, "pool_restarts") is None
+
+
 def test_processes_that_never_work_stop_with_a_clear_error() -> None:
     extract = pipeline(crashing_work.always_dies)
     done = run(extract, [page(n) for n in range(6)])
@@ -127,7 +148,7 @@ def test_processes_that_never_work_stop_with_a_clear_error() -> None:
     assert isinstance(done[0], RawPage) and done[0].article is None and done[0].packed
     assert all(isinstance(outcome, ExtractionError) for outcome in done[1:])
     message = str(done[1])
-    assert "died 3 times without finishing a page" in message
+    assert "died or stalled 3 times without finishing a page" in message
     assert 'if __name__ == "__main__":' in message and "EXTRACT_WORKERS=0" in message
     assert stat(extract, "failed") == message
 
