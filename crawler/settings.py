@@ -50,6 +50,7 @@ ITEM_PIPELINES = {
 CONCURRENT_ITEMS = 8
 EXTRACT_BATCH_SIZE = 32  # pages handed to an extraction worker at once (issue 7)
 EXTRACT_BATCH_SECONDS = 0.1  # a partial batch waits at most this long
+EXTRACT_BATCH_BYTES = 4 * 1024 * 1024  # ...or its bodies reach this size (#18)
 EXTRACT_MAX_BYTES = 5 * 1024 * 1024  # a bigger page is kept raw, not extracted (#20)
 EXTRACT_TIMEOUT = 120  # s a batch may take in the pool; then its page is given up (#18)
 # glibc's mmap threshold, fixed: buffers of a page or more are mapped on their own and
@@ -59,6 +60,7 @@ MALLOC_MMAP_THRESHOLD = 128 * 1024
 # -- morgue's own settings (docs/settings.md) ------------------------------------------
 ARCHIVE_PATH = _archive.DEFAULT_PATH  # where the store pipeline writes ("archive.db")
 STORE_BATCH_SIZE = 200  # captures per write transaction
+STORE_BATCH_BYTES = 32 * 1024 * 1024  # ...or fewer, once they hold this much (#18)
 STORE_FLUSH_SECONDS = 5.0  # flush a partial batch at least this often
 
 # -- Hostile sites and crash safety (issue 6; docs/settings.md, docs/reliability.md) --------

@@ -19,8 +19,9 @@ exactly as a crawl's single reactor would.
 * The import is a run in ``runs`` (spider ``import``, its files as ``start_urls``), with
   every counter in its stats.
 
-At most ``window`` pages are in flight at once and bodies are read one record at a time,
-so memory does not grow with the size of the files.
+At most ``window`` pages, and at most ``IMPORT_MAX_ACTIVE_SIZE`` bytes of their bodies
+(or one page, if bigger), are in flight at once, and bodies are read one record at a
+time, so memory grows neither with the size of the files nor with the size of the pages.
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ if TYPE_CHECKING:
     from archive.archive import CrawlArchive
 
 logger = logging.getLogger(__name__)
+
+#: ``IMPORT_MAX_ACTIVE_SIZE``: bytes of page bodies in flight at most (0: no limit). The
+#: window of pages that keeps every extraction process busy holds ~17 MB of typical
+#: 66 KB pages; 32 MiB leaves it whole, and still holds eight batches of 1 MB pages
+#: (``EXTRACT_BATCH_BYTES``). An extracted page holds its article until it is stored.
+MAX_ACTIVE_SIZE = 32 * 1024 * 1024
 
 #: The spider name an import's row in ``runs`` carries.
 IMPORT_SPIDER = "import"
@@ -226,8 +233,11 @@ class _Import:
         self.max_body = settings.getint("DOWNLOAD_MAXSIZE", 10 * 1024 * 1024) or (1 << 30)
         # enough pages in flight to keep every extraction process busy with full batches
         self.window = max(64, 4 * max(1, self.extract.workers) * self.extract.batch_size)
+        # and no more bytes of bodies than this (a WARC of 1 MB pages held 256 of them)
+        self.max_active = max(0, settings.getint("IMPORT_MAX_ACTIVE_SIZE", MAX_ACTIVE_SIZE))
+        self._active = 0  # bytes of the bodies in flight
         self.report = ImportReport(run_id=self.store.run_id, files=files)
-        self._flight: deque[tuple[RawPage, asyncio.Future[Any]]] = deque()
+        self._flight: deque[tuple[RawPage, asyncio.Future[Any], int]] = deque()
 
     async def run(self) -> ImportReport:
         from scrapy import signals
@@ -317,7 +327,15 @@ class _Import:
             reached_by="seed",
             warc=page.origin,
         )
-        self._flight.append((item, asyncio.ensure_future(self.extract.process_item(item))))
+        size = len(page.body)
+        if self.max_active:
+            while self._flight and self._active + size > self.max_active:
+                await self._drain(len(self._flight) - 1)
+        self._active += size
+        if self._active > self.stats.get_value("morgue/import/active_bytes_max", 0):
+            self.stats.set_value("morgue/import/active_bytes_max", self._active)
+        future = asyncio.ensure_future(self.extract.process_item(item))
+        self._flight.append((item, future, size))
         await asyncio.sleep(0)  # let it join the extraction batch now
         await self._drain(self.window)
 
@@ -342,7 +360,8 @@ class _Import:
         from scrapy.exceptions import DropItem
 
         while len(self._flight) > keep:
-            item, future = self._flight.popleft()
+            item, future, size = self._flight.popleft()
+            self._active -= size
             try:
                 await future
                 self.stitch.process_item(item)

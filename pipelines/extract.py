@@ -55,6 +55,12 @@ Done = tuple[
 ]
 
 
+#: ``EXTRACT_BATCH_BYTES``: a batch is handed over once its bodies reach this many bytes,
+#: before ``EXTRACT_BATCH_SIZE`` pages: 32 typical pages are ~2 MB, but 32 pages of 1 MB
+#: made one process hold 32 articles' text at once while the other had nothing to do.
+BATCH_BYTES = 4 * 1024 * 1024
+
+
 def default_workers() -> int:
     """One extraction process per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -107,6 +113,7 @@ class ExtractPipeline:
         batch_seconds: float = 0.1,
         sketch_params: SketchParams | None = None,
         *,
+        batch_bytes: int = BATCH_BYTES,
         max_bytes: int = EXTRACT_MAX_BYTES,
         classify: bool = False,
         timeout: float = DEFAULT_TIMEOUT,
@@ -121,6 +128,8 @@ class ExtractPipeline:
         self.workers = max(0, workers)
         self.batch_size = max(1, batch_size)
         self.batch_seconds = max(0.0, batch_seconds)
+        self.batch_bytes = max(0, batch_bytes)  # 0: batches by count only
+        self._batch_held = 0  # bytes of the bodies in the waiting batch
         self.batch_fn: BatchFn[Job, Done] = work_batch
         self._pool: WorkPool[Job, Done] | None = None
         self._batch: list[tuple[Job, asyncio.Future[Done]]] = []
@@ -138,6 +147,7 @@ class ExtractPipeline:
             settings.getint("EXTRACT_WORKERS", default_workers()),
             batch_size=settings.getint("EXTRACT_BATCH_SIZE", 32),
             batch_seconds=settings.getfloat("EXTRACT_BATCH_SECONDS", 0.1),
+            batch_bytes=settings.getint("EXTRACT_BATCH_BYTES", BATCH_BYTES),
             sketch_params=NearDupSettings.from_settings(settings).params if enabled else None,
             max_bytes=settings.getint("EXTRACT_MAX_BYTES", EXTRACT_MAX_BYTES),
             classify=settings.getbool("EXTRACT_CLASSIFY", False),
@@ -161,7 +171,9 @@ class ExtractPipeline:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Done] = loop.create_future()
         self._batch.append((job, future))
-        if len(self._batch) >= self.batch_size:
+        self._batch_held += len(job[0])
+        full = bool(self.batch_bytes) and self._batch_held >= self.batch_bytes
+        if full or len(self._batch) >= self.batch_size:
             self._send()
         elif self._timer is None:
             self._timer = loop.call_later(self.batch_seconds, self._send)
@@ -173,6 +185,7 @@ class ExtractPipeline:
             self._timer.cancel()
             self._timer = None
         batch, self._batch = self._batch, []
+        self._batch_held = 0
         if not batch or self._pool is None:
             return
         self._pool.submit(batch)

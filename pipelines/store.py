@@ -81,6 +81,21 @@ BATCH_COMMITTED = object()
 FLUSH_REQUESTED = object()
 
 
+#: ``STORE_BATCH_BYTES``: a batch is written once its pages hold about this many bytes,
+#: before ``STORE_BATCH_SIZE`` pages: 200 pages of 1 MB articles held ~600 MB.
+BATCH_BYTES = 32 * 1024 * 1024
+
+
+def held_bytes(write: PageWrite) -> int:
+    """About what a waiting write holds: its capture's body, its article's text twice
+    (``body_text`` and its blocks) and its HTML."""
+    capture = write.capture
+    size = len(capture.packed.data) if capture.packed is not None else len(capture.body or b"")
+    if write.article is not None:
+        size += 2 * len(write.article.body_text) + len(write.article.body_html)
+    return size
+
+
 def new_run_id() -> str:
     """Sortable and unique across machines: UTC start time plus 48 random bits."""
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(6)
@@ -91,6 +106,9 @@ class StorePipeline:
         self.crawler = crawler
         self.stats = stats
         self.batch_size = max(1, crawler.settings.getint("STORE_BATCH_SIZE", 200))
+        # a batch of big pages is written before it holds this many bytes (0: no limit)
+        self.batch_bytes = max(0, crawler.settings.getint("STORE_BATCH_BYTES", BATCH_BYTES))
+        self._pending_bytes = 0
         self.flush_seconds = crawler.settings.getfloat("STORE_FLUSH_SECONDS", 5.0)
         self._stopping = False
         self.run_id = new_run_id()
@@ -170,15 +188,18 @@ class StorePipeline:
         if journal is not None and journal.already_recorded(capture):
             self.stats.inc_value("morgue/resume/failure_already_recorded")
             return item
-        self._pending.append(
-            PageWrite(
-                capture=capture,
-                article=adapter.get("article"),
-                action=adapter.get("action"),
-                part=adapter.get("page_part"),
-            )
+        write = PageWrite(
+            capture=capture,
+            article=adapter.get("article"),
+            action=adapter.get("action"),
+            part=adapter.get("page_part"),
         )
+        self._pending.append(write)
+        self._pending_bytes += held_bytes(write)
         if len(self._pending) >= self.batch_size:
+            self.flush()
+        elif self.batch_bytes and self._pending_bytes >= self.batch_bytes:
+            self.stats.inc_value("morgue/store/batches_full_by_bytes")
             self.flush()
         return item
 
@@ -187,6 +208,7 @@ class StorePipeline:
             self.crawler.signals.send_catch_log(signal=BATCH_COMMITTED)
             return
         batch, self._pending = self._pending, []
+        self._pending_bytes = 0
         journal = journal_for(self.crawler)
         if journal is not None:  # before the transaction: see pipelines/journal.py
             journal.append([write.capture for write in batch])
