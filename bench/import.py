@@ -1,6 +1,7 @@
 """``morgue import`` against a baseline loop over the same WARC (issue 18).
 
-    python bench/import.py [--pages 5000] [--large 50000] [--workers N] [--write]
+    python bench/import.py [--pages 5000] [--large 50000] [--big-pages 400 --big-kib 1024]
+                           [--workers N] [--write]
 
 Writes a WARC (gzip, one member per record) of ``--pages`` generated article pages
 (bench/crawlsite.py's pages: ~66 KB of HTML each; article lengths, word frequencies and
@@ -17,7 +18,9 @@ measured by bench/_measure.py:
   ``EXTRACT_WORKERS`` processes (both cores), stitch, dedup and store into a new archive.
 
 morgue's import is run again on a WARC of ``--large`` pages: its peak RSS must not grow
-with the number of records. ``--write`` puts the table in docs/benchmarks.md.
+with the number of records; and on ``--big-pages`` articles of ``--big-kib`` KiB each (the
+worst case for what a page in flight holds): its peak RSS must not grow with the size of
+the pages either. ``--write`` puts the table in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -74,6 +77,61 @@ def write_warc(path: Path, pages: int) -> int:
                     length=len(body),
                     http_headers=headers,
                     warc_headers_dict={"WARC-Date": when},
+                )
+            )
+    return path.stat().st_size
+
+
+def write_big_warc(path: Path, pages: int, kib: int) -> int:
+    """A WARC of ``pages`` articles of ``kib`` KiB of text each: the worst case for what
+    a page in flight holds (its body, then an article as long as it)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    words = [
+        "the",
+        "harbour",
+        "reopened",
+        "on",
+        "monday",
+        "after",
+        "a",
+        "storm",
+        "that",
+        "closed",
+        "it",
+        "for",
+        "a",
+        "week",
+    ]
+    start = 1_751_328_000
+    with path.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for i in range(pages):
+            paragraphs, size, j = [], 0, 0
+            while size < kib * 1024:
+                text = " ".join(words[(j + 7 * k + i) % len(words)] for k in range(60))
+                paragraphs.append(f"<p>{text} ({i}.{j})</p>\n")
+                size += len(paragraphs[-1])
+                j += 1
+            body = (
+                "<!doctype html><html><head><meta charset='utf-8'>"
+                f"<title>Long story {i}</title></head><body><article>"
+                f"<h1>Long story number {i}</h1>{''.join(paragraphs)}</article></body></html>"
+            ).encode()
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    f"{BASE_URL}/long/{i}/",
+                    "response",
+                    payload=io.BytesIO(body),
+                    length=len(body),
+                    http_headers=headers,
+                    warc_headers_dict={
+                        "WARC-Date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))
+                    },
                 )
             )
     return path.stat().st_size
@@ -206,7 +264,11 @@ def row(name: str, fig: dict[str, Any]) -> str:
 
 
 def table(
-    pages: int, size: int, runs: dict[str, dict[str, Any]], large: dict[str, Any] | None
+    pages: int,
+    size: int,
+    runs: dict[str, dict[str, Any]],
+    large: dict[str, Any] | None,
+    big: tuple[int, dict[str, Any]] | None = None,
 ) -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     lines = [
@@ -233,6 +295,8 @@ def table(
     lines += [row(names[key], fig) for key, fig in runs.items()]
     if large is not None:
         lines.append(row(f"morgue import, {large['pages']:,} pages", large))
+    if big is not None:
+        lines.append(row(f"morgue import, {big[1]['pages']:,} pages of {big[0]:,} KiB", big[1]))
     morgue, baseline = runs["morgue"], runs["baseline"]
     lines += [
         "",
@@ -248,6 +312,12 @@ def table(
             f"morgue peak RSS: {morgue['max_rss_mib']:.0f} MiB at {morgue['pages']:,} pages, "
             f"{large['max_rss_mib']:.0f} MiB at {large['pages']:,} pages: {growth:+.0%}"
         )
+    if big is not None:
+        lines.append(
+            f"morgue peak RSS with pages of {big[0]:,} KiB: {big[1]['max_rss_mib']:.0f} MiB "
+            "(bodies in flight, extraction batches and store batches are bounded in bytes: "
+            "IMPORT_MAX_ACTIVE_SIZE, EXTRACT_BATCH_BYTES, STORE_BATCH_BYTES)"
+        )
     return "\n".join(lines)
 
 
@@ -255,6 +325,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--large", type=int, default=50000, help="0: skip the RSS run")
+    parser.add_argument("--big-pages", type=int, default=400, help="0: skip the big-page run")
+    parser.add_argument("--big-kib", type=int, default=1024, help="size of a big page")
     parser.add_argument("--workers", default="default", help="EXTRACT_WORKERS for morgue")
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     parser.add_argument("--role", choices=sorted(ROLES), help=argparse.SUPPRESS)
@@ -282,7 +354,15 @@ def main(argv: list[str] | None = None) -> None:
             big = folder / "large.warc.gz"
             write_warc(big, opts.large)
             large = measure("morgue", str(big), str(folder / "large.db"), opts.workers)
-    text = table(opts.pages, size, runs, large)
+            big.unlink()
+        long = None
+        if opts.big_pages:
+            print(f"writing a WARC of {opts.big_pages:,} pages of {opts.big_kib} KiB ...")
+            path = folder / "long.warc.gz"
+            write_big_warc(path, opts.big_pages, opts.big_kib)
+            figures = measure("morgue", str(path), str(folder / "long.db"), opts.workers)
+            long = (opts.big_kib, figures)
+    text = table(opts.pages, size, runs, large, long)
     print(text)
     if opts.write:
         from _docsection import write_section
