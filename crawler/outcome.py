@@ -6,7 +6,8 @@
   ``captures``;
 * 1: the crawl did not start (bad arguments or settings, an archive that cannot be
   opened or written, another run holding the archive), or it stopped before its end
-  for another reason (a shutdown signal);
+  for another reason (a shutdown signal; ``extract_failed``: the extraction processes
+  could not run, pipelines/workpool.py);
 * 3: every seed failed (no response, or an HTTP error), so the run did not do its job;
 * 4: the archive refused a write mid-run (disk full, I/O error, a lock held too long):
   the crawl stopped early; a run with the same JOBDIR fetches what was not archived;
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipelines.extract import EXTRACT_FAILED
 from pipelines.store import WRITE_FAILED
 
 EXIT_OK = 0
@@ -65,6 +67,13 @@ def judge(
             EXIT_WRITE_FAILED,
             "The archive refused a write, so the crawl stopped early (the log says why); "
             "run it again (with the same JOBDIR) to fetch what was not archived.",
+        )
+    if finish_reason == EXTRACT_FAILED:
+        return Outcome(
+            EXIT_NOT_FINISHED,
+            "The extraction processes could not run, so the crawl stopped early (the log "
+            "says why); run it again with the same JOBDIR to fetch what was not archived, "
+            "or with -s EXTRACT_WORKERS=0 to extract in the crawl's own process.",
         )
     if all_seeds_failed:
         counted = f" ({detail})" if detail else ""

@@ -3,8 +3,8 @@
 Extraction is pure CPU work, so it runs off the reactor thread: in a pool of
 ``EXTRACT_WORKERS`` processes (default: one per core), so the reactor keeps
 fetching while the other cores extract. Items are sent to the pool in batches
-(up to ``EXTRACT_BATCH_SIZE`` items, or whatever arrived within
-``EXTRACT_BATCH_SECONDS``): one hand-over per batch instead of one per page,
+(up to ``EXTRACT_BATCH_SIZE`` items or ``EXTRACT_BATCH_BYTES`` of bodies, or whatever
+arrived within ``EXTRACT_BATCH_SECONDS``): one hand-over per batch instead of one per page,
 which is what costs the reactor thread (a pipe write and a wait for the GIL per
 submission). Each item awaits its own result; results come back in order.
 
@@ -12,6 +12,7 @@ The worker also does the rest of a page's CPU work: it computes the article's
 content hash and compresses the raw body (``item.packed``), so the raw body is
 dropped from the item before it waits in the store's batch.
 ``EXTRACT_WORKERS = 0`` does the same in-process; the archive comes out the same.
+A worker that dies or stalls costs only the page at fault (pipelines/workpool.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
+from scrapy.utils.defer import deferred_from_coro
 
+from archive.errors import ExtractionError
 from pipelines.core.records import PackedBody
 from pipelines.extraction import extract
 from pipelines.extraction.dates import parse_date
@@ -54,6 +57,9 @@ Done = tuple[
     "tuple[str, str] | None",
 ]
 
+
+#: The finish reason of a crawl stopped because its extraction processes could not run.
+EXTRACT_FAILED = "extract_failed"
 
 #: ``EXTRACT_BATCH_BYTES``: a batch is handed over once its bodies reach this many bytes,
 #: before ``EXTRACT_BATCH_SIZE`` pages: 32 typical pages are ~2 MB, but 32 pages of 1 MB
@@ -134,6 +140,8 @@ class ExtractPipeline:
         self._pool: WorkPool[Job, Done] | None = None
         self._batch: list[tuple[Job, asyncio.Future[Done]]] = []
         self._timer: asyncio.TimerHandle | None = None
+        self.crawler: Crawler | None = None  # to stop the crawl when extraction cannot run
+        self._stopping = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -142,7 +150,7 @@ class ExtractPipeline:
         from pipelines.neardup.settings import NearDupSettings
 
         enabled = settings.getbool("NEAR_DUP_ENABLED", True)
-        return cls(
+        pipeline = cls(
             crawler.stats,
             settings.getint("EXTRACT_WORKERS", default_workers()),
             batch_size=settings.getint("EXTRACT_BATCH_SIZE", 32),
@@ -153,6 +161,8 @@ class ExtractPipeline:
             classify=settings.getbool("EXTRACT_CLASSIFY", False),
             timeout=settings.getfloat("EXTRACT_TIMEOUT", DEFAULT_TIMEOUT),
         )
+        pipeline.crawler = crawler
+        return pipeline
 
     def open_spider(self) -> None:
         if self.workers and self._pool is None:
@@ -168,6 +178,24 @@ class ExtractPipeline:
     async def _run(self, job: Job) -> Done:
         if self._pool is None:
             return work([job])[0]
+        try:
+            return await self._pooled(job)
+        except ExtractionError as exc:
+            self._stop_crawl(exc)
+            raise
+
+    def _stop_crawl(self, exc: ExtractionError) -> None:
+        """A crawl stops at once rather than fetch pages it cannot extract: finish reason
+        ``extract_failed``; its pages not archived are fetched again by a run with the same
+        JOBDIR. (An import stops by the error itself.)"""
+        engine = self.crawler.engine if self.crawler is not None else None
+        if engine is None or engine.spider is None or self._stopping:
+            return
+        self._stopping = True
+        logger.error("stopping the crawl: %s", exc)
+        deferred_from_coro(engine.close_spider_async(reason=EXTRACT_FAILED))
+
+    async def _pooled(self, job: Job) -> Done:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Done] = loop.create_future()
         self._batch.append((job, future))

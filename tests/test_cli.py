@@ -463,6 +463,11 @@ def test_crawl_site_takes_a_host_too(
         (FakeSummary(pages=1, errors=1, seeds=1, seeds_failed=1), "Every seed failed", 3),
         (FakeSummary(finish_reason="shutdown"), "The crawl did not finish", 1),
         (FakeSummary(finish_reason="archive_write_failed"), "The archive refused a write", 4),
+        (
+            FakeSummary(finish_reason="extract_failed"),
+            "The extraction processes could not run, so the crawl stopped early",
+            1,
+        ),
     ],
 )
 def test_crawl_fails_when_every_seed_failed_or_it_stopped(

@@ -52,16 +52,16 @@ def pipeline(batch_fn: Any, workers: int = 2, timeout: float = 60.0) -> ExtractP
     return extract
 
 
+async def run_async(extract: ExtractPipeline, items: list[RawPage]) -> list[Any]:
+    jobs = [extract.process_item(item) for item in items]
+    return await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), LIMIT_S)
+
+
 def run(extract: ExtractPipeline, items: list[RawPage]) -> list[Any]:
     """Every item through the pipeline at once; results or exceptions, in order."""
-
-    async def all_items() -> list[Any]:
-        jobs = [extract.process_item(item) for item in items]
-        return await asyncio.wait_for(asyncio.gather(*jobs, return_exceptions=True), LIMIT_S)
-
     extract.open_spider()
     try:
-        return asyncio.run(all_items())
+        return asyncio.run(run_async(extract, items))
     finally:
         extract.close_spider()
 
@@ -151,6 +151,38 @@ def test_processes_that_never_work_stop_with_a_clear_error() -> None:
     assert "died or stalled 3 times without finishing a page" in message
     assert 'if __name__ == "__main__":' in message and "EXTRACT_WORKERS=0" in message
     assert stat(extract, "failed") == message
+
+
+class FakeEngine:
+    """What the pipeline asks of a crawl's engine: its spider, and to close it."""
+
+    def __init__(self) -> None:
+        self.spider = object()
+        self.reasons: list[str] = []
+
+    async def close_spider_async(self, *, reason: str) -> None:
+        self.reasons.append(reason)
+
+
+def test_a_crawl_whose_processes_cannot_run_stops_with_extract_failed() -> None:
+    crawler = get_crawler(ArticlesSpider, {"EXTRACT_WORKERS": 2, "EXTRACT_BATCH_SIZE": 4})
+    engine = FakeEngine()
+    crawler.engine = engine  # type: ignore[assignment]
+    extract = ExtractPipeline.from_crawler(crawler)
+    extract.batch_fn = crashing_work.always_dies
+
+    async def all_pages() -> list[Any]:
+        done = await run_async(extract, [page(n) for n in range(6)])
+        await asyncio.sleep(0.1)  # the engine is asked on the loop's next turns
+        return done
+
+    extract.open_spider()
+    try:
+        done = asyncio.run(all_pages())
+    finally:
+        extract.close_spider()
+    assert any(isinstance(outcome, ExtractionError) for outcome in done)
+    assert engine.reasons == ["extract_failed"]  # asked once, however many pages failed
 
 
 def test_processes_that_cannot_start_give_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
