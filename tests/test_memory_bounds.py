@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
+from test_workpool import BODY, page
 from warc_helpers import SITE, article_html, response, write_warc
 
 from archive import Archive, CrawlArchive
@@ -27,21 +28,6 @@ from pipelines.dedup import DedupPipeline
 from pipelines.extract import ExtractPipeline
 from pipelines.registry import use_archive
 from pipelines.store import StorePipeline, held_bytes
-
-BODY = (Path(__file__).parent / "fixtures" / "spider" / "wp_story.html").read_bytes()
-
-
-def page(n: int) -> RawPage:
-    url = f"https://coastline.example/story-{n}/"
-    return RawPage(
-        url=url,
-        final_url=url,
-        status=200,
-        headers={"content-type": "text/html; charset=UTF-8"},
-        body=BODY.replace(b"</h1>", f" {n}</h1>".encode(), 1),
-        fetched_at="2025-03-03T10:00:00.000000Z",
-        reached_by="seed",
-    )
 
 
 def capture(body: bytes = b"", packed: PackedBody | None = None) -> Capture:
