@@ -452,6 +452,13 @@ def _warc_provenance(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v12_capture_notes(conn: sqlite3.Connection) -> None:
+    """Version 12 (issue 18): captures.notes, what extraction recorded of the page."""
+    # a JSON list of strings (extraction warnings and repairs, why a page was not
+    # extracted); NULL when there were none, and for every capture written before
+    conn.execute('ALTER TABLE "captures" ADD COLUMN "notes" TEXT')
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int  # the version this migration produces
@@ -475,6 +482,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, _v9_language_declared),
     Migration(10, _v10_published_date),
     Migration(11, _warc_provenance),
+    Migration(12, _v12_capture_notes),
 )
 
 #: The version this code writes: the last migration's.

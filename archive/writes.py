@@ -39,8 +39,8 @@ _INSERT_CAPTURE = """
 INSERT INTO captures (
     id, url, final_url, status, fetched_at, content_type, headers, body, body_size,
     body_sha256, compression, error, referrer, depth, reached_by, article_id, run_id,
-    page_kind, page_kind_reason, source_file, warc_record_id, warc_offset
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    page_kind, page_kind_reason, source_file, warc_record_id, warc_offset, notes
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 
@@ -418,6 +418,7 @@ def _insert_capture(conn: sqlite3.Connection, capture: Capture, article_id: str 
             capture.warc.file if capture.warc else None,
             capture.warc.record_id if capture.warc else None,
             capture.warc.offset if capture.warc else None,
+            encode_json(capture.notes) if capture.notes else None,
         ),
     )
     return cursor.rowcount

@@ -183,6 +183,7 @@ class StorePipeline:
             article_id=adapter.get("article_id"),
             packed=adapter.get("packed"),
             warc=adapter.get("warc"),
+            notes=list(adapter.get("notes") or []),
         )
         journal = journal_for(self.crawler)
         if journal is not None and journal.already_recorded(capture):

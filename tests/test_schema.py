@@ -72,6 +72,7 @@ EXPECTED_COLUMNS = {
         "source_file",
         "warc_record_id",
         "warc_offset",
+        "notes",
     ],
     "import_errors": [
         "source_file",

@@ -8,6 +8,7 @@ page. Each run is bounded by ``asyncio.wait_for``, so a regression fails, not ha
 from __future__ import annotations
 
 import asyncio
+import json
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -225,7 +226,15 @@ def test_an_import_keeps_the_page_that_killed_its_worker(
     with Archive(db) as archive:
         counts = archive.conn.execute("SELECT count(*), count(article_id) FROM captures").fetchone()
         kept = archive.conn.execute(
-            "SELECT article_id FROM captures WHERE url = ?", (urls[3],)
+            "SELECT article_id, notes, body_size FROM captures WHERE url = ?", (urls[3],)
         ).fetchone()
+        others = archive.conn.execute(
+            "SELECT count(*) FROM captures WHERE url != ? AND notes IS NULL", (urls[3],)
+        ).fetchone()[0]
     assert tuple(counts) == (6, 5)  # every capture kept; the crashed page has no article
-    assert kept is not None and kept[0] is None
+    assert kept is not None and kept[0] is None and kept[2] > 0  # its body is kept
+    assert json.loads(kept[1]) == [  # and why it has no article, for a later query
+        "not extracted: its extraction process died (killed, out of memory, or a crash "
+        "in a C library)"
+    ]
+    assert others == 5  # the pages extracted cleanly have no notes

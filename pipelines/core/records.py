@@ -81,6 +81,7 @@ class Capture:
     page_kind_reason: str | None = None  # the evidence that decided page_kind
     packed: PackedBody | None = None  # the body already compressed; then ``body`` may be b""
     warc: WarcOrigin | None = None  # the WARC record it was imported from (docs/warc.md)
+    notes: list[str] = field(default_factory=list)  # extraction's warnings, why not extracted
 
     @property
     def id(self) -> str:
