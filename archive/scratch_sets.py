@@ -14,9 +14,9 @@ theirs as the run grows. And every scratch file (the near-dup index's too) fills
 cache when it opens (:func:`connect_scratch`), so it is the same at the first article,
 at 5,000 and at 5,000,000.
 
-They answer as the in-memory ones do (:class:`pipelines.neardup.compact.IdSet`,
-:class:`pipelines.neardup.boilerplate.MemoryCounts`), the counts exactly (64-bit keys,
-not the in-memory once-met set's 32-bit fingerprints). Per article: one ``INSERT OR
+They answer as a ``set`` of the IDs and as the in-memory counts
+(:class:`pipelines.neardup.boilerplate.MemoryCounts`) do, the counts exactly (64-bit
+keys, not the in-memory once-met set's 32-bit fingerprints). Per article: one ``INSERT OR
 IGNORE`` for the ID, one ``IN`` query over its paragraph keys and, for a new article,
 one upsert of them.
 """
@@ -131,9 +131,6 @@ class ScratchIdSet:
         added = cursor.rowcount == 1
         self._size += added
         return added
-
-    def add(self, article_id: str) -> None:
-        self.add_new(article_id)
 
     @clean_errors
     def __contains__(self, article_id: str) -> bool:

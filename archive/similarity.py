@@ -65,10 +65,10 @@ class SimilarityMixin(ArchiveBase):
 
     def _scratch(self) -> ScratchFile:
         """The one scratch file the dedup stage's sets share (:mod:`archive.scratch_sets`)."""
-        if getattr(self, "_scratch_file", None) is None:
-            self._scratch_file = ScratchFile()
-        assert self._scratch_file is not None
-        return self._scratch_file
+        scratch = getattr(self, "_scratch_file", None)
+        if scratch is None:
+            scratch = self._scratch_file = ScratchFile()
+        return scratch
 
     def scratch_id_set(self) -> ScratchIdSet:
         """A new, empty set of article IDs in the archive's scratch file (closed, so

@@ -15,7 +15,6 @@ from archive.scratch_sets import CACHE_KIB, ScratchCounts, ScratchFile, ScratchI
 from crawler.spiders.articles import ArticlesSpider
 from pipelines.dedup import DedupPipeline
 from pipelines.neardup.boilerplate import BoilerplateFilter, MemoryCounts, paragraph_key
-from pipelines.neardup.compact import IdSet
 from pipelines.registry import use_archive
 
 
@@ -99,10 +98,11 @@ def test_a_filter_takes_counts_or_a_store_not_both(scratch: ScratchFile) -> None
         ["", "ÄÖ", "0000000000000171", "171", "0x171", "0000000000000171"],
     ],
 )
-def test_scratch_id_set_behaves_as_id_set(scratch: ScratchFile, ids: list[str]) -> None:
+def test_scratch_id_set_behaves_as_a_set(scratch: ScratchFile, ids: list[str]) -> None:
     """Hex IDs (as 64-bit ints, both signs) and any other text, including text that
     reads as the same number as a hex ID: never taken for one another."""
-    memory, on_disk = IdSet(), ScratchIdSet(scratch)
+    memory: set[str] = set()
+    on_disk = ScratchIdSet(scratch)
     for article_id in ids:
         assert (article_id in memory) == (article_id in on_disk)
         was_new = article_id not in memory
@@ -115,7 +115,7 @@ def test_scratch_id_set_behaves_as_id_set(scratch: ScratchFile, ids: list[str]) 
 
 def test_two_sets_in_one_file_stay_apart(scratch: ScratchFile) -> None:
     first, second = ScratchIdSet(scratch), ScratchIdSet(scratch)
-    first.add("0000000000000001")
+    first.add_new("0000000000000001")
     assert "0000000000000001" in first and "0000000000000001" not in second
 
 
@@ -130,7 +130,7 @@ def test_the_crawl_archive_shares_one_scratch_file_and_closes_it() -> None:
     seen = archive.scratch_id_set()
     assert counts._scratch is seen._scratch  # one page cache for both
     assert counts.counts_of([5, -7, 9, 11]) == [0, 2, 4, 0]  # single sightings stay on disk
-    seen.add("0000000000000001")
+    seen.add_new("0000000000000001")
     archive.close()
     with pytest.raises(RuntimeError, match="closed"):
         seen.add_new("0000000000000002")
@@ -174,5 +174,5 @@ def test_the_scratch_page_cache_is_filled_when_the_file_opens(scratch: ScratchFi
     free = scratch.conn.execute("PRAGMA freelist_count").fetchone()[0]
     assert free >= CACHE_KIB // 4
     assert scratch.conn.execute("SELECT name FROM sqlite_master").fetchall() == []
-    ScratchIdSet(scratch).add("0000000000000001")
+    ScratchIdSet(scratch).add_new("0000000000000001")
     assert scratch.conn.execute("PRAGMA freelist_count").fetchone()[0] < free

@@ -110,28 +110,6 @@ class KeySet:
         return self._size + len(self._recent)
 
 
-class IdSet:
-    """A set of article IDs."""
-
-    def __init__(self, merge_at: int = 4096) -> None:
-        self._keys = KeySet(merge_at)
-        self._other: set[str] = set()
-
-    def __contains__(self, article_id: str) -> bool:
-        key = hex_key(article_id)
-        return article_id in self._other if key is None else key in self._keys
-
-    def add(self, article_id: str) -> None:
-        key = hex_key(article_id)
-        if key is None:
-            self._other.add(article_id)
-        else:
-            self._keys.add(key)
-
-    def __len__(self) -> int:
-        return len(self._keys) + len(self._other)
-
-
 class IdColumn:
     """IDs by row: a growing int64 column."""
 
