@@ -56,6 +56,8 @@ EXTRACT_TIMEOUT = 120  # s a batch may take in the pool; then its page is given 
 # glibc's mmap threshold, fixed: buffers of a page or more are mapped on their own and
 # given back when freed, so a long run's heap does not fragment and grow (issue 18)
 MALLOC_MMAP_THRESHOLD = 128 * 1024
+# ...and one arena for all the main process's threads, which would fragment one each
+MALLOC_ARENA_MAX = 1
 
 # -- morgue's own settings (docs/settings.md) ------------------------------------------
 ARCHIVE_PATH = _archive.DEFAULT_PATH  # where the store pipeline writes ("archive.db")

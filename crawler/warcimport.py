@@ -210,14 +210,14 @@ def total_bytes(sources: Sequence[Source]) -> int:
 class _Import:
     def __init__(self, sources: list[Source], settings: Settings, progress: Progress | None):
         from archive.archive import CrawlArchive
-        from crawler.extensions.malloc import fix_mmap_threshold
+        from crawler.extensions.malloc import tune_malloc
         from pipelines.dedup import DedupPipeline
         from pipelines.extract import ExtractPipeline
         from pipelines.registry import use_archive
         from pipelines.stitch import StitchPipeline
         from pipelines.store import StorePipeline
 
-        fix_mmap_threshold(settings.getint("MALLOC_MMAP_THRESHOLD"))  # no extensions here
+        tune_malloc(settings)  # no extensions here; before the pool's threads start
         self.sources = sources
         self.progress = progress
         files = list(dict.fromkeys(str(source.path) for source in sources))

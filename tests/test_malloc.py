@@ -15,7 +15,12 @@ from scrapy.utils.test import get_crawler
 
 from archive.cli import cli
 from archive.errors import UsageError
-from crawler.extensions.malloc import MAX_THRESHOLD, MallocExtension, fix_mmap_threshold
+from crawler.extensions.malloc import (
+    MAX_THRESHOLD,
+    MallocExtension,
+    cap_arenas,
+    fix_mmap_threshold,
+)
 
 glibc = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc only")
 
@@ -42,6 +47,63 @@ before = mallinfo().hblks
 buffers = [bytearray(300_000) for _ in range(4)]
 print(json.dumps({"applied": applied, "mapped": mallinfo().hblks - before}))
 """
+
+
+# Caps the arenas (or not), then has two threads each hold a 4 KB buffer at once; glibc's
+# malloc_stats() prints one "Arena N:" block a arena to stderr.
+ARENAS = """
+import ctypes, sys, threading
+from crawler.extensions.malloc import cap_arenas
+
+applied = cap_arenas(int(sys.argv[1]))
+held = threading.Barrier(3)
+
+def hold():
+    buffer = bytearray(4096)  # over pymalloc's 512 bytes: malloc's own
+    held.wait()
+    held.wait()
+    del buffer
+
+threads = [threading.Thread(target=hold) for _ in range(2)]
+for thread in threads:
+    thread.start()
+held.wait()
+ctypes.CDLL(None).malloc_stats()
+held.wait()
+for thread in threads:
+    thread.join()
+print(applied)
+"""
+
+
+def arenas(count: int) -> tuple[str, int]:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", ARENAS, str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        timeout=60,
+    )
+    return done.stdout.strip(), done.stderr.count("Arena ")
+
+
+@glibc
+def test_capped_at_one_arena_the_threads_share_the_main_one() -> None:
+    assert arenas(1) == ("True", 1)
+
+
+@glibc
+def test_left_alone_glibc_gives_each_thread_an_arena_of_its_own() -> None:
+    applied, count = arenas(0)
+    assert applied == "False"
+    assert count == 3
+
+
+def test_a_negative_arena_cap_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="MALLOC_ARENA_MAX must be a number of arenas"):
+        cap_arenas(-1)
 
 
 def probe(threshold: int) -> dict[str, int]:
@@ -75,8 +137,14 @@ def test_a_threshold_glibc_would_refuse_is_a_usage_error(nbytes: int) -> None:
 
 def test_zero_leaves_malloc_alone_and_the_extension_off() -> None:
     assert fix_mmap_threshold(0) is False
+    assert cap_arenas(0) is False
+    off = {"MALLOC_MMAP_THRESHOLD": 0, "MALLOC_ARENA_MAX": 0}
     with pytest.raises(NotConfigured):
-        MallocExtension.from_crawler(get_crawler(settings_dict={"MALLOC_MMAP_THRESHOLD": 0}))
+        MallocExtension.from_crawler(get_crawler(settings_dict=off))
+    # either one alone keeps it on
+    alone = MallocExtension.from_crawler(get_crawler(settings_dict={**off, "MALLOC_ARENA_MAX": 1}))
+    assert alone.applied is False
+    assert alone.arenas_capped is (platform.libc_ver()[0] == "glibc")
 
 
 def test_the_crawl_settings_enable_the_extension() -> None:
@@ -84,9 +152,16 @@ def test_the_crawl_settings_enable_the_extension() -> None:
 
     assert "crawler.extensions.malloc.MallocExtension" in settings.EXTENSIONS
     assert settings.MALLOC_MMAP_THRESHOLD == 128 * 1024
-    crawler = get_crawler(settings_dict={"MALLOC_MMAP_THRESHOLD": settings.MALLOC_MMAP_THRESHOLD})
+    assert settings.MALLOC_ARENA_MAX == 1
+    crawler = get_crawler(
+        settings_dict={
+            "MALLOC_MMAP_THRESHOLD": settings.MALLOC_MMAP_THRESHOLD,
+            "MALLOC_ARENA_MAX": settings.MALLOC_ARENA_MAX,
+        }
+    )
     extension = MallocExtension.from_crawler(crawler)
     assert extension.applied is (platform.libc_ver()[0] == "glibc")
+    assert extension.arenas_capped is (platform.libc_ver()[0] == "glibc")
 
 
 def test_morgue_import_applies_the_setting(tmp_path: Path) -> None:
@@ -95,4 +170,8 @@ def test_morgue_import_applies_the_setting(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", *args, "-s", "MALLOC_MMAP_THRESHOLD=-5"])
     assert result.exit_code != 0
     assert "MALLOC_MMAP_THRESHOLD must be a size from 1 to" in result.output
+    assert "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["import", *args, "-s", "MALLOC_ARENA_MAX=-1"])
+    assert result.exit_code != 0
+    assert "MALLOC_ARENA_MAX must be a number of arenas" in result.output
     assert "Traceback" not in result.output
