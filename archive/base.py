@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 import zlib
@@ -97,12 +98,39 @@ def encode_json(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def in_chunks(values: Sequence[Any], size: int = 500) -> Iterator[tuple[Sequence[Any], str]]:
+def in_chunks(
+    values: Sequence[Any], size: int = 500, *, pad: bool = True
+) -> Iterator[tuple[list[Any], str]]:
     """``values`` in slices of at most ``size``, each with its ``?, ?, ...`` placeholders
-    for an ``IN (...)`` list (SQLite caps the host parameters of one statement)."""
+    for an ``IN (...)`` list (SQLite caps the host parameters of one statement).
+
+    With ``pad`` (for an ``IN`` list, where a value twice matches as once), a slice is
+    padded with its last value up to a power of two (or ``size``), so one query takes at
+    most ~10 shapes of SQL instead of one a length: sqlite3's statement cache (128 a
+    connection) keeps them compiled instead of compiling and evicting a new statement
+    for every batch of an unusual length, which cost CPU and left compiled statements of
+    every size scattered through the heap (issue 18, docs/benchmarks.md)."""
     for start in range(0, len(values), size):
-        chunk = values[start : start + size]
-        yield chunk, ", ".join("?" * len(chunk))
+        chunk = list(values[start : start + size])
+        width = min(size, 1 << (len(chunk) - 1).bit_length()) if pad else len(chunk)
+        chunk.extend(chunk[-1:] * (width - len(chunk)))
+        yield chunk, _marks(width)
+
+
+def in_pieces(values: Sequence[Any], size: int = 256) -> Iterator[Sequence[Any]]:
+    """``values`` in consecutive pieces whose lengths are powers of two, none over
+    ``size``: for a multi-row ``VALUES`` list, which cannot repeat a value as an ``IN``
+    list can, in a few shapes of SQL all the same (see :func:`in_chunks`)."""
+    start = 0
+    while start < len(values):
+        width = min(size, 1 << ((len(values) - start).bit_length() - 1))
+        yield values[start : start + width]
+        start += width
+
+
+@functools.lru_cache(maxsize=64)
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
 
 
 def inflate(capture_id: str, body: bytes | None, compression: str | None) -> bytes:

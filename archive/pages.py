@@ -146,9 +146,9 @@ def gather(conn: sqlite3.Connection, part: PagePart) -> tuple[Chain, dict[str, P
     frontier = {part.url, *part.links()}
     asked: set[str] = set()
     while frontier - asked and len(parts) < MAX_PAGES:
-        batch = sorted(frontier - asked)[:_CHUNK]
-        asked.update(batch)
-        marks = ", ".join("?" * len(batch))
+        wanted = sorted(frontier - asked)[:_CHUNK]
+        asked.update(wanted)
+        ((batch, marks),) = in_chunks(wanted, _CHUNK)  # padded: a few shapes of SQL
         rows = conn.execute(
             f"SELECT {PAGE_COLUMNS} FROM pages WHERE url IN ({marks}) OR first_url IN ({marks}) "
             f"OR next_url IN ({marks}) OR prev_url IN ({marks})",

@@ -28,7 +28,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from archive.base import in_chunks
+from archive.base import in_chunks, in_pieces
 from archive.errors import ArchiveError
 from pipelines.neardup.compact import hex_key
 
@@ -171,7 +171,7 @@ class ScratchCounts:
     @clean_errors
     def observe(self, distinct_keys: list[int]) -> None:
         # one multi-row upsert (a VALUES row a key), not executemany's step a key: half the cost
-        for chunk, _marks in in_chunks(distinct_keys):
+        for chunk in in_pieces(distinct_keys):  # VALUES rows cannot repeat a key
             self._scratch.conn.execute(
                 f"INSERT INTO {self._table} (key, n) VALUES {', '.join(['(?, 1)'] * len(chunk))} "
                 "ON CONFLICT (key) DO UPDATE SET n = n + 1",
