@@ -19,9 +19,9 @@ glibc also gives each new thread an arena of its own, up to eight per core. A cr
 an import's main process has a few threads (the extraction pool's result thread unpickles
 every page's article in its own arena; the main thread frees them into it), and each
 arena fragments on its own. ``MALLOC_ARENA_MAX`` (default 1) caps them with ``mallopt``
-before those threads start: with one arena, the import's peak resident memory was 4-5 MiB
-lower at 5,000 pages and grew by half as much to 20,000 (docs/benchmarks.md, "WARC
-import"). The threads hold the GIL for nearly all their work, so they hardly ever wait
+before those threads start: with one arena, the import's peak resident memory was 3-5 MiB
+lower at 5,000 pages and grew 2-4 MiB to 50,000 pages instead of 8 (docs/benchmarks.md,
+"WARC import"). The threads hold the GIL for nearly all their work, so they hardly ever wait
 for the arena's lock.
 
 Only glibc has the knobs; anywhere else (musl, macOS) this does nothing.
