@@ -108,8 +108,7 @@ def in_chunks(
     padded with its last value up to a power of two (or ``size``), so one query takes at
     most ~10 shapes of SQL instead of one a length: sqlite3's statement cache (128 a
     connection) keeps them compiled instead of compiling and evicting a new statement
-    for every batch of an unusual length, which cost CPU and left compiled statements of
-    every size scattered through the heap (issue 18, docs/benchmarks.md)."""
+    for every batch of an unusual length (issue 18, docs/benchmarks.md)."""
     for start in range(0, len(values), size):
         chunk = list(values[start : start + size])
         width = min(size, 1 << (len(chunk) - 1).bit_length()) if pad else len(chunk)

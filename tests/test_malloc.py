@@ -50,7 +50,7 @@ print(json.dumps({"applied": applied, "mapped": mallinfo().hblks - before}))
 
 
 # Caps the arenas (or not), then has two threads each hold a 4 KB buffer at once; glibc's
-# malloc_stats() prints one "Arena N:" block a arena to stderr.
+# malloc_stats() prints one "Arena N:" block an arena to stderr.
 ARENAS = """
 import ctypes, sys, threading
 from crawler.extensions.malloc import cap_arenas
