@@ -76,16 +76,20 @@ print(applied)
 """
 
 
-def arenas(count: int) -> tuple[str, int]:
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, "-c", ARENAS, str(count)],
+def run_fresh(code: str, value: int) -> subprocess.CompletedProcess[str]:
+    """``code`` in a new interpreter (malloc's settings are for the whole process)."""
+    return subprocess.run(
+        [sys.executable, "-c", code, str(value)],
         capture_output=True,
         text=True,
         check=True,
-        cwd=root,
+        cwd=Path(__file__).resolve().parents[1],
         timeout=60,
     )
+
+
+def arenas(count: int) -> tuple[str, int]:
+    done = run_fresh(ARENAS, count)
     return done.stdout.strip(), done.stderr.count("Arena ")
 
 
@@ -107,16 +111,7 @@ def test_a_negative_arena_cap_is_a_usage_error() -> None:
 
 
 def probe(threshold: int) -> dict[str, int]:
-    root = Path(__file__).resolve().parents[1]
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(threshold)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=root,
-        timeout=60,
-    )
-    return dict(json.loads(done.stdout))
+    return dict(json.loads(run_fresh(PROBE, threshold).stdout))
 
 
 @glibc
