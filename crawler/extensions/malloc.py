@@ -52,15 +52,19 @@ M_ARENA_MAX = -8
 MAX_THRESHOLD = 32 * 1024 * 1024
 
 
-def _mallopt(param: int, value: int) -> bool:
-    """glibc's ``mallopt(param, value)``: whether it took (False off glibc)."""
+def _mallopt(param: int, value: int, what: str) -> bool:
+    """glibc's ``mallopt(param, value)``: whether it took (False off glibc; a warning
+    naming ``what`` if glibc refused it)."""
     if platform.libc_ver()[0] != "glibc":
         logger.debug("not glibc: malloc left as it is")
         return False
     mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
-    return bool(mallopt(param, value))
+    done = bool(mallopt(param, value))
+    if not done:
+        logger.warning("glibc refused %s", what)
+    return done
 
 
 def tune_malloc(settings: BaseSettings) -> tuple[bool, bool]:
@@ -84,10 +88,7 @@ def cap_arenas(count: int) -> bool:
             f"MALLOC_ARENA_MAX must be a number of arenas, or 0 to leave malloc as it is, "
             f"not {count}."
         )
-    done = _mallopt(M_ARENA_MAX, count)
-    if not done and platform.libc_ver()[0] == "glibc":
-        logger.warning("glibc refused an arena cap of %d", count)
-    return done
+    return _mallopt(M_ARENA_MAX, count, f"an arena cap of {count}")
 
 
 def fix_mmap_threshold(nbytes: int) -> bool:
@@ -102,10 +103,7 @@ def fix_mmap_threshold(nbytes: int) -> bool:
             f"MALLOC_MMAP_THRESHOLD must be a size from 1 to {MAX_THRESHOLD} bytes, or 0 "
             f"to leave malloc as it is, not {nbytes}."
         )
-    done = _mallopt(M_MMAP_THRESHOLD, nbytes)
-    if not done and platform.libc_ver()[0] == "glibc":
-        logger.warning("glibc refused an mmap threshold of %d bytes", nbytes)
-    return done
+    return _mallopt(M_MMAP_THRESHOLD, nbytes, f"an mmap threshold of {nbytes} bytes")
 
 
 class MallocExtension:
