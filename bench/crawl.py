@@ -345,7 +345,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--server", choices=("auto", "nginx", "python"), default="auto")
-    parser.add_argument("--store-articles", type=int, default=5000)
+    parser.add_argument(
+        "--store-articles", type=int, default=5000, help="articles for the store stage (0 skips it)"
+    )
     parser.add_argument("--skip-trafilatura", action="store_true")
     parser.add_argument("-s", "--set", action="append", default=[], help="extra setting for (b)")
     parser.add_argument("--write", action="store_true", help="write docs/benchmarks.md")
@@ -396,8 +398,10 @@ def main() -> None:
                 result["pages_s"] = result["pages"] / result["wall_s"]
                 runs[name].append(result)
                 print(f"rep {rep + 1} ({name}): {result}", flush=True)
-        print("store stage ...", flush=True)
-        store = store_stage(site, paths[: args.store_articles], base, args.store_articles)
+        store = None  # --store-articles 0: no store stage (it had no pages to time)
+        if args.store_articles > 0:
+            print("store stage ...", flush=True)
+            store = store_stage(site, paths[: args.store_articles], base, args.store_articles)
         sizes_rss = {}
         for count in [int(n) for n in args.memory.split(",") if n.strip()]:
             print(f"memory stage, {count} articles ...", flush=True)
@@ -451,15 +455,16 @@ def main() -> None:
         c_rate = statistics.median(r["pages_s"] for r in runs["c"])
         b_rate = statistics.median(r["pages_s"] for r in runs["b"])
         lines.append(f"b/c (morgue vs trafilatura): {b_rate / max(c_rate, 1e-9):.2f}")
-    lines.append(
-        f"Store stage alone (Archive.save_batch, batches of 200, FTS + indexes, bodies already "
-        f"compressed by the pool): {store['rate']:,.0f} articles/s"
-        f" ({store['cpu_rate']:,.0f} by CPU time) over {args.store_articles}"
-        f" articles of {store['words']:,.0f} words; SQLite's FTS5 alone on the same rows"
-        f" (no other table, no index): {store['fts_rate']:,.0f} rows/s; the store stage"
-        f" without any FTS index (its table and triggers dropped): {store['no_fts_rate']:,.0f}"
-        f" articles/s ({store['no_fts_cpu_rate']:,.0f} by CPU time)"
-    )
+    if store is not None:
+        lines.append(
+            f"Store stage alone (Archive.save_batch, batches of 200, FTS + indexes, bodies already "
+            f"compressed by the pool): {store['rate']:,.0f} articles/s"
+            f" ({store['cpu_rate']:,.0f} by CPU time) over {args.store_articles}"
+            f" articles of {store['words']:,.0f} words; SQLite's FTS5 alone on the same rows"
+            f" (no other table, no index): {store['fts_rate']:,.0f} rows/s; the store stage"
+            f" without any FTS index (its table and triggers dropped): {store['no_fts_rate']:,.0f}"
+            f" articles/s ({store['no_fts_cpu_rate']:,.0f} by CPU time)"
+        )
     if sizes_rss:
         counts = sorted(sizes_rss)
         growth = sizes_rss[counts[-1]] / sizes_rss[counts[0]] - 1
