@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,30 +49,32 @@ DOC_KEY = "bench-import"
 # -- the WARC ------------------------------------------------------------------------------
 
 
-def write_warc(path: Path, pages: int) -> int:
-    """A WARC of ``pages`` generated article responses; returns its size in bytes."""
-    from crawlsite import iter_pages
+#: The records' WARC-Date starts here, one second a page: 2025-07-01, after the generated
+#: pages' own dates (published 2025-06-14, comments to 2025-06-18). A WARC-Date before them
+#: makes every page's dates "later than the fetch", refused, and sends each page to
+#: htmldate, which no real capture does.
+START = 1_751_328_000
+
+
+def write_responses(path: Path, pages: Iterable[tuple[str, bytes]], *, warcinfo: bool) -> int:
+    """A WARC of one HTML ``response`` record a ``(url, body)``; returns its size in bytes."""
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    # fetched after the pages' own dates (published 2025-06-14, comments to 2025-06-18):
-    # a WARC-Date before them makes every page's dates "later than the fetch", refused,
-    # and sends each page to htmldate, which no real capture does
-    start = 1_751_328_000  # 2025-07-01, one second per page
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=True)
-        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "bench"}))
-        for i, (page_path, html) in enumerate(iter_pages(pages)):
-            body = html.encode("utf-8")
+        if warcinfo:
+            writer.write_record(writer.create_warcinfo_record(path.name, {"software": "bench"}))
+        for i, (url, body) in enumerate(pages):
             headers = StatusAndHeaders(
                 "200 OK",
                 [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
                 protocol="HTTP/1.1",
             )
-            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))
+            when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(START + i))
             writer.write_record(
                 writer.create_warc_record(
-                    BASE_URL + page_path,
+                    url,
                     "response",
                     payload=io.BytesIO(body),
                     length=len(body),
@@ -82,12 +85,17 @@ def write_warc(path: Path, pages: int) -> int:
     return path.stat().st_size
 
 
+def write_warc(path: Path, pages: int) -> int:
+    """A WARC of ``pages`` generated article responses; returns its size in bytes."""
+    from crawlsite import iter_pages
+
+    generated = ((BASE_URL + page_path, html.encode()) for page_path, html in iter_pages(pages))
+    return write_responses(path, generated, warcinfo=True)
+
+
 def write_big_warc(path: Path, pages: int, kib: int) -> int:
     """A WARC of ``pages`` articles of ``kib`` KiB of text each: the worst case for what
     a page in flight holds (its body, then an article as long as it)."""
-    from warcio.statusandheaders import StatusAndHeaders
-    from warcio.warcwriter import WARCWriter
-
     words = [
         "the",
         "harbour",
@@ -104,9 +112,8 @@ def write_big_warc(path: Path, pages: int, kib: int) -> int:
         "a",
         "week",
     ]
-    start = 1_751_328_000
-    with path.open("wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
+
+    def bodies() -> Iterator[tuple[str, bytes]]:
         for i in range(pages):
             paragraphs, size, j = [], 0, 0
             while size < kib * 1024:
@@ -118,23 +125,10 @@ def write_big_warc(path: Path, pages: int, kib: int) -> int:
                 "<!doctype html><html><head><meta charset='utf-8'>"
                 f"<title>Long story {i}</title></head><body><article>"
                 f"<h1>Long story number {i}</h1>{''.join(paragraphs)}</article></body></html>"
-            ).encode()
-            headers = StatusAndHeaders(
-                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
             )
-            writer.write_record(
-                writer.create_warc_record(
-                    f"{BASE_URL}/long/{i}/",
-                    "response",
-                    payload=io.BytesIO(body),
-                    length=len(body),
-                    http_headers=headers,
-                    warc_headers_dict={
-                        "WARC-Date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(start + i))
-                    },
-                )
-            )
-    return path.stat().st_size
+            yield f"{BASE_URL}/long/{i}/", body.encode()
+
+    return write_responses(path, bodies(), warcinfo=False)
 
 
 # -- the contenders (each in its own process) ------------------------------------------------

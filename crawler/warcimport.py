@@ -332,8 +332,7 @@ class _Import:
             while self._flight and self._active + size > self.max_active:
                 await self._drain(len(self._flight) - 1)
         self._active += size
-        if self._active > self.stats.get_value("morgue/import/active_bytes_max", 0):
-            self.stats.set_value("morgue/import/active_bytes_max", self._active)
+        self.stats.max_value("morgue/import/active_bytes_max", self._active)
         future = asyncio.ensure_future(self.extract.process_item(item))
         self._flight.append((item, future, size))
         await asyncio.sleep(0)  # let it join the extraction batch now
