@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from archive.errors import ArchiveError, MorgueError, UsageError
+from crawler.extensions.malloc import check_malloc
 from crawler.frontier.keys import FrontierConfigError, frontier_url, job_id
 from crawler.seeds import parse_follow, seed_list
 
@@ -64,7 +65,8 @@ def check_spider_args(args: Mapping[str, Any]) -> list[str]:
 
 def check_settings(settings: BaseSettings) -> None:
     """Every setting the user gave whose default is a number or a boolean must parse as
-    one: ``-s DEPTH_LIMIT=abc`` is refused here, not as a ValueError inside Scrapy."""
+    one: ``-s DEPTH_LIMIT=abc`` is refused here, not as a ValueError inside Scrapy. So is
+    a number out of its range where an extension would refuse it later (``MALLOC_*``)."""
     defaults = _defaults()
     for name, value in settings.items():
         priority = settings.getpriority(name)
@@ -83,6 +85,10 @@ def check_settings(settings: BaseSettings) -> None:
                 f"-s {name}={value}: {name} takes {kind} (default {default!r}); "
                 "see docs/settings.md."
             ) from None
+    try:
+        check_malloc(settings)
+    except UsageError as exc:
+        raise StartError(f"{exc} See docs/settings.md.") from None
 
 
 def check_archive(path: str, lock_wait: float = 0.0) -> None:

@@ -84,6 +84,12 @@ SCRAPY_CASES = {
         {},
         ["-s DEPTH_LIMIT=abc", "takes an integer", "docs/settings.md"],
     ),
+    "negative arena cap": (
+        [],
+        {"MALLOC_ARENA_MAX": "-1"},
+        {},
+        ["MALLOC_ARENA_MAX must be a number of arenas", "not -1", "docs/settings.md"],
+    ),
 }
 
 
@@ -122,6 +128,12 @@ MORGUE_CASES = {
         2,
     ),
     "depth not a number": (["-s", "DEPTH_LIMIT=abc"], {}, ["takes an integer"], 2),
+    "threshold too big": (
+        ["-s", "MALLOC_MMAP_THRESHOLD=99999999999"],
+        {},
+        ["MALLOC_MMAP_THRESHOLD must be a size from 1 to"],
+        2,
+    ),
 }
 
 

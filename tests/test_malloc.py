@@ -15,10 +15,14 @@ from scrapy.utils.test import get_crawler
 
 from archive.cli import cli
 from archive.errors import UsageError
+from crawler.extensions import malloc
 from crawler.extensions.malloc import (
+    M_ARENA_MAX,
+    M_MMAP_THRESHOLD,
     MAX_THRESHOLD,
     MallocExtension,
     cap_arenas,
+    check_malloc,
     fix_mmap_threshold,
 )
 
@@ -130,19 +134,37 @@ def test_a_threshold_glibc_would_refuse_is_a_usage_error(nbytes: int) -> None:
         fix_mmap_threshold(nbytes)
 
 
-def test_zero_leaves_malloc_alone_and_the_extension_off() -> None:
+@pytest.fixture
+def mallopt_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The ``mallopt`` calls made, recorded instead of made: malloc's settings are for the
+    whole process, and this one is pytest's (the tests above run a fresh interpreter)."""
+    calls: list[tuple[int, int]] = []
+
+    def record(param: int, value: int, what: str) -> bool:
+        calls.append((param, value))
+        return True
+
+    monkeypatch.setattr(malloc, "_mallopt", record)
+    return calls
+
+
+def test_zero_leaves_malloc_alone_and_the_extension_off(
+    mallopt_calls: list[tuple[int, int]],
+) -> None:
     assert fix_mmap_threshold(0) is False
     assert cap_arenas(0) is False
     off = {"MALLOC_MMAP_THRESHOLD": 0, "MALLOC_ARENA_MAX": 0}
     with pytest.raises(NotConfigured):
         MallocExtension.from_crawler(get_crawler(settings_dict=off))
+    assert mallopt_calls == []
     # either one alone keeps it on
     alone = MallocExtension.from_crawler(get_crawler(settings_dict={**off, "MALLOC_ARENA_MAX": 1}))
     assert alone.applied is False
-    assert alone.arenas_capped is (platform.libc_ver()[0] == "glibc")
+    assert alone.arenas_capped is True
+    assert mallopt_calls == [(M_ARENA_MAX, 1)]
 
 
-def test_the_crawl_settings_enable_the_extension() -> None:
+def test_the_crawl_settings_enable_the_extension(mallopt_calls: list[tuple[int, int]]) -> None:
     from crawler import settings
 
     assert "crawler.extensions.malloc.MallocExtension" in settings.EXTENSIONS
@@ -155,8 +177,33 @@ def test_the_crawl_settings_enable_the_extension() -> None:
         }
     )
     extension = MallocExtension.from_crawler(crawler)
-    assert extension.applied is (platform.libc_ver()[0] == "glibc")
-    assert extension.arenas_capped is (platform.libc_ver()[0] == "glibc")
+    assert (extension.applied, extension.arenas_capped) == (True, True)
+    assert mallopt_calls == [(M_MMAP_THRESHOLD, 128 * 1024), (M_ARENA_MAX, 1)]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "cap", "refused"),
+    [
+        (0, 0, None),
+        (128 * 1024, 1, None),
+        (MAX_THRESHOLD, 8, None),
+        (-1, 1, "MALLOC_MMAP_THRESHOLD must be a size from 1 to"),
+        (MAX_THRESHOLD + 1, 1, "MALLOC_MMAP_THRESHOLD must be a size from 1 to"),
+        (128 * 1024, -1, "MALLOC_ARENA_MAX must be a number of arenas"),
+    ],
+)
+def test_check_malloc_refuses_what_glibc_would_and_changes_nothing(
+    mallopt_calls: list[tuple[int, int]], threshold: int, cap: int, refused: str | None
+) -> None:
+    settings = get_crawler(
+        settings_dict={"MALLOC_MMAP_THRESHOLD": threshold, "MALLOC_ARENA_MAX": cap}
+    ).settings
+    if refused is None:
+        check_malloc(settings)
+    else:
+        with pytest.raises(UsageError, match=refused):
+            check_malloc(settings)
+    assert mallopt_calls == []
 
 
 def test_morgue_import_applies_the_setting(tmp_path: Path) -> None:

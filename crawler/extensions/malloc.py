@@ -75,19 +75,22 @@ def tune_malloc(settings: BaseSettings) -> tuple[bool, bool]:
     )
 
 
+def check_malloc(settings: BaseSettings) -> None:
+    """Refuse a ``MALLOC_MMAP_THRESHOLD`` or ``MALLOC_ARENA_MAX`` glibc would not take, as
+    a :class:`UsageError`, changing nothing (crawler/preflight.py calls it before a crawl
+    starts, so the crawl fails in one line rather than in an extension's constructor)."""
+    _checked_threshold(settings.getint("MALLOC_MMAP_THRESHOLD"))
+    _checked_count(settings.getint("MALLOC_ARENA_MAX"))
+
+
 def cap_arenas(count: int) -> bool:
     """Let glibc make at most ``count`` arenas in this process; whether it took.
 
     ``0`` leaves ``malloc`` as it is; a negative count is a :class:`UsageError`. Arenas
     already made stay; threads started afterwards share the ones allowed.
     """
-    if count == 0:
+    if _checked_count(count) == 0:
         return False
-    if count < 0:
-        raise UsageError(
-            f"MALLOC_ARENA_MAX must be a number of arenas, or 0 to leave malloc as it is, "
-            f"not {count}."
-        )
     return _mallopt(M_ARENA_MAX, count, f"an arena cap of {count}")
 
 
@@ -96,14 +99,27 @@ def fix_mmap_threshold(nbytes: int) -> bool:
 
     ``0`` leaves ``malloc`` as it is; a value glibc would refuse is a :class:`UsageError`.
     """
-    if nbytes == 0:
+    if _checked_threshold(nbytes) == 0:
         return False
-    if not 0 < nbytes <= MAX_THRESHOLD:
+    return _mallopt(M_MMAP_THRESHOLD, nbytes, f"an mmap threshold of {nbytes} bytes")
+
+
+def _checked_count(count: int) -> int:
+    if count < 0:
+        raise UsageError(
+            f"MALLOC_ARENA_MAX must be a number of arenas, or 0 to leave malloc as it is, "
+            f"not {count}."
+        )
+    return count
+
+
+def _checked_threshold(nbytes: int) -> int:
+    if not 0 <= nbytes <= MAX_THRESHOLD:
         raise UsageError(
             f"MALLOC_MMAP_THRESHOLD must be a size from 1 to {MAX_THRESHOLD} bytes, or 0 "
             f"to leave malloc as it is, not {nbytes}."
         )
-    return _mallopt(M_MMAP_THRESHOLD, nbytes, f"an mmap threshold of {nbytes} bytes")
+    return nbytes
 
 
 class MallocExtension:
