@@ -77,6 +77,15 @@ def _card(href: str, title: str, image: str, when: str, extra: str = "") -> str:
     )
 
 
+def number(i: int) -> str:
+    """Page ``i``'s number in its URLs: six digits, so that every page's URLs are as long
+    as every other's. Unpadded, they grew a character at the 10,000th page, and an import
+    bench's strings moved from one size class of Python's allocator to the next there
+    (docs/benchmarks.md, "WARC import"): a 50,000-page run compared pages unlike a
+    5,000-page run's."""
+    return f"{i:06d}"
+
+
 def more_stories(
     index: int,
     titles: Sequence[str],
@@ -90,7 +99,7 @@ def more_stories(
         target = (index + 7 + n) % len(paths)
         extra = f'<p class="card-excerpt">{html.escape(teaser())}</p>'
         when = f"2025-06-{1 + n:02d}T08:00:00-04:00"
-        cards.append(_card(paths[target], titles[target], f"/img/c{target}", when, extra))
+        cards.append(_card(paths[target], titles[target], f"/img/c{number(target)}", when, extra))
     return (
         '      <section class="more-stories" aria-label="More stories">\n'
         '        <h2 class="section-title">More from The Daily Buzz</h2>\n'
@@ -106,7 +115,7 @@ def sidebar_widgets(index: int, titles: Sequence[str], paths: Sequence[str], tag
     read = "".join(
         f'<li class="most-read__item"><div class="most-read__row"><span class="most-read__rank">'
         f'{n + 1}</span><a class="most-read__link" href="{paths[p]}"><div class="most-read__thumb">'
-        f'<img src="/img/m{p}.jpg" alt="" width="80" height="60" loading="lazy"></div>'
+        f'<img src="/img/m{number(p)}.jpg" alt="" width="80" height="60" loading="lazy"></div>'
         f'<div class="most-read__text"><span class="most-read__title">{html.escape(titles[p])}'
         "</span></div></a></div></li>"
         for n, p in enumerate(picks)

@@ -49,7 +49,7 @@ SEED_SLUG = DEMO_SEED_PATH.strip("/")
 
 CARD = """        <article class="related-post related-post-{n}">
           <a class="related-post-thumb" href="{href}" title="{title}">
-            <img src="/wp-content/uploads/2025/06/p{target}.jpg" alt="{title}" width="300"
+            <img src="/wp-content/uploads/2025/06/p{target_number}.jpg" alt="{title}" width="300"
               height="200" loading="lazy">
           </a>
           <h4 class="related-post-title"><a href="{href}" title="{title}">{cut}</a></h4>
@@ -65,7 +65,7 @@ BODY_WORDS_RANGE = (120, 6000)
 
 
 def page_path(i: int) -> str:
-    return f"/story/{i:05d}-a-viral-story-about-number-{i}/"
+    return f"/story/{crawlchrome.number(i)}-a-viral-story-about-number-{crawlchrome.number(i)}/"
 
 
 class Vocabulary:
@@ -188,7 +188,7 @@ def iter_pages(pages: int = 5000, seed: int = 7) -> Iterator[tuple[str, str]]:
                     href=paths[target] + "?utm_source=related",
                     title=html.escape(title),
                     cut=html.escape(cut),
-                    target=target,
+                    target_number=crawlchrome.number(target),
                     teaser=html.escape(_sentence(rng, vocab)),
                 )
             )
