@@ -96,8 +96,26 @@ def _when_done(
 
 
 def _kill(pool: ProcessPoolExecutor | None) -> None:
-    """Stop ``pool``'s processes at once: its futures then fail as ``BrokenProcessPool``."""
-    processes = getattr(pool, "_processes", None) or {}
+    """Stop ``pool``'s processes at once: its futures then fail as ``BrokenProcessPool``.
+
+    Python 3.14 has ``kill_workers()`` for this; before it, the executor's processes are
+    only reachable through its private ``_processes`` (they are the forkserver's children,
+    not this process's, so ``multiprocessing.active_children()`` does not list them). If
+    neither is there, a stalled batch could never be stopped: that is said, not ignored.
+    """
+    if pool is None:
+        return
+    kill_workers = getattr(pool, "kill_workers", None)
+    if callable(kill_workers):
+        kill_workers()
+        return
+    processes = getattr(pool, "_processes", None)
+    if processes is None:
+        logger.warning(
+            "cannot stop the extraction processes on this Python (no kill_workers, no "
+            "_processes): a stalled batch runs on"
+        )
+        return
     for process in list(processes.values()):
         process.kill()
 

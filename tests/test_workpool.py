@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -24,6 +25,7 @@ from archive.errors import ExtractionError
 from crawler.items import RawPage
 from crawler.spiders.articles import ArticlesSpider
 from crawler.warcimport import run_import
+from pipelines import workpool
 from pipelines.extract import ExtractPipeline
 
 BODY = (Path(__file__).parent / "fixtures" / "spider" / "wp_story.html").read_bytes()
@@ -239,3 +241,63 @@ def test_an_import_keeps_the_page_that_killed_its_worker(
         "in a C library)"
     ]
     assert others == 5  # the pages extracted cleanly have no notes
+
+
+class _Process:
+    def __init__(self) -> None:
+        self.killed = False
+
+    def kill(self) -> None:
+        self.killed = True
+
+
+class _NewPool:
+    """An executor as on Python 3.14: ``kill_workers()``."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._processes = {1: _Process()}
+
+    def kill_workers(self) -> None:
+        self.calls += 1
+
+
+class _OldPool:
+    """An executor as on Python 3.11-3.13: only the private ``_processes``."""
+
+    def __init__(self) -> None:
+        self._processes = {1: _Process(), 2: _Process()}
+
+
+def test_kill_uses_kill_workers_where_python_has_it() -> None:
+    pool = _NewPool()
+    workpool._kill(pool)  # type: ignore[arg-type]
+    assert pool.calls == 1
+    assert not pool._processes[1].killed  # not both ways
+
+
+def test_kill_stops_each_process_before_python_3_14() -> None:
+    pool = _OldPool()
+    workpool._kill(pool)  # type: ignore[arg-type]
+    assert [p.killed for p in pool._processes.values()] == [True, True]
+
+
+def test_kill_says_when_it_cannot_stop_anything(caplog: pytest.LogCaptureFixture) -> None:
+    workpool._kill(object())  # type: ignore[arg-type]
+    assert "cannot stop the extraction processes" in caplog.text
+    caplog.clear()
+    workpool._kill(None)
+    assert caplog.text == ""
+
+
+def test_kill_stops_a_real_pools_processes() -> None:
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+    try:
+        assert pool.submit(abs, -1).result(timeout=LIMIT_S) == 1
+        processes = list(pool._processes.values())  # type: ignore[attr-defined]
+        workpool._kill(pool)
+        for process in processes:
+            process.join(LIMIT_S)
+            assert process.exitcode == -9
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
