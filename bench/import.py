@@ -18,7 +18,9 @@ measured by bench/_measure.py:
   ``EXTRACT_WORKERS`` processes (both cores), stitch, dedup and store into a new archive.
 
 morgue's import is run again on a WARC of ``--large`` pages: its peak RSS must not grow
-with the number of records; and on ``--big-pages`` articles of ``--big-kib`` KiB each (the
+with the number of records; then on ``--pages`` other pages into the archive that run
+left (what a scheduled import into a grown archive meets: the dedup stage loads the
+archive's near-dup index first); and on ``--big-pages`` articles of ``--big-kib`` KiB each (the
 worst case for what a page in flight holds): its peak RSS must not grow with the size of
 the pages either. ``--write`` puts the table in docs/benchmarks.md.
 """
@@ -43,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.append(str(HERE))  # after the project: bench/archive.py must not shadow `archive`
 
 BASE_URL = "http://127.0.0.1:8"  # only named in the records: nothing is fetched
+OTHER_BASE_URL = "http://127.0.0.2:8"  # the other site of the run into a full archive
 DOC_KEY = "bench-import"
 
 
@@ -85,11 +88,16 @@ def write_responses(path: Path, pages: Iterable[tuple[str, bytes]], *, warcinfo:
     return path.stat().st_size
 
 
-def write_warc(path: Path, pages: int) -> int:
-    """A WARC of ``pages`` generated article responses; returns its size in bytes."""
+def write_warc(path: Path, pages: int, *, seed: int = 7, base: str = BASE_URL) -> int:
+    """A WARC of ``pages`` generated article responses; returns its size in bytes.
+
+    Another ``seed`` and ``base`` give as many other pages, on another site: articles
+    none of the first WARC's (the run into a full archive)."""
     from crawlsite import iter_pages
 
-    generated = ((BASE_URL + page_path, html.encode()) for page_path, html in iter_pages(pages))
+    generated = (
+        (base + page_path, html.encode()) for page_path, html in iter_pages(pages, seed=seed)
+    )
     return write_responses(path, generated, warcinfo=True)
 
 
@@ -262,7 +270,9 @@ def table(
     size: int,
     runs: dict[str, dict[str, Any]],
     large: dict[str, Any] | None,
+    *,
     big: tuple[int, dict[str, Any]] | None = None,
+    full: dict[str, Any] | None = None,
 ) -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     lines = [
@@ -289,6 +299,14 @@ def table(
     lines += [row(names[key], fig) for key, fig in runs.items()]
     if large is not None:
         lines.append(row(f"morgue import, {large['pages']:,} pages", large))
+    if large is not None and full is not None:
+        lines.append(
+            row(
+                f"morgue import, {full['pages']:,} other pages into the archive of "
+                f"{large['pages']:,}",
+                full,
+            )
+        )
     if big is not None:
         lines.append(row(f"morgue import, {big[1]['pages']:,} pages of {big[0]:,} KiB", big[1]))
     morgue, baseline = runs["morgue"], runs["baseline"]
@@ -305,6 +323,14 @@ def table(
         lines.append(
             f"morgue peak RSS: {morgue['max_rss_mib']:.0f} MiB at {morgue['pages']:,} pages, "
             f"{large['max_rss_mib']:.0f} MiB at {large['pages']:,} pages: {growth:+.0%}"
+        )
+    if large is not None and full is not None:
+        lines.append(
+            f"morgue peak RSS importing {full['pages']:,} pages into an archive of "
+            f"{large['pages']:,}: {full['max_rss_mib']:.0f} MiB, "
+            f"{full['max_rss_mib'] / morgue['max_rss_mib'] - 1:+.0%} against an empty one "
+            "(the dedup stage loads the archive's near-dup index and paragraph counts into "
+            "its scratch file, a bounded chunk at a time)"
         )
     if big is not None:
         lines.append(
@@ -341,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
             runs["fastwarc"] = measure("fastwarc", str(warc))
         runs["baseline"] = measure("baseline", str(warc))
         runs["morgue"] = measure("morgue", str(warc), str(folder / "a.db"), opts.workers)
-        large = None
+        large = full = None
         if opts.large:
             warc.unlink()
             print(f"writing a WARC of {opts.large:,} pages ...", flush=True)
@@ -349,6 +375,12 @@ def main(argv: list[str] | None = None) -> None:
             write_warc(big, opts.large)
             large = measure("morgue", str(big), str(folder / "large.db"), opts.workers)
             big.unlink()
+            print(f"writing a WARC of {opts.pages:,} other pages ...", flush=True)
+            other = folder / "other.warc.gz"
+            write_warc(other, opts.pages, seed=8, base=OTHER_BASE_URL)
+            # into the archive the large run left: what a cron job's import meets
+            full = measure("morgue", str(other), str(folder / "large.db"), opts.workers)
+            other.unlink()
         long = None
         if opts.big_pages:
             print(f"writing a WARC of {opts.big_pages:,} pages of {opts.big_kib} KiB ...")
@@ -356,7 +388,7 @@ def main(argv: list[str] | None = None) -> None:
             write_big_warc(path, opts.big_pages, opts.big_kib)
             figures = measure("morgue", str(path), str(folder / "long.db"), opts.workers)
             long = (opts.big_kib, figures)
-    text = table(opts.pages, size, runs, large, long)
+    text = table(opts.pages, size, runs, large, big=long, full=full)
     print(text)
     if opts.write:
         from _docsection import write_section

@@ -20,12 +20,10 @@ and ``canonical/rewritten``.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from itemadapter import ItemAdapter
 
 from archive.similarity import NearDupRecord
@@ -58,16 +56,10 @@ def load_index(archive: CrawlArchive, params: SketchParams, threshold: float) ->
         lambda ids: archive.near_dup_signatures(ids, params.key),
         store=archive.near_dup_scratch((params.num_perm + 1) // 2),
     )
-    rows = archive.iter_near_dups(params.key)
-    while chunk := list(itertools.islice(rows, 20000)):
-        index.add_many(
-            [row[0] for row in chunk],
-            np.frombuffer(b"".join(row[3] for row in chunk), dtype="<u4").reshape(
-                len(chunk), params.num_perm
-            ),
-            np.fromiter((row[2] for row in chunk), dtype=np.int32, count=len(chunk)),
-            [row[1] for row in chunk],
-        )
+    index.add_stored(
+        (article_id, signature, shingles, cluster_id)
+        for article_id, cluster_id, shingles, signature in archive.iter_near_dups(params.key)
+    )
     return index
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+import pipelines.neardup.index as index_module
 from pipelines.neardup import NearDupIndex, SketchParams, shingle_hashes, sketch
 from pipelines.neardup.bands import MAX_PER_KEY, BandTable, fold
 from pipelines.neardup.boilerplate import BoilerplateFilter, paragraph_key
@@ -183,6 +184,31 @@ def test_bulk_load_matches_one_by_one() -> None:
     probe = sketch(substitute(bodies[4], 0.05))
     assert one.query(probe) == bulk.query(probe)
     assert bulk.query(probe) is not None and bulk.cluster_of("a4") == "c4"
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 30, 64])
+def test_add_stored_in_chunks_indexes_as_adding_one_at_a_time(
+    chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading stored signatures (as persisted: little-endian uint32 bytes) in chunks of
+    any size, a chunk boundary inside the rows or not, gives the same index."""
+    monkeypatch.setattr(index_module, "LOAD_CHUNK", chunk)
+    bodies = [text(n) for n in range(30)]
+    sketches = [sketch(b) for b in bodies]
+    one = NearDupIndex()
+    for n, found in enumerate(sketches):
+        one.add(f"a{n}", found, f"c{n}")
+    stored = NearDupIndex()
+    stored.add_stored(
+        (f"a{n}", s.signature.astype("<u4").tobytes(), s.shingles, f"c{n}")
+        for n, s in enumerate(sketches)
+    )
+    assert len(stored) == 30
+    for n in (4, 17, 29):
+        probe = sketch(substitute(bodies[n], 0.05))
+        assert stored.query(probe) == one.query(probe)
+        assert stored.query(probe) is not None and stored.cluster_of(f"a{n}") == f"c{n}"
+    assert stored.query(sketch(text(99))) is None  # an unrelated text matches nothing
 
 
 def test_index_with_a_signature_source_reads_back_likely_matches_only() -> None:

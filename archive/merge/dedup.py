@@ -115,7 +115,7 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
                 continue
             if not deciding:
                 deciding = True
-                _add_prefix(index, prefix, params.num_perm)
+                index.add_stored(prefix)
                 prefix = []
             found = (
                 Sketch(np.frombuffer(blob, dtype="<u4").astype(np.uint32), int(shingles))
@@ -145,17 +145,3 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
     ctx.report.table("near_dups").updated += sum(
         1 for *_, article_id in match_updates if article_id not in ctx.new_ids
     )
-
-
-def _add_prefix(index: Any, rows: list[tuple[str, Any, int, str]], num_perm: int) -> None:
-    """Load the articles before the first one decided again, with their stored clusters."""
-    for start in range(0, len(rows), 20000):
-        chunk = rows[start : start + 20000]
-        index.add_many(
-            [r[0] for r in chunk],
-            np.frombuffer(b"".join(r[1] for r in chunk), dtype="<u4")
-            .astype(np.uint32)
-            .reshape(len(chunk), num_perm),
-            np.fromiter((r[2] for r in chunk), dtype=np.int32, count=len(chunk)),
-            [r[3] for r in chunk],
-        )
