@@ -39,8 +39,8 @@ from pipelines.neardup.store import IndexStore, MemoryStore
 #: Most candidates verified per query (a guard against degenerate, boilerplate-only texts).
 MAX_CANDIDATES = 4000
 #: Stored signatures indexed at once by :meth:`NearDupIndex.add_stored`. Adding one takes
-#: ~5 KB of passing Python objects (a band key, its count and a row tuple a band, in the
-#: scratch store's insert), so a chunk's is ~10 MB; at 20,000 an import into an archive of
+#: ~8 KB of passing Python objects (a band key, its count and a row tuple a band, in the
+#: scratch store's insert), so a chunk's is ~16 MB; at 20,000 an import into an archive of
 #: 45,000 articles peaked 150 MiB above one into an empty archive, and the freed objects
 #: kept Python's allocator at 98 arenas against 43 for the rest of the run (issue 18).
 LOAD_CHUNK = 2048
