@@ -207,18 +207,26 @@ class CrawlStateMixin(ArchiveBase):
         }
 
     def iter_article_captures(
-        self, site: str | None = None, since: str | None = None
+        self, site: str | None = None, since: str | None = None, *, page: int = 500
     ) -> Iterator[dict[str, Any]]:
         """The latest 2xx capture of each archived article (for ``morgue reprocess``):
         ``{capture_id, article_id, canonical_url, cluster_id, url, final_url, fetched_at,
         headers, pages}``, in archive order (``pages``: the JSON text of ``articles.pages``).
-        ``since`` keeps articles last seen at or after it (ISO-8601)."""
+        ``since`` keeps articles last seen at or after it (ISO-8601).
+
+        Read ``page`` articles at a time, each page a query of its own resuming after the
+        last article's rowid: no cursor stays open while the caller writes (reprocess
+        writes versions between rows), and memory is a page's whatever the archive's size.
+        """
+        if page < 1:
+            raise ValueError(f"page must be at least 1, not {page}")
         sql = (
-            "SELECT c.id AS capture_id, a.id AS article_id, a.canonical_url, a.cluster_id, "
-            "c.url, c.final_url, c.fetched_at, c.headers, a.pages FROM articles a "
+            "SELECT a.rowid AS article_rowid, c.id AS capture_id, a.id AS article_id, "
+            "a.canonical_url, a.cluster_id, c.url, c.final_url, c.fetched_at, c.headers, "
+            "a.pages FROM articles a "
             "JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
             "AND status BETWEEN 200 AND 299 AND body IS NOT NULL "
-            "ORDER BY fetched_at DESC LIMIT 1) WHERE 1 = 1"
+            "ORDER BY fetched_at DESC LIMIT 1) WHERE a.rowid > ?"
         )
         params: list[Any] = []
         if site:  # a host (any port), host:port or URL, as --site takes everywhere
@@ -228,5 +236,12 @@ class CrawlStateMixin(ArchiveBase):
         if since:
             sql += " AND a.last_seen_at >= ?"
             params.append(since)
-        sql += " ORDER BY a.rowid"
-        yield from self._iter_rows(sql, params, table="captures")
+        sql += " ORDER BY a.rowid LIMIT ?"
+        after = -(2**63)  # below any rowid
+        while True:
+            rows = list(self._iter_rows(sql, [after, *params, page], table="captures"))
+            for row in rows:
+                after = row.pop("article_rowid")
+                yield row
+            if len(rows) < page:
+                return

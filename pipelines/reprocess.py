@@ -60,8 +60,7 @@ def reprocess(
     extract = extraction.extract  # looked up per call: the current extractor
     boilerplate = load_boilerplate(archive, near_dup)
     result = ReprocessResult()
-    rows = list(archive.iter_article_captures(site=site, since=since))
-    for row in rows:
+    for row in archive.iter_article_captures(site=site, since=since):
         if row.get("pages") not in (None, "", "[]"):  # stitched from several captures
             changed = _reprocess_stitched(archive, row["article_id"], extract)
             if changed is None:

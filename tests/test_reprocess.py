@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from archive import CrawlArchive
@@ -125,3 +126,65 @@ def test_a_reprocessed_article_is_sketched_as_the_crawl_sketches_it(tmp_path: Pa
     assert reprocessed.signature != old.signature.astype("<u4").tobytes()
     stripped = "\n\n".join(article.body_text.split("\n\n")[1:])
     assert reprocessed.shingles == sketch(stripped, near_dup.params).shingles
+
+
+def archive_of_many(db: Path, count: int) -> list[str]:
+    """``count`` articles as :func:`archive_with_old_extraction` leaves one, on as many URLs
+    (the page's own canonical link taken off, so each URL is its own article)."""
+    html = (PAGE / "index.html").read_bytes()
+    writes = []
+    for n in range(count):
+        url = f"http://127.0.0.1:8000/council-budget-vote-{n}/"
+        article = extract(html, url)
+        article.canonical_url = url
+        article.body_text = "\n\n".join(article.body_text.split("\n\n")[:-1])
+        capture = Capture(
+            url=url,
+            final_url=url,
+            status=200,
+            fetched_at=f"2026-01-06T09:00:{n:02d}.000000Z",
+            run_id="run-1",
+            headers={"content-type": "text/html; charset=utf-8"},
+            body=html,
+        )
+        writes.append(PageWrite(capture, article, "new"))
+    with CrawlArchive(db) as archive:
+        archive.save_batch(writes)
+    return [w.article.id for w in writes]
+
+
+def test_article_captures_come_a_page_at_a_time_with_writes_between(tmp_path: Path) -> None:
+    """Read a page of articles at a time (no cursor open across reprocess's writes, memory
+    a page's): every article once, in archive order, whatever the page size."""
+    db = tmp_path / "x.db"
+    ids = archive_of_many(db, 7)
+    assert len(set(ids)) == 7
+    html = (PAGE / "index.html").read_bytes()
+    with CrawlArchive(db) as archive:
+        whole = list(archive.iter_article_captures())
+        assert [row["article_id"] for row in whole] == ids
+        for size in (1, 3, 7, 8):
+            seen = []
+            for row in archive.iter_article_captures(page=size):
+                seen.append(row)
+                article = extract(html, row["final_url"])
+                article.canonical_url = row["canonical_url"]
+                archive.save_version(
+                    article, capture_id=row["capture_id"], captured_at=row["fetched_at"]
+                )
+            assert seen == whole, size
+        assert {len(archive.list_versions(i)) for i in ids} == {2}  # once each, first pass
+        assert [r["article_id"] for r in archive.iter_article_captures(since="2030-01-01")] == []
+        with pytest.raises(ValueError, match="at least 1"):
+            next(archive.iter_article_captures(page=0))
+
+
+def test_reprocess_of_many_articles_versions_each_once(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    ids = archive_of_many(db, 12)
+    with CrawlArchive(db) as archive:
+        first = reprocess(archive)
+        assert first.as_dict() == {"articles": 12, "changed": 12, "unchanged": 0, "skipped": 0}
+        assert {len(archive.list_versions(i)) for i in ids} == {2}
+        again = reprocess(archive)
+        assert again.as_dict() == {"articles": 12, "changed": 0, "unchanged": 12, "skipped": 0}
