@@ -9,13 +9,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from merge_shards import Visit, build, dump, scenario, split, stamp, story
+from merge_shards import Visit, build, dump, reword, scenario, split, stamp, story
 
 from archive import CrawlArchive, schema
 from archive.merge import dedup as merge_dedup
 from archive.merge import tables as merge_tables
 from archive.merge.articles import reconcile_versions
 from pipelines.core.article import article_id
+from pipelines.neardup import NearDupIndex
+from pipelines.neardup import index as index_module
 
 A = "https://a.example"
 B = "https://b.example"
@@ -405,3 +407,41 @@ def test_with_site_boilerplate_only_the_early_sketches_differ(tmp_path: Path) ->
         rows(tmp_path / "single.db", signature)
     )
     assert 0 < len(differ) <= 4  # the first two pages of a site each worker met
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7])
+def test_the_articles_before_the_merge_load_a_chunk_at_a_time(
+    built: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """The articles before the earliest one a merge decides again go into the index a
+    chunk at a time as they are read (not listed whole first): the same clusters. A shard
+    of later pages (a near copy of story 2, a new story) merged into the whole archive:
+    every archived article comes before them."""
+    later = tmp_path / "later.db"
+    build(
+        later,
+        [
+            [
+                Visit(f"{A}/story-2-again/", reword(story(2), 0.05, 9), stamp(20, 0)),
+                Visit(f"{A}/story-99/", story(99), stamp(20, 60)),
+            ]
+        ],
+    )
+    shards = [built["single"], later]
+    expected = dump(merged(tmp_path, shards, "whole.db"), volatile=True)
+    loads: list[int] = []
+    add_stored = NearDupIndex.add_stored
+
+    def spy(index: NearDupIndex, stored: list[tuple[str, bytes, int, str]]) -> None:
+        loads.append(len(stored))
+        add_stored(index, stored)
+
+    monkeypatch.setattr(index_module, "LOAD_CHUNK", chunk)
+    monkeypatch.setattr(NearDupIndex, "add_stored", spy)
+    got = dump(merged(tmp_path, shards, "chunked.db"), volatile=True)
+    assert sum(loads) >= 30  # every article of the archive, before the later pages
+    assert max(loads) <= chunk
+    assert got == expected
+    clusters = dict(rows(tmp_path / "chunked.db", "SELECT id, cluster_id FROM articles"))
+    assert clusters[article_id(f"{A}/story-2-again/")] == article_id(f"{A}/story-2/")
+    assert clusters[article_id(f"{A}/story-99/")] == article_id(f"{A}/story-99/")

@@ -80,6 +80,7 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
     """Decide ``cluster_id`` (and the ``near_dups`` match) again from the earliest
     article this merge inserted or changed onwards (see the module docstring)."""
     from pipelines.neardup import NearDupIndex, Sketch
+    from pipelines.neardup.index import LOAD_CHUNK
 
     conn = ctx.conn
     start = conn.execute(
@@ -112,6 +113,9 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
                 clusters[article_id] = cluster
                 if signed:
                     prefix.append((article_id, blob, int(shingles), cluster))
+                    if len(prefix) >= LOAD_CHUNK:  # a chunk at a time, not the archive's
+                        index.add_stored(prefix)
+                        prefix = []
                 continue
             if not deciding:
                 deciding = True
