@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pool_helpers import BODY, page
 from scrapy.crawler import Crawler
 from scrapy.utils.test import get_crawler
-from test_workpool import BODY, page
 from warc_helpers import SITE, article_html, response, write_warc
 
 from archive import Archive, CrawlArchive

@@ -17,6 +17,7 @@ from typing import Any
 
 import crashing_work
 import pytest
+from pool_helpers import page
 from scrapy.utils.test import get_crawler
 from warc_helpers import SITE, article_html, response, write_warc
 
@@ -28,21 +29,7 @@ from crawler.warcimport import run_import
 from pipelines import workpool
 from pipelines.extract import ExtractPipeline
 
-BODY = (Path(__file__).parent / "fixtures" / "spider" / "wp_story.html").read_bytes()
 LIMIT_S = 120.0
-
-
-def page(n: int, marker: bytes = b"") -> RawPage:
-    url = f"https://coastline.example/story-{n}/"
-    return RawPage(
-        url=url,
-        final_url=url,
-        status=200,
-        headers={"content-type": "text/html; charset=UTF-8"},
-        body=BODY.replace(b"</body>", marker + b"</body>"),
-        fetched_at="2025-03-03T10:00:00.000000Z",
-        reached_by="seed",
-    )
 
 
 def pipeline(batch_fn: Any, workers: int = 2, timeout: float = 60.0) -> ExtractPipeline:
