@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import pipelines.neardup.index as index_module
-from pipelines.neardup import NearDupIndex, SketchParams, shingle_hashes, sketch
+from pipelines.neardup import NearDupIndex, Sketch, SketchParams, shingle_hashes, sketch
 from pipelines.neardup.bands import MAX_PER_KEY, BandTable, fold
 from pipelines.neardup.boilerplate import BoilerplateFilter, paragraph_key
 from pipelines.neardup.sketch import containment, token_hashes
@@ -168,12 +168,18 @@ def test_hot_keys_keep_at_most_max_per_key_rows() -> None:
     assert sorted(table.lookup(hot[:1]).tolist()) == list(range(MAX_PER_KEY))
 
 
-def test_bulk_load_matches_one_by_one() -> None:
-    bodies = [text(n) for n in range(30)]
+def indexed_one_by_one(count: int = 30) -> tuple[list[str], list[Sketch], NearDupIndex]:
+    """``count`` texts, their sketches, and an index that added them one at a time."""
+    bodies = [text(n) for n in range(count)]
     sketches = [sketch(b) for b in bodies]
     one = NearDupIndex()
     for n, found in enumerate(sketches):
         one.add(f"a{n}", found, f"c{n}")
+    return bodies, sketches, one
+
+
+def test_bulk_load_matches_one_by_one() -> None:
+    bodies, sketches, one = indexed_one_by_one()
     bulk = NearDupIndex()
     bulk.add_many(
         [f"a{n}" for n in range(30)],
@@ -193,11 +199,7 @@ def test_add_stored_in_chunks_indexes_as_adding_one_at_a_time(
     """Loading stored signatures (as persisted: little-endian uint32 bytes) in chunks of
     any size, a chunk boundary inside the rows or not, gives the same index."""
     monkeypatch.setattr(index_module, "LOAD_CHUNK", chunk)
-    bodies = [text(n) for n in range(30)]
-    sketches = [sketch(b) for b in bodies]
-    one = NearDupIndex()
-    for n, found in enumerate(sketches):
-        one.add(f"a{n}", found, f"c{n}")
+    bodies, sketches, one = indexed_one_by_one()
     stored = NearDupIndex()
     stored.add_stored(
         (f"a{n}", s.signature.astype("<u4").tobytes(), s.shingles, f"c{n}")
