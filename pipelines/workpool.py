@@ -109,14 +109,14 @@ def _kill(pool: ProcessPoolExecutor | None) -> None:
     if callable(kill_workers):
         kill_workers()
         return
-    processes = getattr(pool, "_processes", None)
-    if processes is None:
+    if not hasattr(pool, "_processes"):
         logger.warning(
             "cannot stop the extraction processes on this Python (no kill_workers, no "
             "_processes): a stalled batch runs on"
         )
         return
-    for process in list(processes.values()):
+    # None once the pool is shut down: nothing left to stop
+    for process in list((pool._processes or {}).values()):
         process.kill()
 
 

@@ -274,6 +274,9 @@ def test_kill_says_when_it_cannot_stop_anything(caplog: pytest.LogCaptureFixture
     assert "cannot stop the extraction processes" in caplog.text
     caplog.clear()
     workpool._kill(None)
+    shut = _OldPool()
+    shut._processes = None  # type: ignore[assignment]  # as shutdown() leaves it
+    workpool._kill(shut)  # type: ignore[arg-type]
     assert caplog.text == ""
 
 
