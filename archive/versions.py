@@ -220,13 +220,35 @@ class CrawlStateMixin(ArchiveBase):
         """
         if page < 1:
             raise ValueError(f"page must be at least 1, not {page}")
-        sql = (
-            "SELECT a.rowid AS article_rowid, c.id AS capture_id, a.id AS article_id, "
+        columns = (
+            "a.rowid AS article_rowid, c.id AS capture_id, a.id AS article_id, "
             "a.canonical_url, a.cluster_id, c.url, c.final_url, c.fetched_at, c.headers, "
-            "a.pages FROM articles a "
+            "a.pages"
+        )
+        where, params = self._article_captures_where(site, since)
+        sql = f"SELECT {columns} {where} AND a.rowid > ? ORDER BY a.rowid LIMIT ?"
+        after = -(2**63)  # below any rowid
+        while True:
+            rows = list(self._iter_rows(sql, [*params, after, page], table="captures"))
+            for row in rows:
+                after = row.pop("article_rowid")
+                yield row
+            if len(rows) < page:
+                return
+
+    def count_article_captures(self, site: str | None = None, since: str | None = None) -> int:
+        """How many rows :meth:`iter_article_captures` gives (reprocess's progress bar)."""
+        where, params = self._article_captures_where(site, since)
+        return int(self.conn.execute(f"SELECT COUNT(*) {where}", params).fetchone()[0])
+
+    @staticmethod
+    def _article_captures_where(site: str | None, since: str | None) -> tuple[str, list[Any]]:
+        """``FROM ... WHERE ...`` of each archived article with its latest 2xx capture."""
+        sql = (
+            "FROM articles a "
             "JOIN captures c ON c.id = (SELECT id FROM captures WHERE article_id = a.id "
             "AND status BETWEEN 200 AND 299 AND body IS NOT NULL "
-            "ORDER BY fetched_at DESC LIMIT 1) WHERE a.rowid > ?"
+            "ORDER BY fetched_at DESC LIMIT 1) WHERE 1 = 1"
         )
         params: list[Any] = []
         if site:  # a host (any port), host:port or URL, as --site takes everywhere
@@ -236,12 +258,4 @@ class CrawlStateMixin(ArchiveBase):
         if since:
             sql += " AND a.last_seen_at >= ?"
             params.append(since)
-        sql += " ORDER BY a.rowid LIMIT ?"
-        after = -(2**63)  # below any rowid
-        while True:
-            rows = list(self._iter_rows(sql, [after, *params, page], table="captures"))
-            for row in rows:
-                after = row.pop("article_rowid")
-                yield row
-            if len(rows) < page:
-                return
+        return sql, params

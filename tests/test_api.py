@@ -29,6 +29,7 @@ CRAWL_INTERNALS = (
     "article_ids_for_aliases",
     "known_pages",
     "iter_article_captures",
+    "count_article_captures",
     "page_chain",
     "chain_states",
     "stage_near_dup",

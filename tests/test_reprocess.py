@@ -175,6 +175,10 @@ def test_article_captures_come_a_page_at_a_time_with_writes_between(tmp_path: Pa
             assert seen == whole, size
         assert {len(archive.list_versions(i)) for i in ids} == {2}  # once each, first pass
         assert [r["article_id"] for r in archive.iter_article_captures(since="2030-01-01")] == []
+        assert archive.count_article_captures() == 7
+        assert archive.count_article_captures(since="2030-01-01") == 0
+        assert archive.count_article_captures(site="127.0.0.1:8000") == 7
+        assert archive.count_article_captures(site="elsewhere.example") == 0
         with pytest.raises(ValueError, match="at least 1"):
             next(archive.iter_article_captures(page=0))
 

@@ -95,7 +95,7 @@ def reprocess(  # noqa: PLR0917 (a click command: one parameter per option)
     with CrawlArchive(db) as archive:
         if site is not None:
             warn_unmatched(archive, ArticleFilter(site=site))
-        total = sum(1 for _ in archive.iter_article_captures(site=site, since=since))
+        total = archive.count_article_captures(site=site, since=since)
         with progress_bar("reprocess", total, enabled=wanted(quiet)) as advance:
             result = run(archive, site=site, since=since, advance=advance, near_dup=near_dup)
     if (fmt or ("table" if sys.stdout.isatty() else "json")) == "json":
