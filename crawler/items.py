@@ -52,6 +52,28 @@ class RawPage:
     page_part: PagePart | None = None  # set by StitchPipeline: one page of several
     notes: list[str] = field(default_factory=list)  # extraction warnings and repairs
 
+    def __repr__(self) -> str:
+        """The page in a line: Scrapy logs an item whole where a pipeline raised on it
+        ("Error processing ...", at every level) and for every item at DEBUG ("Scraped
+        from ..."). The dataclass's own repr held the raw body and the article: a log
+        line of the page's size, several MB for a big page (issue 18)."""
+        size = self.packed.size if self.packed is not None else len(self.body)
+        parts = [
+            f"url={self.url!r}",
+            f"status={self.status}",
+            f"body={size:,} bytes",
+            f"reached_by={self.reached_by!r}",
+        ]
+        if self.final_url != self.url:
+            parts.append(f"final_url={self.final_url!r}")
+        if self.error:
+            parts.append(f"error={self.error!r}")
+        if self.article_id is not None:
+            parts.append(f"article_id={self.article_id!r}")
+        if self.action is not None:
+            parts.append(f"action={self.action!r}")
+        return f"RawPage({', '.join(parts)})"
+
     @property
     def content_type(self) -> str | None:
         return self.headers.get("content-type")
