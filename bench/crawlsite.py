@@ -65,7 +65,8 @@ BODY_WORDS_RANGE = (120, 6000)
 
 
 def page_path(i: int) -> str:
-    return f"/story/{crawlchrome.number(i)}-a-viral-story-about-number-{crawlchrome.number(i)}/"
+    number = crawlchrome.number(i)
+    return f"/story/{number}-a-viral-story-about-number-{number}/"
 
 
 class Vocabulary:
