@@ -204,6 +204,7 @@ def role_morgue(warc: str, db: str, workers: str) -> dict[str, Any]:
         "errors": report.count("import/errors"),
         "workers": report.stats.get("morgue/extract/workers"),
         "pool_cpu_s": float(report.stats.get("morgue/extract/worker_cpu_s", 0.0)),
+        "pool_rss_mib": float(report.stats.get("morgue/extract/worker_peak_rss_mib", 0.0)),
     }
 
 
@@ -258,10 +259,12 @@ def has_fastwarc() -> bool:
 def row(name: str, fig: dict[str, Any]) -> str:
     extracted = fig.get("extracted")
     pool = f"{fig['pool_cpu_s']:.1f}" if "pool_cpu_s" in fig else ""
+    pool_rss = f"{fig['pool_rss_mib']:.0f}" if fig.get("pool_rss_mib") else ""
     return (
         f"| {name} | {fig['records']:,} | {fig['pages']:,} | "
         f"{'' if extracted is None else f'{extracted:,}'} | {fig['wall_s']:.1f} | "
-        f"{fig['pages_per_s']:,.0f} | {fig['cpu_s']:.1f} | {pool} | {fig['max_rss_mib']:.0f} |"
+        f"{fig['pages_per_s']:,.0f} | {fig['cpu_s']:.1f} | {pool} | {fig['max_rss_mib']:.0f} "
+        f"| {pool_rss} |"
     )
 
 
@@ -284,11 +287,13 @@ def table(
         "are the main process's; morgue's extraction pool runs under a forkserver, so its "
         "CPU is the import run's `morgue/extract/worker_cpu_s` (pool CPU s: the time in "
         "the workers' batches, not their start-up or pickling) and its memory is not in "
-        "the RSS figure.",
+        "the peak RSS figure: pool peak RSS is the highest of its processes' own peaks, "
+        "as their batches report it (`morgue/extract/worker_peak_rss_mib`); the import "
+        "holds the main process and one such process a worker.",
         "",
         "| contender | records | pages | articles | wall s | pages/s | CPU s | pool CPU s "
-        "| peak RSS MiB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| peak RSS MiB | pool peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     names = {
         "warcio": "warcio iteration (floor)",
@@ -324,6 +329,13 @@ def table(
             f"morgue peak RSS: {morgue['max_rss_mib']:.0f} MiB at {morgue['pages']:,} pages, "
             f"{large['max_rss_mib']:.0f} MiB at {large['pages']:,} pages: {growth:+.0%}"
         )
+        if morgue.get("pool_rss_mib") and large.get("pool_rss_mib"):
+            lines.append(
+                f"morgue pool peak RSS (a process): {morgue['pool_rss_mib']:.0f} MiB at "
+                f"{morgue['pages']:,} pages, {large['pool_rss_mib']:.0f} MiB at "
+                f"{large['pages']:,} pages: "
+                f"{large['pool_rss_mib'] / morgue['pool_rss_mib'] - 1:+.0%}"
+            )
     if large is not None and full is not None:
         lines.append(
             f"morgue peak RSS importing {full['pages']:,} pages into an archive of "

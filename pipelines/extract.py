@@ -32,7 +32,7 @@ from pipelines.extraction import extract
 from pipelines.extraction.dates import parse_date
 from pipelines.extraction.extract import extract_page
 from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_cap
-from pipelines.workpool import DEFAULT_TIMEOUT, BatchFn, WorkerCrashed, WorkPool
+from pipelines.workpool import DEFAULT_TIMEOUT, BatchFn, WorkerCrashed, WorkPool, peak_rss_mib
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +72,13 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def work_batch(jobs: list[Job]) -> tuple[list[Done], float]:
-    """:func:`work` in a pool process, with the CPU seconds it took there (counted as
-    ``morgue/extract/worker_cpu_s``: the crawl's own CPU figures miss its pool's)."""
+def work_batch(jobs: list[Job]) -> tuple[list[Done], float, float]:
+    """:func:`work` in a pool process, with the CPU seconds it took there and the
+    process's peak RSS (``morgue/extract/worker_cpu_s`` and ``worker_peak_rss_mib``: the
+    crawl's own figures miss its pool's)."""
     started = time.process_time()
     done = work(jobs)
-    return done, time.process_time() - started
+    return done, time.process_time() - started, peak_rss_mib()
 
 
 def work(jobs: list[Job]) -> list[Done]:

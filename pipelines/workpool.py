@@ -62,8 +62,28 @@ J = TypeVar("J", bound=tuple[Any, ...])  # a page's job: (raw body, URL, ...)
 D = TypeVar("D")  # what a page's work gives back
 #: A batch: each page's job, and the future its item awaits.
 Batch = list[tuple[J, "asyncio.Future[D]"]]
-#: The function run in a worker: a batch of jobs -> (their results, the CPU seconds).
-BatchFn = Callable[[list[J]], tuple[list[D], float]]
+#: The function run in a worker: a batch of jobs -> (their results, the CPU seconds they
+#: took, the process's peak RSS in MiB so far: :func:`peak_rss_mib`).
+BatchFn = Callable[[list[J]], tuple[list[D], float, float]]
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory in MiB (``VmHWM``; ``ru_maxrss`` where there is
+    no ``/proc``). A pool's processes are not the crawl's children (the forkserver's), so
+    neither the crawl's own figures nor ``RUSAGE_CHILDREN`` count them: each batch
+    reports its process's, as ``morgue/extract/worker_peak_rss_mib``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        logger.debug("no /proc/self/status: peak RSS from getrusage")
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB; bytes on macOS
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
 class WorkerCrashed(Exception):
@@ -182,15 +202,15 @@ class WorkPool(Generic[J, D]):
         batch: Batch[J, D],
         generation: int,
         timer: asyncio.TimerHandle | None,
-        done: Future[tuple[list[D], float]],
+        done: Future[tuple[list[D], float, float]],
     ) -> None:
         self._in_flight -= 1
         if timer is not None:
             timer.cancel()
         error = self._error_of(done)
         if error is None:
-            results, cpu = done.result()
-            self._finished(cpu)
+            results, cpu, peak = done.result()
+            self._finished(cpu, peak)
             for index, (_, future) in enumerate(batch):
                 if not future.done():  # else the item's processing was cancelled
                     future.set_result(results[index])
@@ -243,7 +263,7 @@ class WorkPool(Generic[J, D]):
         job: J,
         future: asyncio.Future[D],
         timer: asyncio.TimerHandle | None,
-        done: Future[tuple[list[D], float]],
+        done: Future[tuple[list[D], float, float]],
     ) -> None:
         if timer is not None:
             timer.cancel()
@@ -251,8 +271,8 @@ class WorkPool(Generic[J, D]):
         self._quarantine_busy = False
         error = self._error_of(done)
         if error is None:
-            results, cpu = done.result()
-            self._finished(cpu)
+            results, cpu, peak = done.result()
+            self._finished(cpu, peak)
             if not future.done():
                 future.set_result(results[0])
         elif self._failed is not None:
@@ -317,10 +337,11 @@ class WorkPool(Generic[J, D]):
             return self._failed or ExtractionError("The extraction was cancelled.")
         return done.exception()
 
-    def _finished(self, cpu: float) -> None:
+    def _finished(self, cpu: float, peak_mib: float) -> None:
         self._deaths = 0
         key = "morgue/extract/worker_cpu_s"
         self.stats.set_value(key, round(float(self.stats.get_value(key, 0.0)) + cpu, 3))
+        self.stats.max_value("morgue/extract/worker_peak_rss_mib", round(peak_mib, 1))
 
     def _restart(self, generation: int, why: str) -> None:
         """Replace the pool a batch went to, once however many of its batches failed."""

@@ -228,6 +228,11 @@ def test_extract_in_a_worker_process_gives_the_same_article() -> None:
     assert item.article is not None
     assert item.article == extracted(inline, page()).article
     assert stat(crawler, "morgue/extract/workers") == 1
+    # the worker's own memory, which the crawl's figures cannot see (a process's peak
+    # includes the interpreter and lxml: some MiB, not zero, and not the bytes of a page)
+    peak = stat(crawler, "morgue/extract/worker_peak_rss_mib")
+    assert isinstance(peak, float) and 5 < peak < 4096
+    assert stat(crawler, "morgue/extract/worker_cpu_s") > 0
 
 
 def test_the_worker_packs_the_body_and_sketches_the_text_the_dedup_stage_would() -> None:

@@ -298,3 +298,29 @@ def test_kill_stops_a_real_pools_processes() -> None:
             assert not process.is_alive()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_peak_rss_is_the_processes_high_water_mark() -> None:
+    status = Path("/proc/self/status")
+    if not status.exists():
+        pytest.skip("no /proc here: the getrusage fallback is the next test's")
+    fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+    resident = int(fields["VmRSS"].split()[0]) / 1024
+    peak = workpool.peak_rss_mib()
+    assert peak >= resident > 1  # a high-water mark is never below what is resident now
+
+
+def test_peak_rss_without_proc_comes_from_getrusage(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+    import resource
+
+    real_open = builtins.open
+
+    def no_proc(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if str(file).startswith("/proc/"):
+            raise FileNotFoundError(file)
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", no_proc)
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    assert workpool.peak_rss_mib() == pytest.approx(kib / 1024, rel=0.05)
