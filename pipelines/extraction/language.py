@@ -52,10 +52,11 @@ _ENGLISH_WORDS = frozenset(_ENGLISH_WORDS_TEXT.split())
 
 @functools.cache
 def _identifier() -> Any:
-    """py3langid's identifier with normalised probabilities, loaded once per process."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's identifier with normalised probabilities, loaded once per process
+    (:mod:`.langmodel`: ~72 MiB kept, without py3langid's second copy while loading)."""
+    from pipelines.extraction.langmodel import load_identifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return load_identifier()
 
 
 def detect(text: str) -> tuple[str, float] | None:
