@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= archive.db
 
-.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc bench-import clean
+.PHONY: demo test lint format bench bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc bench-import bench-langid clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ format: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
-bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc bench-import
+bench: bench-extract bench-crawl bench-archive bench-stitch bench-dedup bench-scaleout bench-report bench-warc bench-import bench-langid
 
 bench-extract: $(STAMP)
 	$(BIN)/python bench/extraction.py
@@ -65,6 +65,10 @@ bench-warc: $(STAMP)
 # Writes WARCs of 5,000 and 50,000 generated pages to a temporary folder (~1 GB at most).
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py --pages 5000 --large 50000 --write
+
+# The language model's load in an extraction process: morgue's loader against py3langid's.
+bench-langid: $(STAMP)
+	$(BIN)/python bench/langid_load.py --reps 5 --write
 
 clean:
 	rm -rf $(VENV) .venv-pywb build *.egg-info .pytest_cache .mypy_cache .ruff_cache
