@@ -165,6 +165,8 @@ def run_morgue(seed: str, workdir: Path, extra: list[str]) -> dict[str, float]:
     found = re.search(r"'morgue/extract/worker_cpu_s': ([\d.]+)", log)
     result["worker_cpu_s"] = float(found.group(1)) if found else 0.0
     result["cpu_s"] += result["worker_cpu_s"]
+    found = re.search(r"'morgue/extract/worker_peak_rss_mib': ([\d.]+)", log)
+    result["worker_rss_mib"] = float(found.group(1)) if found else 0.0
     from archive import CrawlArchive
 
     with CrawlArchive(db, readonly=True) as archive:
@@ -488,6 +490,17 @@ def main() -> None:
             )
             + f"; growth {growth:+.0%}"
         )
+        if first.get("worker_rss_mib") and last.get("worker_rss_mib"):
+            lines.append(
+                "Memory of one extraction process in the same crawls (the highest of the "
+                "pool's, as its batches report it: `morgue/extract/worker_peak_rss_mib`): "
+                + ", ".join(
+                    f"{crawls_rss[n]['worker_rss_mib']:.0f} MiB at "
+                    f"{int(crawls_rss[n]['pages']):,} pages"
+                    for n in counts
+                )
+                + f"; growth {last['worker_rss_mib'] / first['worker_rss_mib'] - 1:+.0%}"
+            )
     report = "\n".join(lines)
     print("\n" + report)
     if args.write and not args.stages_only:
