@@ -188,7 +188,7 @@ def _store_writes(root: Path, paths: list[str], base: str, count: int) -> list[A
     """``count`` new-article PageWrites made from the site's pages, as the store receives
     them: extracted, hashed and compressed already (that work is the extraction pool's)."""
     from pipelines.core.records import Capture, PageWrite
-    from pipelines.extract import work
+    from pipelines.extractwork import work
 
     done = []
     for path in paths:

@@ -12,6 +12,7 @@ The worker also does the rest of a page's CPU work: it computes the article's
 content hash and compresses the raw body (``item.packed``), so the raw body is
 dropped from the item before it waits in the store's batch.
 ``EXTRACT_WORKERS = 0`` does the same in-process; the archive comes out the same.
+What a worker runs is in :mod:`pipelines.extractwork`, which imports no Scrapy.
 A worker that dies or stalls costs only the page at fault (pipelines/workpool.py).
 """
 
@@ -20,19 +21,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import time
 from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.errors import ExtractionError
-from pipelines.core.records import PackedBody
-from pipelines.extraction import extract
 from pipelines.extraction.dates import parse_date
-from pipelines.extraction.extract import extract_page
 from pipelines.extraction.limits import EXTRACT_MAX_BYTES, looks_binary, over_cap
-from pipelines.workpool import DEFAULT_TIMEOUT, BatchFn, WorkerCrashed, WorkPool, peak_rss_mib
+from pipelines.extractwork import Done, Job, work, work_batch
+from pipelines.workpool import DEFAULT_TIMEOUT, BatchFn, WorkerCrashed, WorkPool
 
 logger = logging.getLogger(__name__)
 
@@ -41,22 +39,7 @@ if TYPE_CHECKING:
     from scrapy.statscollectors import StatsCollector
 
     from pipelines.core.article import Article
-    from pipelines.neardup import Sketch, SketchParams
-
-#: One page's work: (body, url, headers, fetched_at, extract it?, near-dup sketch params,
-#: decide its page kind first?).
-Job = tuple[bytes, str, Any, Any, bool, "SketchParams | None", bool]
-#: What comes back: the article (None when not asked for, or for a hub), the packed body,
-#: the MinHash sketch of the article's body text as (that text, params, sketch) for the
-#: dedup stage, which uses it when it sketches that same text (no boilerplate left out),
-#: and the page kind as (kind, reason) when it was asked for.
-Done = tuple[
-    "Article | None",
-    PackedBody,
-    "tuple[str, SketchParams, Sketch] | None",
-    "tuple[str, str] | None",
-]
-
+    from pipelines.neardup import SketchParams
 
 #: The finish reason of a crawl stopped because its extraction processes could not run.
 EXTRACT_FAILED = "extract_failed"
@@ -70,38 +53,6 @@ BATCH_BYTES = 4 * 1024 * 1024
 def default_workers() -> int:
     """One extraction process per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def work_batch(jobs: list[Job]) -> tuple[list[Done], float, float]:
-    """:func:`work` in a pool process, with the CPU seconds it took there and the
-    process's peak RSS (``morgue/extract/worker_cpu_s`` and ``worker_peak_rss_mib``: the
-    crawl's own figures miss its pool's)."""
-    started = time.process_time()
-    done = work(jobs)
-    return done, time.process_time() - started, peak_rss_mib()
-
-
-def work(jobs: list[Job]) -> list[Done]:
-    """A batch of pages, in a worker process (or inline): extract, hash, compress."""
-    from pipelines.neardup import sketch
-
-    done: list[Done] = []
-    for body, url, headers, fetched_at, wanted, params, classify in jobs:
-        kind = None
-        if wanted and classify:  # a hub is never stored as an article (its capture is)
-            article, kind = extract_page(body, url, headers=headers, fetched_at=fetched_at)
-        elif wanted:
-            article = extract(body, url, headers=headers, fetched_at=fetched_at)
-        else:
-            article = None
-        pre = None
-        if article is not None:
-            # computed here, on a worker core; cached on the article and pickled with it
-            _ = article.id, article.content_hash, article.word_count
-            if params is not None and article.body_text.strip():
-                pre = (article.body_text, params, sketch(article.body_text, params))
-        done.append((article, PackedBody.pack(body), pre, kind))
-    return done
 
 
 class ExtractPipeline:

@@ -1,7 +1,7 @@
 """Batch functions for the extraction pool's tests (tests/test_workpool.py).
 
 Imported by the pool's worker processes by name, so they live in a module of their own.
-Each does the real work (``pipelines.extract.work_batch``) except on a page whose body
+Each does the real work (``pipelines.extractwork.work_batch``) except on a page whose body
 holds its marker.
 """
 
@@ -12,7 +12,7 @@ import signal
 import time
 from typing import Any
 
-from pipelines.extract import work_batch
+from pipelines.extractwork import work_batch
 
 KILL = b"<!-- kill the worker -->"
 RAISE = b"<!-- raise in the worker -->"

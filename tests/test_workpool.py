@@ -324,3 +324,23 @@ def test_peak_rss_without_proc_comes_from_getrusage(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(builtins, "open", no_proc)
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert workpool.peak_rss_mib() == pytest.approx(kib / 1024, rel=0.05)
+
+
+def test_an_extraction_process_imports_no_scrapy() -> None:
+    """The pool pickles its batch function by name; the worker imports that function's
+    module, and with it whatever that module imports."""
+    import subprocess
+    import sys
+
+    stats = get_crawler(ArticlesSpider).stats
+    assert stats is not None
+    assert ExtractPipeline(stats, workers=2).batch_fn.__module__ == "pipelines.extractwork"
+    script = (
+        "import sys, pipelines.extractwork\n"
+        "heavy = ('scrapy', 'twisted', 'itemadapter', 'pydantic', 'OpenSSL')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "[]"
