@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from pipelines.core.urls import clean_url, is_tracking_param, same_site
+from pipelines.core.urls import (
+    canonical_url,
+    clean_page_url,
+    clean_url,
+    is_tracking_param,
+    same_site,
+)
+
+#: The link cleaner and the page-URL one apply the same rules; only their caches differ.
+CLEANERS = pytest.mark.parametrize("clean", [clean_url, clean_page_url], ids=["link", "page"])
 
 
 @pytest.mark.parametrize(
@@ -37,13 +48,31 @@ from pipelines.core.urls import clean_url, is_tracking_param, same_site
         ("https://user:pw@Example.com/a/", "https://user:pw@example.com/a/"),
     ],
 )
-def test_clean_url(url: str, expected: str) -> None:
-    assert clean_url(url) == expected
+@CLEANERS
+def test_clean_url(clean: Callable[[str], str], url: str, expected: str) -> None:
+    assert clean(url) == expected
 
 
+@CLEANERS
 @pytest.mark.parametrize("url", ["http://example.com:99999/", "http://[::1/"])
-def test_clean_url_returns_unparsable_urls_unchanged(url: str) -> None:
-    assert clean_url(url) == url
+def test_clean_url_returns_unparsable_urls_unchanged(clean: Callable[[str], str], url: str) -> None:
+    assert clean(url) == url
+
+
+def test_a_pages_own_url_stays_out_of_the_link_cache() -> None:
+    """The URL of the page being processed is cleaned through its own small cache: in the
+    link cache it held an entry for thousands of pages of an import (issue 18)."""
+    from pipelines.core.article import Article
+    from pipelines.core.pages import page_part
+
+    clean_url.cache_clear()
+    url = "https://example.com/story/a-long-slug/2/?utm_source=x"
+    article = Article(url=url, canonical_url=url, site="example.com")
+    article.next_page_url = "https://example.com/story/a-long-slug/3/"
+    assert canonical_url(url) == "https://example.com/story/a-long-slug/2/"
+    assert page_part(article) is not None
+    assert clean_url.cache_info().currsize == 0
+    assert clean_page_url.cache_info().currsize > 0
 
 
 @pytest.mark.parametrize(

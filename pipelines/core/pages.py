@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipelines.core.article import Article, Block, RelatedLink, article_id
 from pipelines.core.sanitize import render_blocks
-from pipelines.core.urls import clean_url
+from pipelines.core.urls import clean_page_url
 
 #: Query parameters that number the pages of one article (``?page=2``).
 PAGE_PARAMS = frozenset(("page", "pg", "paged", "pagina", "seite", "pagenum", "pn"))
@@ -47,7 +47,7 @@ def split_page_url(url: str) -> tuple[str, int] | None:
     for index, (name, value) in enumerate(query):
         if name.lower() in PAGE_PARAMS and value.isdigit() and 0 < int(value) < 1000:
             rest = query[:index] + query[index + 1 :]
-            return clean_url(urlunsplit(parts._replace(query=urlencode(rest)))), int(value)
+            return clean_page_url(urlunsplit(parts._replace(query=urlencode(rest)))), int(value)
     match = _PATH_PAGE.match(parts.path)
     if match is None:
         return None
@@ -55,7 +55,7 @@ def split_page_url(url: str) -> tuple[str, int] | None:
     last = head.rstrip("/").rsplit("/", 1)[-1]
     if not last or last.isdigit():  # "/2/" at the root, or a date path like /2024/05/
         return None
-    return clean_url(urlunsplit(parts._replace(path=head))), int(match.group("n"))
+    return clean_page_url(urlunsplit(parts._replace(path=head))), int(match.group("n"))
 
 
 def first_page_of(url: str) -> str:
@@ -90,11 +90,11 @@ def page_part(article: Article) -> PagePart | None:
     (``/slug/`` and ``/slug/2/``, ``?page=2``). A bare ``rel=next`` to another URL
     (some themes point it at the next post) does not make a chain.
     """
-    canonical = clean_url(article.canonical_url)
-    fetched = clean_url(article.url)
-    next_url = clean_url(article.next_page_url) if article.next_page_url else None
-    prev_url = clean_url(article.prev_page_url) if article.prev_page_url else None
-    listed = {clean_url(u): n for u, n in article.page_urls.items()}
+    canonical = clean_page_url(article.canonical_url)
+    fetched = clean_page_url(article.url)
+    next_url = clean_page_url(article.next_page_url) if article.next_page_url else None
+    prev_url = clean_page_url(article.prev_page_url) if article.prev_page_url else None
+    listed = {clean_page_url(u): n for u, n in article.page_urls.items()}
     declared = article.page_no or listed.get(fetched) or (split_page_url(fetched) or ("", 0))[1]
     firsts = {first_page_of(fetched), *[u for u, n in listed.items() if n == 1]}
     # When every page's rel=canonical names page 1 (a common SEO shortcut), key the page

@@ -28,9 +28,12 @@ def absolute(base_url: str, href: str | None) -> str | None:
     return url.split("#", 1)[0]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)
 def _origin(base_url: str) -> str | None:
-    """``scheme://host/`` of an http(s) ``base_url`` (None for anything else)."""
+    """``scheme://host/`` of an http(s) ``base_url`` (None for anything else).
+
+    ``base_url`` is the page's own URL, asked once per link of that page and never after
+    it: a cache of a few pages' URLs has every hit a bigger one would (issue 18)."""
     try:
         parts = urlsplit(base_url)
     except ValueError:

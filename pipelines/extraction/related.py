@@ -511,14 +511,16 @@ def sibling_pages(nav: PageNav, base_url: str) -> list[str]:
     numbered sibling URL (``/slug/`` of ``/slug/2/``). What the spider follows besides
     the next page, so a crawl that reaches page 3 first still gets pages 1 and 2."""
     from pipelines.core.pages import first_page_of
-    from pipelines.core.urls import clean_url
+    from pipelines.core.urls import clean_page_url
 
-    own = clean_url(base_url)
-    found = [u for u in nav.numbered if clean_url(u) != own]
+    own = clean_page_url(base_url)
+    found = [u for u in nav.numbered if clean_page_url(u) != own]
     if (
         nav.prev
         and nav.prev not in found
-        and (len(nav.numbered) >= 2 or first_page_of(clean_url(nav.prev)) == first_page_of(own))
+        and (
+            len(nav.numbered) >= 2 or first_page_of(clean_page_url(nav.prev)) == first_page_of(own)
+        )
     ):
         found.append(nav.prev)
     return found
