@@ -445,3 +445,38 @@ def test_the_articles_before_the_merge_load_a_chunk_at_a_time(
     clusters = dict(rows(tmp_path / "chunked.db", "SELECT id, cluster_id FROM articles"))
     assert clusters[article_id(f"{A}/story-2-again/")] == article_id(f"{A}/story-2/")
     assert clusters[article_id(f"{A}/story-99/")] == article_id(f"{A}/story-99/")
+
+
+def test_the_merge_keeps_the_archives_index_on_disk(
+    built: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index of the articles before the merged ones goes into a scratch file, as the
+    crawl's dedup stage keeps its own: an index in memory held a few hundred bytes for
+    every archived article, so a merge into a big archive took memory in proportion.
+    With no in-memory store to be had, the merge still decides the same clusters."""
+    later = tmp_path / "later.db"
+    build(
+        later,
+        [
+            [
+                Visit(f"{A}/story-2-again/", reword(story(2), 0.05, 9), stamp(20, 0)),
+                Visit(f"{B}/copy-2-again/", story(2), stamp(20, 30)),
+                Visit(f"{A}/story-99/", story(99), stamp(20, 60)),
+            ]
+        ],
+    )
+    shards = [built["single"], later]
+    expected = dump(merged(tmp_path, shards, "reference.db"), volatile=True)
+
+    class NoMemoryStore:
+        def __init__(self, *args: object) -> None:
+            raise AssertionError("the merge built its index in memory")
+
+    monkeypatch.setattr(index_module, "MemoryStore", NoMemoryStore)
+    got = dump(merged(tmp_path, shards, "on-disk.db"), volatile=True)
+    assert got == expected
+    found = dict(rows(tmp_path / "on-disk.db", "SELECT id, cluster_id FROM articles"))
+    original = article_id(f"{A}/story-2/")
+    assert found[article_id(f"{A}/story-2-again/")] == original
+    assert found[article_id(f"{B}/copy-2-again/")] == original
+    assert found[article_id(f"{A}/story-99/")] == article_id(f"{A}/story-99/")

@@ -28,6 +28,7 @@ from archive.similarity import signatures_in
 
 if TYPE_CHECKING:
     from archive.merge.tables import MergeContext
+    from pipelines.neardup import NearDupIndex
     from pipelines.neardup.sketch import SketchParams
 
 _AFFECTED = "SELECT id FROM temp.merge_new UNION SELECT id FROM temp.merge_touched"
@@ -78,9 +79,14 @@ def _touched(ctx: MergeContext, ids: Iterable[str]) -> None:
 
 def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float) -> None:
     """Decide ``cluster_id`` (and the ``near_dups`` match) again from the earliest
-    article this merge inserted or changed onwards (see the module docstring)."""
-    from pipelines.neardup import NearDupIndex, Sketch
-    from pipelines.neardup.index import LOAD_CHUNK
+    article this merge inserted or changed onwards (see the module docstring).
+
+    What it holds does not grow with the archive: the index of the articles before that
+    point goes into a private scratch file (:class:`archive.neardup_scratch.ScratchStore`,
+    as the crawl's dedup stage keeps its own), and of the clusters only those that
+    change are held; any other article's is read back from ``main.articles``."""
+    from archive.neardup_scratch import ScratchStore
+    from pipelines.neardup import NearDupIndex
 
     conn = ctx.conn
     start = conn.execute(
@@ -90,16 +96,56 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
     if start is None:
         return
     first = (str(start[0]), str(start[1]))
-    # full signatures are read back for likely matches only (main holds every one now)
-    index = NearDupIndex(
-        params, threshold, lambda ids: signatures_in(conn, "main", ids, params.key)
+    store = ScratchStore((params.num_perm + 1) // 2)
+    try:
+        # full signatures are read back for likely matches only (main holds every one now)
+        index = NearDupIndex(
+            params,
+            threshold,
+            lambda ids: signatures_in(conn, "main", ids, params.key),
+            store=store,
+        )
+        changed, match_updates = _decide_clusters(ctx, index, first)
+    finally:
+        store.close()
+    cluster_updates = [(cluster, article_id) for article_id, cluster in changed.items()]
+    conn.executemany("UPDATE main.articles SET cluster_id = ? WHERE id = ?", cluster_updates)
+    conn.executemany(
+        "UPDATE main.near_dups SET matched_id = ?, score = ? WHERE article_id = ?", match_updates
     )
-    clusters: dict[str, str] = {}
-    prefix: list[tuple[str, Any, int, str]] = []
-    cluster_updates: list[tuple[str, str]] = []
+    _touched(ctx, (article_id for _, article_id in cluster_updates))
+    ctx.report.table("near_dups").updated += sum(
+        1 for *_, article_id in match_updates if article_id not in ctx.new_ids
+    )
+
+
+def _stored_cluster(ctx: MergeContext, article_id: str, before: tuple[str, str]) -> str | None:
+    """``article_id``'s cluster as ``main.articles`` holds it (its own ID when NULL), if it
+    comes before ``before`` (``(first_seen_at, id)``) in archive order; else None, as for
+    an ID not archived."""
+    row = ctx.conn.execute(
+        "SELECT cluster_id, first_seen_at FROM main.articles WHERE id = ?", (article_id,)
+    ).fetchone()
+    if row is None or (str(row[1]), str(article_id)) >= before:
+        return None
+    return str(row[0] or article_id)
+
+
+def _decide_clusters(
+    ctx: MergeContext, index: NearDupIndex, first: tuple[str, str]
+) -> tuple[dict[str, str], list[tuple[str | None, float | None, str]]]:
+    """Walk the archive in order: index the articles before ``first`` as stored, decide
+    the rest. Returns the clusters that change (ID → cluster, in archive order) and the
+    ``near_dups`` matches that change."""
+    from pipelines.neardup import Sketch
+    from pipelines.neardup.index import LOAD_CHUNK
+
+    params = index.params
+    changed: dict[str, str] = {}
     match_updates: list[tuple[str | None, float | None, str]] = []
+    prefix: list[tuple[str, Any, int, str]] = []
     width = params.num_perm * 4
-    cursor = conn.execute(
+    cursor = ctx.conn.execute(
         "SELECT a.id, a.first_seen_at, a.duplicate_of, a.cluster_id, n.params, n.shingles, "
         "n.signature, n.matched_id, n.score FROM main.articles a "
         "LEFT JOIN main.near_dups n ON n.article_id = a.id ORDER BY a.first_seen_at, a.id"
@@ -109,10 +155,8 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
         for article_id, seen, root, stored, key, shingles, blob, matched, score in chunk:
             signed = key == params.key and blob is not None and len(blob) == width
             if not deciding and (str(seen), str(article_id)) < first:
-                cluster = str(stored or article_id)
-                clusters[article_id] = cluster
                 if signed:
-                    prefix.append((article_id, blob, int(shingles), cluster))
+                    prefix.append((article_id, blob, int(shingles), str(stored or article_id)))
                     if len(prefix) >= LOAD_CHUNK:  # a chunk at a time, not the archive's
                         index.add_stored(prefix)
                         prefix = []
@@ -127,25 +171,23 @@ def recompute_clusters(ctx: MergeContext, params: SketchParams, threshold: float
                 else None
             )
             match = index.query(found, exclude=article_id) if found is not None else None
+            root_cluster = None
+            if match is None and root is not None:
+                # an earlier article: decided above if it changed, else as stored
+                root_cluster = changed.get(root) or _stored_cluster(
+                    ctx, root, (str(seen), str(article_id))
+                )
             if match is not None:
                 cluster = match.cluster_id
-            elif root is not None and root in clusters:
-                cluster = clusters[root]
+            elif root_cluster is not None:
+                cluster = root_cluster
             else:
                 cluster = str(article_id)
-            clusters[article_id] = cluster
             if found is not None:
                 index.add(article_id, found, cluster)
                 new_match = (match.article_id, round(match.score, 4)) if match else (None, None)
                 if new_match != (matched, score):
                     match_updates.append((*new_match, article_id))
             if cluster != stored:
-                cluster_updates.append((cluster, article_id))
-    conn.executemany("UPDATE main.articles SET cluster_id = ? WHERE id = ?", cluster_updates)
-    conn.executemany(
-        "UPDATE main.near_dups SET matched_id = ?, score = ? WHERE article_id = ?", match_updates
-    )
-    _touched(ctx, (article_id for _, article_id in cluster_updates))
-    ctx.report.table("near_dups").updated += sum(
-        1 for *_, article_id in match_updates if article_id not in ctx.new_ids
-    )
+                changed[article_id] = cluster
+    return changed, match_updates
