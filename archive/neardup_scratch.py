@@ -19,6 +19,7 @@ candidates, one over their rows; it writes one row and the band pairs (about 32)
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ import numpy.typing as npt
 
 from archive.base import in_chunks
 from archive.scratch_sets import CACHE_KIB, clean_errors, connect_scratch
-from pipelines.neardup.bands import MAX_PER_KEY
+from pipelines.neardup.bands import MAX_PER_KEY, rank_among_equal
 
 _SCHEMA = (
     "CREATE TABLE rows (row INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE, "
@@ -38,6 +39,11 @@ _SCHEMA = (
     "CREATE TABLE bands (key INTEGER NOT NULL, n INTEGER NOT NULL, row INTEGER NOT NULL, "
     "PRIMARY KEY (key, n)) WITHOUT ROWID",
 )
+
+
+#: Pairs above which :meth:`ScratchStore.insert` ranks them in NumPy (a load of stored
+#: signatures, 32 pairs an article); one article's go through a plain loop.
+_BULK = 256
 
 
 class ScratchStore:
@@ -174,8 +180,45 @@ class ScratchStore:
         return held
 
     @clean_errors
+    def _held_bulk(self, distinct: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+        """How many rows each of the sorted, distinct ``distinct`` keys holds, in one
+        statement (the keys go in as one JSON array, not thousands of ``IN`` lists)."""
+        held = np.zeros(distinct.size, dtype=np.int64)
+        cursor = self.conn.execute(
+            "SELECT key, COUNT(*) FROM bands "
+            "WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key",
+            (json.dumps(distinct.tolist()),),
+        )
+        found = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 2)
+        if found.size:
+            held[np.searchsorted(distinct, found[:, 0])] = found[:, 1]
+        return held
+
+    def _insert_bulk(self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32]) -> int:
+        """:meth:`insert` for many pairs at once (a load of stored signatures, 32 pairs an
+        article): the same pairs, ranked in NumPy and written in key order, so each
+        b-tree page is written once."""
+        distinct, where = np.unique(keys, return_inverse=True)
+        n = self._held_bulk(distinct)[where] + rank_among_equal(keys)
+        keep = n < MAX_PER_KEY
+        kept_keys, kept_n, kept_rows = keys[keep], n[keep], rows[keep]
+        order = np.lexsort((kept_n, kept_keys))
+        self.conn.executemany(
+            "INSERT INTO bands (key, n, row) VALUES (?, ?, ?)",
+            zip(
+                kept_keys[order].tolist(),
+                kept_n[order].tolist(),
+                kept_rows[order].tolist(),
+                strict=True,
+            ),
+        )
+        return int(keys.size - keep.sum())
+
+    @clean_errors
     def insert(self, keys: npt.NDArray[np.uint32], rows: npt.NDArray[np.int32]) -> int:
         last, self._last = self._last, None
+        if keys.size > _BULK and (last is None or last[0] is not keys):
+            return self._insert_bulk(keys, rows)
         listed = keys.tolist()
         held = Counter(last[1]) if last is not None and last[0] is keys else self._held(listed)
         pairs: list[tuple[int, int, int]] = []
@@ -184,7 +227,5 @@ class ScratchStore:
             if count < MAX_PER_KEY:
                 pairs.append((key, count, row))
                 held[key] = count + 1
-        if len(pairs) > 64:
-            pairs.sort()  # a bulk load: in key order, each b-tree page written once
         self.conn.executemany("INSERT INTO bands (key, n, row) VALUES (?, ?, ?)", pairs)
         return len(listed) - len(pairs)

@@ -47,6 +47,30 @@ def test_a_hot_key_keeps_the_rows_stored_first(store: str) -> None:
         table.close()
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_bulk_load_stores_the_pairs_one_by_one_inserts_store(seed: int) -> None:
+    """A load of stored signatures goes in many pairs at a time, ranked in NumPy; the
+    same pairs inserted 32 at a time (one article's) take the plain loop. Hot keys, in a
+    chunk and across chunks, stop at MAX_PER_KEY in both, with the same rows kept."""
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 300, size=5000, dtype=np.uint32)  # many repeats, many past 12
+    keys[::7] = 42  # one key hot in every chunk
+    rows = np.arange(keys.size, dtype=np.int32)
+    bulk, single = ScratchStore(32), ScratchStore(32)
+    dropped_bulk = sum(
+        bulk.insert(keys[n : n + 1500], rows[n : n + 1500]) for n in (0, 1500, 3000, 4500)
+    )
+    dropped_single = sum(
+        single.insert(keys[n : n + 32], rows[n : n + 32]) for n in range(0, 5000, 32)
+    )
+    table = "SELECT key, n, row FROM bands ORDER BY key, n"
+    assert bulk.conn.execute(table).fetchall() == single.conn.execute(table).fetchall()
+    assert dropped_bulk == dropped_single > 0
+    assert bulk.conn.execute("SELECT max(n) FROM bands").fetchone() == (MAX_PER_KEY - 1,)
+    bulk.close()
+    single.close()
+
+
 def test_rows_are_kept_and_refreshed(scratch: ScratchStore) -> None:
     low = np.arange(64, dtype=np.uint8).reshape(2, 32)
     assert scratch.add_rows(["a", "b"], ["a", "a"], np.array([5, 9], np.int32), low) == 0

@@ -41,7 +41,7 @@ def fold(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint32]:
     return ((keys >> np.uint64(32)) ^ keys).astype(np.uint32)
 
 
-def _rank_among_equal(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+def rank_among_equal(values: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
     """For each value, how many equal values come before it in the array."""
     order = np.argsort(values, kind="stable")
     ordered = values[order]
@@ -163,7 +163,7 @@ class BandTable:
             if tail:
                 in_tail = [len(tail.get(k, ())) for k in keys.tolist()]
                 held = held + np.array(in_tail, dtype=np.intp)
-            keep = held + _rank_among_equal(keys) < MAX_PER_KEY
+            keep = held + rank_among_equal(keys) < MAX_PER_KEY
             self._big.merge(keys[keep], rows[keep])
             return int(keys.size - keep.sum())
         added = 0
