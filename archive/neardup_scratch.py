@@ -168,19 +168,15 @@ class ScratchStore:
         self._last = (keys, held)
         return np.array(found, dtype=np.int32)
 
-    @clean_errors
-    def _held(self, keys: list[int]) -> Counter[int]:
+    def _held(self, keys: npt.NDArray[np.uint32]) -> Counter[int]:
         """How many rows each of ``keys`` holds."""
-        held: Counter[int] = Counter()
-        for chunk, marks in in_chunks(list(set(keys))):
-            cursor = self.conn.execute(
-                f"SELECT key, COUNT(*) FROM bands WHERE key IN ({marks}) GROUP BY key", chunk
-            )
-            held.update({int(key): int(count) for key, count in cursor})
-        return held
+        distinct = np.unique(keys)
+        return Counter(
+            dict(zip(distinct.tolist(), self._key_counts(distinct).tolist(), strict=True))
+        )
 
     @clean_errors
-    def _held_bulk(self, distinct: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    def _key_counts(self, distinct: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
         """How many rows each of the sorted, distinct ``distinct`` keys holds, in one
         statement (the keys go in as one JSON array, not thousands of ``IN`` lists)."""
         held = np.zeros(distinct.size, dtype=np.int64)
@@ -199,7 +195,7 @@ class ScratchStore:
         article): the same pairs, ranked in NumPy and written in key order, so each
         b-tree page is written once."""
         distinct, where = np.unique(keys, return_inverse=True)
-        n = self._held_bulk(distinct)[where] + rank_among_equal(keys)
+        n = self._key_counts(distinct)[where] + rank_among_equal(keys)
         keep = n < MAX_PER_KEY
         kept_keys, kept_n, kept_rows = keys[keep], n[keep], rows[keep]
         order = np.lexsort((kept_n, kept_keys))
@@ -220,7 +216,7 @@ class ScratchStore:
         if keys.size > _BULK and (last is None or last[0] is not keys):
             return self._insert_bulk(keys, rows)
         listed = keys.tolist()
-        held = Counter(last[1]) if last is not None and last[0] is keys else self._held(listed)
+        held = Counter(last[1]) if last is not None and last[0] is keys else self._held(keys)
         pairs: list[tuple[int, int, int]] = []
         for key, row in zip(listed, rows.tolist(), strict=True):
             count = held[key]
